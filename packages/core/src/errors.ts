@@ -83,7 +83,11 @@ export interface ModelDifference {
 /** Two networks cannot be compared, interpolated or merged (different structure). */
 export class IncompatibleModelsError extends NidkitError {
   readonly differences: readonly ModelDifference[];
-  constructor(where: string, differences: readonly ModelDifference[], code = 'INCOMPATIBLE_MODELS') {
+  constructor(
+    where: string,
+    differences: readonly ModelDifference[],
+    code = 'INCOMPATIBLE_MODELS',
+  ) {
     const list = differences
       .slice(0, 8)
       .map(

@@ -30,7 +30,14 @@ export {
   countNonFinite,
 } from './tensor/tensor.js';
 export type { Tensor, FloatArray, DType } from './tensor/tensor.js';
-export { transpose2d, rowView, sliceRows, matmul, matmulRaw, matmulTransposedRaw } from './tensor/ops.js';
+export {
+  transpose2d,
+  rowView,
+  sliceRows,
+  matmul,
+  matmulRaw,
+  matmulTransposedRaw,
+} from './tensor/ops.js';
 
 export { Rng } from './rng/rng.js';
 export type { StreamLabel } from './rng/rng.js';
@@ -54,7 +61,14 @@ export type {
   RecordingPoint,
   Block,
 } from './network/types.js';
-export { blocksOf, linearLayers, layerWidths, hiddenWidths, inputFeatures, outputFeatures } from './network/blocks.js';
+export {
+  blocksOf,
+  linearLayers,
+  layerWidths,
+  hiddenWidths,
+  inputFeatures,
+  outputFeatures,
+} from './network/blocks.js';
 export { namedTensors, mapTensors, mapLayers, copyF32 } from './network/state.js';
 export type { NamedTensor, TensorRole, TensorSlot } from './network/state.js';
 export { effectiveWeight, fixedPartOf, toDense } from './network/effective.js';

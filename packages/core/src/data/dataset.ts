@@ -1,6 +1,6 @@
 import { DataError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { sliceRows, } from '../tensor/ops.js';
+import { sliceRows } from '../tensor/ops.js';
 import { countNonFinite } from '../tensor/tensor.js';
 
 /** What the outputs of a network mean for a dataset. */
@@ -41,7 +41,9 @@ export function splitSize(split: Split): number {
 export function getSplit(dataset: Dataset, name: string): Split {
   const s = dataset.splits[name];
   if (!s) {
-    throw new DataError(`dataset "${dataset.name}": no split "${name}" — available: ${Object.keys(dataset.splits).join(', ')}`);
+    throw new DataError(
+      `dataset "${dataset.name}": no split "${name}" — available: ${Object.keys(dataset.splits).join(', ')}`,
+    );
   }
   return s;
 }
@@ -57,15 +59,19 @@ export function validateSplit(where: string, split: Split, task: Task, numOutput
   if (bad > 0) throw new DataError(`${where}: inputs contain ${bad} non-finite values`);
   if (task === 'classification') {
     if (!split.labels) throw new DataError(`${where}: a classification split needs integer labels`);
-    if (split.labels.length !== n) throw new DataError(`${where}: ${split.labels.length} labels for ${n} inputs`);
+    if (split.labels.length !== n)
+      throw new DataError(`${where}: ${split.labels.length} labels for ${n} inputs`);
     for (let i = 0; i < n; i++) {
       const y = split.labels[i]!;
-      if (y < 0 || y >= numOutputs) throw new DataError(`${where}: label ${y} at index ${i} is outside 0..${numOutputs - 1}`);
+      if (y < 0 || y >= numOutputs)
+        throw new DataError(`${where}: label ${y} at index ${i} is outside 0..${numOutputs - 1}`);
     }
   } else {
     if (!split.targets) throw new DataError(`${where}: a ${task} split needs float targets`);
     if (split.targets.shape[0] !== n || split.targets.shape[1] !== numOutputs) {
-      throw new DataError(`${where}: targets have shape [${split.targets.shape.join(', ')}] — expected [${n}, ${numOutputs}]`);
+      throw new DataError(
+        `${where}: targets have shape [${split.targets.shape.join(', ')}] — expected [${n}, ${numOutputs}]`,
+      );
     }
   }
 }

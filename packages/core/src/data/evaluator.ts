@@ -71,7 +71,8 @@ export async function evaluateSplit(
     const part = sliceSplit(split, start, Math.min(n, start + batch));
     const { logits } = await evaluator.run(net, part.inputs, { batchSize: batch });
     const bad = countNonFinite(logits.data);
-    if (bad > 0) throw new NonFiniteError('evaluateSplit: logits', bad, `(evaluator ${evaluator.name})`);
+    if (bad > 0)
+      throw new NonFiniteError('evaluateSplit: logits', bad, `(evaluator ${evaluator.name})`);
     const s = lossSums(logits, part, task);
     lossSum += s.lossSum;
     lossCount += s.lossCount;
@@ -109,7 +110,10 @@ export class ReferenceEvaluator implements Evaluator {
       r.activations.forEach((a, i) => (widths[i] = a.shape[1]!));
       parts.push({ logits: r.logits.data, acts: r.activations.map((a) => a.data) });
     }
-    const concat = (get: (p: (typeof parts)[number]) => Float64Array, width: number): Tensor<Float64Array> => {
+    const concat = (
+      get: (p: (typeof parts)[number]) => Float64Array,
+      width: number,
+    ): Tensor<Float64Array> => {
       const data = new Float64Array(n * width);
       let o = 0;
       for (const p of parts) {

@@ -46,7 +46,8 @@ export function lossSums(logits: Tensor, split: Split, task: Task): LossSums {
     return { lossSum, lossCount: n, correct, predictions: n };
   }
   const t = split.targets!;
-  if (t.data.length !== z.length) throw new ShapeMismatchError('lossSums: targets', logits.shape, t.shape);
+  if (t.data.length !== z.length)
+    throw new ShapeMismatchError('lossSums: targets', logits.shape, t.shape);
   if (task === 'multilabel') {
     for (let i = 0; i < z.length; i++) {
       const x = z[i]!;

@@ -51,7 +51,14 @@ export function checkRecordingPoint(blocks: readonly Block[], p: RecordingPoint)
   return null;
 }
 
-function normalize(z: Float64Array, rows: number, n: number, norm: NormLayer, mode: 'eval' | 'train', stats: BatchNormBatchStats[]): void {
+function normalize(
+  z: Float64Array,
+  rows: number,
+  n: number,
+  norm: NormLayer,
+  mode: 'eval' | 'train',
+  stats: BatchNormBatchStats[],
+): void {
   const g = norm.gamma.data;
   const b = norm.beta.data;
   const eps = norm.eps;
@@ -74,7 +81,10 @@ function normalize(z: Float64Array, rows: number, n: number, norm: NormLayer, mo
   const mean = new Float64Array(n);
   const varB = new Float64Array(n);
   if (mode === 'train') {
-    if (rows < 2) throw new InvalidArgumentError(`forward: BatchNorm in train mode needs at least 2 samples per batch, got ${rows}`);
+    if (rows < 2)
+      throw new InvalidArgumentError(
+        `forward: BatchNorm in train mode needs at least 2 samples per batch, got ${rows}`,
+      );
     for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) mean[j]! += z[r * n + j]!;
     for (let j = 0; j < n; j++) mean[j]! /= rows;
     for (let r = 0; r < rows; r++) {
@@ -118,18 +128,26 @@ export function forward(net: Network, inputs: Tensor, options: ForwardOptions = 
   const d = inputFeatures(net);
   const rows = inputs.shape[0] ?? 0;
   const flatOk = inputs.shape.length === 2 && inputs.shape[1] === d;
-  const fullOk = inputs.shape.length === net.inputShape.length + 1 && net.inputShape.every((s, i) => s === inputs.shape[i + 1]);
+  const fullOk =
+    inputs.shape.length === net.inputShape.length + 1 &&
+    net.inputShape.every((s, i) => s === inputs.shape[i + 1]);
   if (!flatOk && !fullOk) {
     throw new ShapeMismatchError('forward: inputs', [rows, ...net.inputShape], inputs.shape);
   }
   const record = options.record ?? [];
   for (const p of record) {
     const msg = checkRecordingPoint(blocks, p);
-    if (msg) throw new InvalidArgumentError(`forward: recording point ${p.point}@${p.layer}: ${msg}`);
+    if (msg)
+      throw new InvalidArgumentError(`forward: recording point ${p.point}@${p.layer}: ${msg}`);
   }
   const mode = options.mode ?? 'eval';
   const activations: (Tensor<Float64Array> | undefined)[] = record.map(() => undefined);
-  const keep = (layer: number, point: RecordingPoint['point'], h: Float64Array, n: number): void => {
+  const keep = (
+    layer: number,
+    point: RecordingPoint['point'],
+    h: Float64Array,
+    n: number,
+  ): void => {
     record.forEach((p, i) => {
       if (p.layer === layer && p.point === point) activations[i] = tensor(h.slice(), [rows, n]);
     });
@@ -148,7 +166,8 @@ export function forward(net: Network, inputs: Tensor, options: ForwardOptions = 
     const out = w.shape[0]!;
     const z = matmulTransposedRaw(h, w.data, rows, width, out);
     const bias = block.linear.bias?.data;
-    if (bias) for (let r = 0; r < rows; r++) for (let j = 0; j < out; j++) z[r * out + j]! += bias[j]!;
+    if (bias)
+      for (let r = 0; r < rows; r++) for (let j = 0; j < out; j++) z[r * out + j]! += bias[j]!;
     keep(block.index, 'post_linear', z, out);
     if (block.norm) normalize(z, rows, out, block.norm, mode, stats);
     if (block.activation) keep(block.index, 'post_norm', z, out);
@@ -175,5 +194,9 @@ export function forward(net: Network, inputs: Tensor, options: ForwardOptions = 
     h = z;
     width = out;
   }
-  return { logits: tensor(h, [rows, width]), activations: activations as Tensor<Float64Array>[], batchStats: stats };
+  return {
+    logits: tensor(h, [rows, width]),
+    activations: activations as Tensor<Float64Array>[],
+    batchStats: stats,
+  };
 }

@@ -8,15 +8,19 @@ import type { Block, Layer, LinearLayer, Network } from './types.js';
  */
 export function blocksOf(net: Network): Block[] {
   const blocks: Block[] = [];
-  let current: { linear: LinearLayer; norm: Block['norm']; activation: Block['activation'] } | null =
-    null;
+  let current: {
+    linear: LinearLayer;
+    norm: Block['norm'];
+    activation: Block['activation'];
+  } | null = null;
   let sawLinear = false;
   net.layers.forEach((layer: Layer, position) => {
     const where = `layers[${position}] (${layer.type})`;
     switch (layer.type) {
       case 'input-norm':
       case 'flatten':
-        if (sawLinear) throw new InvalidNetworkError(where, 'must come before the first linear layer');
+        if (sawLinear)
+          throw new InvalidNetworkError(where, 'must come before the first linear layer');
         return;
       case 'linear':
         if (current) blocks.push({ index: current.linear.index, ...current });
@@ -32,14 +36,21 @@ export function blocksOf(net: Network): Block[] {
       case 'act':
       case 'gate':
         if (!current || current.activation) {
-          throw new InvalidNetworkError(where, 'an activation must follow a linear layer or its norm');
+          throw new InvalidNetworkError(
+            where,
+            'an activation must follow a linear layer or its norm',
+          );
         }
         current.activation = layer;
         return;
     }
   });
   if (current) {
-    const c = current as { linear: LinearLayer; norm: Block['norm']; activation: Block['activation'] };
+    const c = current as {
+      linear: LinearLayer;
+      norm: Block['norm'];
+      activation: Block['activation'];
+    };
     blocks.push({ index: c.linear.index, ...c });
   }
   return blocks;

@@ -55,7 +55,10 @@ export function effectiveWeight(layer: LinearLayer): Tensor<Float32Array> {
  */
 export function toDense(net: Network): Network {
   if (net.layers.some((l) => l.type === 'gate')) {
-    throw new InvalidNetworkError('toDense', 'a σ-asymmetric network (sigmoid gate with fixed C) has no dense equivalent');
+    throw new InvalidNetworkError(
+      'toDense',
+      'a σ-asymmetric network (sigmoid gate with fixed C) has no dense equivalent',
+    );
   }
   const layers = net.layers.map((layer): Layer => {
     if (layer.type !== 'linear') return layer;
@@ -66,6 +69,9 @@ export function toDense(net: Network): Network {
     ...net,
     family: 'standard',
     layers,
-    meta: { ...net.meta, provenance: { ...(net.meta.provenance ?? {}), densifiedFrom: net.family } },
+    meta: {
+      ...net.meta,
+      provenance: { ...(net.meta.provenance ?? {}), densifiedFrom: net.family },
+    },
   };
 }

@@ -35,28 +35,77 @@ function layerTensors(layer: Layer): NamedTensor[] {
     case 'linear': {
       const l = layer.index;
       const role = layer.frozen ? 'fixed' : 'trainable';
-      const out: NamedTensor[] = [{ name: `lins.${l}.weight`, tensor: layer.weight, role, layer: l, slot: 'weight' }];
-      if (layer.bias) out.push({ name: `lins.${l}.bias`, tensor: layer.bias, role, layer: l, slot: 'bias' });
+      const out: NamedTensor[] = [
+        { name: `lins.${l}.weight`, tensor: layer.weight, role, layer: l, slot: 'weight' },
+      ];
+      if (layer.bias)
+        out.push({ name: `lins.${l}.bias`, tensor: layer.bias, role, layer: l, slot: 'bias' });
       if (layer.fixed?.kind === 'mask') {
-        out.push({ name: `lins.${l}.mask`, tensor: layer.fixed.mask, role: 'fixed', layer: l, slot: 'mask' });
-        out.push({ name: `lins.${l}.normal_mask`, tensor: layer.fixed.normal, role: 'fixed', layer: l, slot: 'normal_mask' });
+        out.push({
+          name: `lins.${l}.mask`,
+          tensor: layer.fixed.mask,
+          role: 'fixed',
+          layer: l,
+          slot: 'mask',
+        });
+        out.push({
+          name: `lins.${l}.normal_mask`,
+          tensor: layer.fixed.normal,
+          role: 'fixed',
+          layer: l,
+          slot: 'normal_mask',
+        });
       } else if (layer.fixed?.kind === 'noise') {
-        out.push({ name: `lins.${l}.noise`, tensor: layer.fixed.noise, role: 'fixed', layer: l, slot: 'noise' });
+        out.push({
+          name: `lins.${l}.noise`,
+          tensor: layer.fixed.noise,
+          role: 'fixed',
+          layer: l,
+          slot: 'noise',
+        });
       }
       return out;
     }
     case 'norm': {
       const l = layer.index;
       const out: NamedTensor[] = [
-        { name: `norms.${l}.weight`, tensor: layer.gamma, role: 'trainable', layer: l, slot: 'gamma' },
+        {
+          name: `norms.${l}.weight`,
+          tensor: layer.gamma,
+          role: 'trainable',
+          layer: l,
+          slot: 'gamma',
+        },
         { name: `norms.${l}.bias`, tensor: layer.beta, role: 'trainable', layer: l, slot: 'beta' },
       ];
-      if (layer.runningMean) out.push({ name: `norms.${l}.running_mean`, tensor: layer.runningMean, role: 'buffer', layer: l, slot: 'running_mean' });
-      if (layer.runningVar) out.push({ name: `norms.${l}.running_var`, tensor: layer.runningVar, role: 'buffer', layer: l, slot: 'running_var' });
+      if (layer.runningMean)
+        out.push({
+          name: `norms.${l}.running_mean`,
+          tensor: layer.runningMean,
+          role: 'buffer',
+          layer: l,
+          slot: 'running_mean',
+        });
+      if (layer.runningVar)
+        out.push({
+          name: `norms.${l}.running_var`,
+          tensor: layer.runningVar,
+          role: 'buffer',
+          layer: l,
+          slot: 'running_var',
+        });
       return out;
     }
     case 'gate':
-      return [{ name: `activations.${layer.index}.C`, tensor: layer.C, role: 'fixed', layer: layer.index, slot: 'C' }];
+      return [
+        {
+          name: `activations.${layer.index}.C`,
+          tensor: layer.C,
+          role: 'fixed',
+          layer: layer.index,
+          slot: 'C',
+        },
+      ];
     default:
       return [];
   }
@@ -83,13 +132,17 @@ export function mapTensors(
       throw new InvalidArgumentError(`mapTensors: ${entry.name} must stay float32`);
     }
     if (!shapesEqual(t.shape, entry.tensor.shape)) {
-      throw new InvalidNetworkError(entry.name, `mapTensors changed the shape from [${entry.tensor.shape.join(', ')}] to [${t.shape.join(', ')}]`);
+      throw new InvalidNetworkError(
+        entry.name,
+        `mapTensors changed the shape from [${entry.tensor.shape.join(', ')}] to [${t.shape.join(', ')}]`,
+      );
     }
     return t;
   };
   const layers = net.layers.map((layer): Layer => {
     const entries = layerTensors(layer);
-    const get = (slot: string): Tensor<Float32Array> => check(entries.find((e) => e.slot === slot)!);
+    const get = (slot: string): Tensor<Float32Array> =>
+      check(entries.find((e) => e.slot === slot)!);
     switch (layer.type) {
       case 'linear': {
         const fixed =
@@ -98,7 +151,12 @@ export function mapTensors(
             : layer.fixed?.kind === 'noise'
               ? { ...layer.fixed, noise: get('noise') }
               : undefined;
-        return { ...layer, weight: get('weight'), bias: layer.bias ? get('bias') : null, ...(fixed ? { fixed } : {}) };
+        return {
+          ...layer,
+          weight: get('weight'),
+          bias: layer.bias ? get('bias') : null,
+          ...(fixed ? { fixed } : {}),
+        };
       }
       case 'norm':
         return {

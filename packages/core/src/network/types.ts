@@ -92,7 +92,8 @@ export interface GateLayer {
 }
 
 /** Any element of a network's layer chain. */
-export type Layer = FlattenLayer | InputNormLayer | LinearLayer | NormLayer | ActivationLayer | GateLayer;
+export type Layer =
+  FlattenLayer | InputNormLayer | LinearLayer | NormLayer | ActivationLayer | GateLayer;
 
 /** Seeds and provenance; everything a user needs to know where a network came from. */
 export interface NetworkMeta {

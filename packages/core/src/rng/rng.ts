@@ -53,7 +53,9 @@ export class Rng {
    */
   static stream(seed: number | bigint, ...labels: StreamLabel[]): Rng {
     if (typeof seed === 'number' && (!Number.isSafeInteger(seed) || seed < 0)) {
-      throw new InvalidArgumentError(`Rng.stream: seed must be a non-negative safe integer, got ${seed}`);
+      throw new InvalidArgumentError(
+        `Rng.stream: seed must be a non-negative safe integer, got ${seed}`,
+      );
     }
     if (typeof seed === 'bigint' && seed < 0n) {
       throw new InvalidArgumentError(`Rng.stream: seed must be non-negative, got ${seed}`);
@@ -63,7 +65,8 @@ export class Rng {
 
   /** Seeds the generator directly with four 64-bit words (for tests against reference vectors). */
   static fromState(words: readonly [bigint, bigint, bigint, bigint]): Rng {
-    if (words.every((w) => w === 0n)) throw new InvalidArgumentError('Rng.fromState: the all-zero state is invalid');
+    if (words.every((w) => w === 0n))
+      throw new InvalidArgumentError('Rng.fromState: the all-zero state is invalid');
     return new Rng(['state'], words);
   }
 
@@ -209,7 +212,9 @@ export class Rng {
    */
   sampleWithoutReplacement(n: number, k: number): Int32Array {
     if (!Number.isInteger(k) || k < 0 || k > n) {
-      throw new InvalidArgumentError(`Rng.sampleWithoutReplacement: k must be in 0..${n}, got ${k}`);
+      throw new InvalidArgumentError(
+        `Rng.sampleWithoutReplacement: k must be in 0..${n}, got ${k}`,
+      );
     }
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;

@@ -4,7 +4,9 @@ import { tensor } from './tensor.js';
 
 function require2d(where: string, t: Tensor): [number, number] {
   if (t.shape.length !== 2) {
-    throw new InvalidArgumentError(`${where}: expected a 2-d tensor, got shape [${t.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      `${where}: expected a 2-d tensor, got shape [${t.shape.join(', ')}]`,
+    );
   }
   return [t.shape[0]!, t.shape[1]!];
 }
@@ -38,13 +40,20 @@ export function rowView<T extends FloatArray>(t: Tensor<T>, i: number): T {
 }
 
 /** Rows `start..end-1` of a tensor (any rank ≥ 1) as a view along the first axis. */
-export function sliceRows<T extends FloatArray>(t: Tensor<T>, start: number, end: number): Tensor<T> {
+export function sliceRows<T extends FloatArray>(
+  t: Tensor<T>,
+  start: number,
+  end: number,
+): Tensor<T> {
   const n = t.shape[0] ?? 0;
   if (start < 0 || end > n || start > end) {
     throw new InvalidArgumentError(`sliceRows: range ${start}..${end} is outside 0..${n}`);
   }
   const inner = n === 0 ? 0 : t.data.length / n;
-  return tensor(t.data.subarray(start * inner, end * inner) as T, [end - start, ...t.shape.slice(1)]);
+  return tensor(t.data.subarray(start * inner, end * inner) as T, [
+    end - start,
+    ...t.shape.slice(1),
+  ]);
 }
 
 /**
@@ -90,7 +99,9 @@ export function matmulTransposedRaw(
   out: Float64Array = new Float64Array(m * n),
 ): Float64Array {
   if (a.length < m * k || b.length < n * k || out.length < m * n) {
-    throw new InvalidArgumentError(`matmulTransposedRaw: buffers too small for [${m}, ${k}]·[${n}, ${k}]ᵀ`);
+    throw new InvalidArgumentError(
+      `matmulTransposedRaw: buffers too small for [${m}, ${k}]·[${n}, ${k}]ᵀ`,
+    );
   }
   // Four rows of B at a time: each A row is read once per four outputs.
   for (let i = 0; i < m; i++) {

@@ -20,7 +20,9 @@ export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) {
     if (!Number.isSafeInteger(d) || d < 0) {
-      throw new InvalidArgumentError(`sizeOf: invalid dimension ${d} in shape ${formatShape(shape)}`);
+      throw new InvalidArgumentError(
+        `sizeOf: invalid dimension ${d} in shape ${formatShape(shape)}`,
+      );
     }
     n *= d;
   }
@@ -34,7 +36,12 @@ export function sizeOf(shape: readonly number[]): number {
 export function tensor<T extends FloatArray>(data: T, shape: readonly number[]): Tensor<T> {
   const n = sizeOf(shape);
   if (n !== data.length) {
-    throw new ShapeMismatchError('tensor', [n], [data.length], `data length does not match shape ${formatShape(shape)}`);
+    throw new ShapeMismatchError(
+      'tensor',
+      [n],
+      [data.length],
+      `data length does not match shape ${formatShape(shape)}`,
+    );
   }
   return { data, shape: Object.freeze([...shape]) };
 }

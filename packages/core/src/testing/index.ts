@@ -32,11 +32,19 @@ function unpack(x: Numeric): { data: ArrayLike<number>; shape: readonly number[]
 export function expectClose(actual: Numeric, expected: Numeric, tol: Tolerance = {}): void {
   const a = unpack(actual);
   const e = unpack(expected);
-  if (a.shape && e.shape && (a.shape.length !== e.shape.length || a.shape.some((d, i) => d !== e.shape![i]))) {
-    throw new Error(`expectClose: shape mismatch — expected [${e.shape.join(', ')}], got [${a.shape.join(', ')}]`);
+  if (
+    a.shape &&
+    e.shape &&
+    (a.shape.length !== e.shape.length || a.shape.some((d, i) => d !== e.shape![i]))
+  ) {
+    throw new Error(
+      `expectClose: shape mismatch — expected [${e.shape.join(', ')}], got [${a.shape.join(', ')}]`,
+    );
   }
   if (a.data.length !== e.data.length) {
-    throw new Error(`expectClose: length mismatch — expected ${e.data.length}, got ${a.data.length}`);
+    throw new Error(
+      `expectClose: length mismatch — expected ${e.data.length}, got ${a.data.length}`,
+    );
   }
   const f32 = a.data instanceof Float32Array || e.data instanceof Float32Array;
   const base = f32 ? TOLERANCE.float32 : TOLERANCE.float64;
