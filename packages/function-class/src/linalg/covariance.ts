@@ -1,0 +1,173 @@
+/**
+ * The centred Gram matrix `XcᵀXc` (d×d, float64) of a batch `X` (`N×d`), computed with a
+ * cache-friendly kernel. Covariance is invariant to per-column shifts, so each column is shifted by
+ * a value that occurs in it (the most frequent value among the first rows); for data with a
+ * dominant background value (images) the shifted matrix is sparse and a sparse outer-product
+ * kernel is used. Then `XcᵀXc = YᵀY − N·ȳȳᵀ` with `Y = X − offset`, `ȳ = mean(Y)`; because the
+ * offset is a data value, `ȳ` is of the order of the data spread and the subtraction is benign.
+ */
+
+const PROBE_ROWS = 32;
+const SPARSE_DENSITY = 0.3;
+
+/** Result of {@link centredGram}. */
+export interface CentredGram {
+  /** `d×d` row-major, symmetric. */
+  readonly gram: Float64Array;
+  /** Column means of X. */
+  readonly mean: Float64Array;
+  /** Which kernel ran. */
+  readonly kernel: 'sparse' | 'dense';
+}
+
+function columnOffsets(x: ArrayLike<number>, n: number, d: number): Float64Array {
+  const rows = Math.min(n, PROBE_ROWS);
+  const off = new Float64Array(d);
+  const counts = new Map<number, number>();
+  for (let c = 0; c < d; c++) {
+    counts.clear();
+    let best = x[c]!;
+    let bestCount = 0;
+    for (let r = 0; r < rows; r++) {
+      const v = x[r * d + c]!;
+      const cnt = (counts.get(v) ?? 0) + 1;
+      counts.set(v, cnt);
+      if (cnt > bestCount) {
+        bestCount = cnt;
+        best = v;
+      }
+    }
+    off[c] = best;
+  }
+  return off;
+}
+
+/**
+ * `XcᵀXc` for row-major `x` (`n×d`), with the column means.
+ * @param x - data, row-major `n×d` (float32 or float64)
+ * @param n - rows
+ * @param d - columns
+ */
+export function centredGram(x: ArrayLike<number>, n: number, d: number): CentredGram {
+  const off = columnOffsets(x, n, d);
+  const mean = new Float64Array(d);
+  let nnz = 0;
+  for (let r = 0; r < n; r++) {
+    const o = r * d;
+    for (let c = 0; c < d; c++) {
+      const v = x[o + c]! - off[c]!;
+      if (v !== 0) {
+        nnz++;
+        mean[c] = mean[c]! + v;
+      }
+    }
+  }
+  for (let c = 0; c < d; c++) mean[c] = mean[c]! / n;
+  const gram = new Float64Array(d * d);
+  const sparse = nnz < SPARSE_DENSITY * n * d;
+  if (sparse) sparseGramUpper(x, off, n, d, gram);
+  else denseGramUpper(x, off, n, d, gram);
+  // subtract N·ȳȳᵀ, mirror to the lower triangle, restore the mean
+  for (let a = 0; a < d; a++) {
+    const ma = mean[a]! * n;
+    for (let b = a; b < d; b++) {
+      const v = gram[a * d + b]! - ma * mean[b]!;
+      gram[a * d + b] = v;
+      gram[b * d + a] = v;
+    }
+  }
+  for (let c = 0; c < d; c++) mean[c] = mean[c]! + off[c]!;
+  return { gram, mean, kernel: sparse ? 'sparse' : 'dense' };
+}
+
+function sparseGramUpper(x: ArrayLike<number>, off: Float64Array, n: number, d: number, g: Float64Array): void {
+  const idx = new Int32Array(d);
+  const val = new Float64Array(d);
+  for (let r = 0; r < n; r++) {
+    const o = r * d;
+    let m = 0;
+    for (let c = 0; c < d; c++) {
+      const v = x[o + c]! - off[c]!;
+      if (v !== 0) {
+        idx[m] = c;
+        val[m] = v;
+        m++;
+      }
+    }
+    for (let p = 0; p < m; p++) {
+      const vp = val[p]!;
+      const row = idx[p]! * d;
+      for (let q = p; q < m; q++) g[row + idx[q]!] = g[row + idx[q]!]! + vp * val[q]!;
+    }
+  }
+}
+
+const CHUNK = 256;
+
+/** Upper triangle of YᵀY with Y = X − off, via a transposed chunk and 4×2 register blocks. */
+function denseGramUpper(x: ArrayLike<number>, off: Float64Array, n: number, d: number, g: Float64Array): void {
+  const t = new Float64Array(d * CHUNK); // column-major chunk: t[c*CHUNK + r]
+  for (let r0 = 0; r0 < n; r0 += CHUNK) {
+    const len = Math.min(CHUNK, n - r0);
+    for (let r = 0; r < len; r++) {
+      const o = (r0 + r) * d;
+      for (let c = 0; c < d; c++) t[c * CHUNK + r] = x[o + c]! - off[c]!;
+    }
+    let a = 0;
+    for (; a + 4 <= d; a += 4) {
+      const a0 = a * CHUNK;
+      const a1 = a0 + CHUNK;
+      const a2 = a1 + CHUNK;
+      const a3 = a2 + CHUNK;
+      let b = a;
+      for (; b + 2 <= d; b += 2) {
+        const b0 = b * CHUNK;
+        const b1 = b0 + CHUNK;
+        let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+        for (let r = 0; r < len; r++) {
+          const y0 = t[b0 + r]!;
+          const y1 = t[b1 + r]!;
+          const x0 = t[a0 + r]!;
+          const x1 = t[a1 + r]!;
+          const x2 = t[a2 + r]!;
+          const x3 = t[a3 + r]!;
+          s00 += x0 * y0;
+          s01 += x0 * y1;
+          s10 += x1 * y0;
+          s11 += x1 * y1;
+          s20 += x2 * y0;
+          s21 += x2 * y1;
+          s30 += x3 * y0;
+          s31 += x3 * y1;
+        }
+        const g0 = a * d + b;
+        g[g0] = g[g0]! + s00;
+        g[g0 + 1] = g[g0 + 1]! + s01;
+        g[g0 + d] = g[g0 + d]! + s10;
+        g[g0 + d + 1] = g[g0 + d + 1]! + s11;
+        g[g0 + 2 * d] = g[g0 + 2 * d]! + s20;
+        g[g0 + 2 * d + 1] = g[g0 + 2 * d + 1]! + s21;
+        g[g0 + 3 * d] = g[g0 + 3 * d]! + s30;
+        g[g0 + 3 * d + 1] = g[g0 + 3 * d + 1]! + s31;
+      }
+      for (; b < d; b++) {
+        const b0 = b * CHUNK;
+        for (let q = 0; q < 4; q++) {
+          const aq = (a + q) * CHUNK;
+          let s = 0;
+          for (let r = 0; r < len; r++) s += t[aq + r]! * t[b0 + r]!;
+          g[(a + q) * d + b] = g[(a + q) * d + b]! + s;
+        }
+      }
+    }
+    for (; a < d; a++) {
+      const aa = a * CHUNK;
+      for (let b = a; b < d; b++) {
+        const bb = b * CHUNK;
+        let s = 0;
+        for (let r = 0; r < len; r++) s += t[aa + r]! * t[bb + r]!;
+        g[a * d + b] = g[a * d + b]! + s;
+      }
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import { InvalidArgumentError, NonFiniteError, countNonFinite, tensor } from '@nidkit/core';
+import type { Tensor } from '@nidkit/core';
+import { ZeroVarianceError } from './errors.js';
+import { centredGram } from './linalg/covariance.js';
+import { symmetricEigen } from './linalg/symmetric-eigen.js';
+
+/** Options of {@link estimateSubspace}. */
+export interface SubspaceOptions {
+  /** Explained-variance threshold τ ∈ (0, 1] (default 0.9). */
+  readonly tau?: number;
+}
+
+/** A principal subspace of a layer's inputs (function-class.md §2). */
+export interface Subspace {
+  /** Orthonormal basis `[d, k]` (float64, row-major): the top-k principal directions. */
+  readonly U: Tensor<Float64Array>;
+  /** Subspace dimension. */
+  readonly k: number;
+  /** Ambient dimension. */
+  readonly d: number;
+  /** Explained variance reached, `r_k = Σ_{s≤k} λ_s / Σ_s λ_s`. */
+  readonly explainedVariance: number;
+  /** The threshold τ used. */
+  readonly tau: number;
+  /** All eigenvalues of `XcᵀXc`, descending (negative rounding residue clamped to 0). */
+  readonly eigenvalues: Float64Array;
+  /** Column means of X (the centring). */
+  readonly mean: Float64Array;
+}
+
+/**
+ * The smallest `k` with `r_k ≥ τ` for descending eigenvalues `λ` (SciPy terms:
+ * `min(searchsorted(r, τ, 'left') + 1, d)`), and `r_k`.
+ * @param eigenvalues - descending, non-negative
+ * @param tau - threshold in (0, 1]
+ * @returns k and the explained variance r_k
+ * @throws InvalidArgumentError when τ ∉ (0, 1]
+ * @throws ZeroVarianceError when all eigenvalues are zero
+ */
+export function subspaceDimension(eigenvalues: ArrayLike<number>, tau: number): { k: number; explainedVariance: number } {
+  checkTau('subspaceDimension', tau);
+  const d = eigenvalues.length;
+  let total = 0;
+  for (let i = 0; i < d; i++) total += eigenvalues[i]!;
+  if (!(total > 0)) throw new ZeroVarianceError('subspaceDimension', 0, d);
+  let below = 0;
+  let cum = 0;
+  let rk = 0;
+  for (let i = 0; i < d; i++) {
+    cum += eigenvalues[i]!;
+    const r = cum / total;
+    if (r < tau) below++;
+  }
+  const k = Math.min(below + 1, d);
+  cum = 0;
+  for (let i = 0; i < k; i++) cum += eigenvalues[i]!;
+  rk = cum / total;
+  return { k, explainedVariance: rk };
+}
+
+function checkTau(where: string, tau: number): void {
+  if (!(typeof tau === 'number' && tau > 0 && tau <= 1)) {
+    throw new InvalidArgumentError(`${where}: τ out of range — expected 0 < τ ≤ 1, got ${tau}`);
+  }
+}
+
+/**
+ * Principal subspace of the inputs `X` (`[N, d]`) at explained variance τ (function-class.md §2):
+ * centre the columns, eigendecompose the covariance `XcᵀXc` (float64), sort `λ_1 ≥ … ≥ λ_d`,
+ * take the smallest `k` with `r_k = Σ_{s≤k} λ_s / Σ λ_s ≥ τ` (capped at d) and `U` = the top-k
+ * eigenvectors. Each column of U is signed so that its largest-magnitude entry is positive.
+ * Only the subspace (the projector UUᵀ) is unique; quantities built on it (ν, M, T) are
+ * invariant to `U → UQ`.
+ *
+ * @param X - layer inputs `[N, d]` (float32 or float64), N ≥ 2
+ * @param options - `tau` (default 0.9)
+ * @returns U `[d, k]`, k, d, explained variance, all eigenvalues (descending) and the column means
+ * @throws InvalidArgumentError for a non-2-d X, fewer than 2 rows, or τ ∉ (0, 1]
+ * @throws NonFiniteError when X contains NaN or ±Infinity
+ * @throws ZeroVarianceError when every column is constant
+ */
+export function estimateSubspace(X: Tensor, options: SubspaceOptions = {}): Subspace {
+  const where = 'estimateSubspace';
+  const tau = options.tau ?? 0.9;
+  checkTau(where, tau);
+  if (X.shape.length !== 2) {
+    throw new InvalidArgumentError(`${where}: X must be 2-d [N, d] — expected 2 dimensions, got shape [${X.shape.join(', ')}]`);
+  }
+  const n = X.shape[0]!;
+  const d = X.shape[1]!;
+  if (n < 2 || d < 1) {
+    throw new InvalidArgumentError(`${where}: too few samples or features — expected N ≥ 2 and d ≥ 1, got [${n}, ${d}]`);
+  }
+  const bad = countNonFinite(X.data);
+  if (bad > 0) throw new NonFiniteError(`${where}: X`, bad);
+  const { gram, mean } = centredGram(X.data, n, d);
+  const eig = symmetricEigen(gram, d, true);
+  const values = new Float64Array(d);
+  for (let i = 0; i < d; i++) values[i] = Math.max(0, eig.values[d - 1 - i]!);
+  let total = 0;
+  for (let i = 0; i < d; i++) total += values[i]!;
+  if (!(total > 0)) throw new ZeroVarianceError(where, n, d);
+  const { k, explainedVariance } = subspaceDimension(values, tau);
+  const U = new Float64Array(d * k);
+  for (let c = 0; c < k; c++) {
+    const row = (d - 1 - c) * d;
+    let big = 0;
+    for (let r = 0; r < d; r++) if (Math.abs(eig.vectors[row + r]!) > Math.abs(big)) big = eig.vectors[row + r]!;
+    const sign = big < 0 ? -1 : 1;
+    for (let r = 0; r < d; r++) U[r * k + c] = sign * eig.vectors[row + r]!;
+  }
+  return { U: tensor(U, [d, k]), k, d, explainedVariance, tau, eigenvalues: values, mean };
+}
