@@ -1,0 +1,1 @@
+export { linearSumAssignment } from './assignment/linear-sum-assignment.js';
