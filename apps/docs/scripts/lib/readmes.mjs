@@ -1,0 +1,120 @@
+// @ts-check
+/**
+ * Package READMEs rendered as site pages (/packages/<short>). The README is the single source:
+ * the generator copies it and only makes it safe for VitePress (Vue templates) and rewrites
+ * relative links that would not exist on the site.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, posix, relative, resolve } from 'node:path';
+import { REPO_ROOT, GENERATED } from './paths.mjs';
+
+/**
+ * Escapes text that is not inside code so that Vue's template compiler (which VitePress runs on
+ * every page) sees no stray tags: `<` becomes `&lt;` except in autolinks, which become links.
+ * @param {string} text a non-code piece of a markdown line
+ * @returns {string}
+ */
+function escapeProse(text) {
+  return text.replace(/<(https?:\/\/[^>\s]+)>/g, '[$1]($1)').replace(/</g, '&lt;');
+}
+
+/**
+ * Makes a README safe for a VitePress page and fixes its relative links.
+ * @param {string} markdown README text
+ * @param {object} ctx
+ * @param {string} ctx.fromDir absolute directory of the README (for resolving relative links)
+ * @param {(absPath: string) => string | undefined} ctx.linkFor site link for a repository path, if it has one
+ * @param {string} [ctx.repoRoot] root used to print repository-relative paths
+ * @returns {string}
+ */
+export function adaptReadme(markdown, ctx) {
+  const repoRoot = ctx.repoRoot ?? REPO_ROOT;
+  /** @param {string} line */
+  const fixLinks = (line) =>
+    line.replace(/(!?)\[([^\]]*)\]\(([^)\s]+)(\s+"[^"]*")?\)/g, (whole, bang, label, target) => {
+      if (/^([a-z]+:|#|\/)/i.test(target)) return whole;
+      const [pathPart, hash] = String(target).split('#');
+      const abs = resolve(ctx.fromDir, pathPart ?? '');
+      const site = ctx.linkFor(abs);
+      if (site) return `${bang}[${label}](${site}${hash ? '#' + hash : ''})`;
+      // A file of the repository that the site does not serve: name it instead of linking.
+      const rel = relative(repoRoot, abs).split('\\').join(posix.sep);
+      return `${label} (\`${rel}\`)`;
+    });
+  const out = [];
+  let fence = '';
+  for (const line of markdown.split('\n')) {
+    const m = /^\s*(`{3,}|~{3,})/.exec(line);
+    if (fence) {
+      out.push(line);
+      if (m && m[1] && m[1][0] === fence[0] && m[1].length >= fence.length) fence = '';
+      continue;
+    }
+    if (m && m[1]) {
+      fence = m[1];
+      out.push(line);
+      continue;
+    }
+    // Split on inline code spans; only prose is escaped.
+    const parts = fixLinks(line).split(/(`+[^`]*`+)/);
+    out.push(parts.map((p, i) => (i % 2 === 1 ? p : escapeProse(p))).join(''));
+  }
+  // v-pre: no Vue interpolation of `{{ … }}` anywhere in the README.
+  return ['<div v-pre>', '', out.join('\n').trimEnd(), '', '</div>', ''].join('\n');
+}
+
+/**
+ * Writes generated/packages/<short>.md for every package with a README, plus an index page.
+ * @param {import('./packages.mjs').WorkspacePackage[]} packages
+ * @param {Set<string>} apiShorts packages whose API page was generated
+ * @param {(msg: string) => void} log
+ * @returns {{ name: string, short: string, link: string }[]}
+ */
+export function generateReadmes(packages, apiShorts, log) {
+  const withReadme = packages.filter((p) => p.hasReadme);
+  /** @param {string} abs */
+  const linkFor = (abs) => {
+    for (const p of withReadme) {
+      if (abs === join(p.dir, 'README.md') || abs === p.dir) return `/packages/${p.short}`;
+    }
+    if (abs === join(REPO_ROOT, 'README.md') || abs === REPO_ROOT) return '/';
+    for (const p of packages) {
+      // "API" links in READMEs point at the package's docs/api folder or similar; send them to ours.
+      if (apiShorts.has(p.short) && /\/(api|docs)(\/|$)/.test(abs) && abs.startsWith(p.dir)) return `/api/${p.short}/`;
+    }
+    return undefined;
+  };
+  const pages = [];
+  for (const p of withReadme) {
+    const text = readFileSync(join(p.dir, 'README.md'), 'utf8');
+    const body = adaptReadme(text, { fromDir: p.dir, linkFor });
+    const footer = apiShorts.has(p.short)
+      ? `\n---\n\nRendered from \`packages/${p.short}/README.md\`. Full API: [${p.name} API](/api/${p.short}/).\n`
+      : `\n---\n\nRendered from \`packages/${p.short}/README.md\`.\n`;
+    const fm = `---\ntitle: ${JSON.stringify(p.name)}\n---\n\n`;
+    writeFileSync(join(GENERATED, 'packages', `${p.short}.md`), fm + body + footer);
+    pages.push({ name: p.name, short: p.short, link: `/packages/${p.short}` });
+    log(`readme: ${p.name} → /packages/${p.short}`);
+  }
+  const missing = packages.filter((p) => !p.hasReadme);
+  const index = [
+    '# Packages',
+    '',
+    'Each package’s README, rendered from the repository at build time. Their examples are run by',
+    'each package’s own test suite, so what you read here is code that was executed.',
+    '',
+    '| package | what it does | API |',
+    '|---|---|---|',
+    ...packages.map((p) => {
+      const readme = p.hasReadme ? `[${p.name}](/packages/${p.short})` : `\`${p.name}\``;
+      const api = apiShorts.has(p.short) ? `[API](/api/${p.short}/)` : '—';
+      return `| ${readme} | ${p.description.replace(/[<>|]/g, ' ')} | ${api} |`;
+    }),
+    '',
+    ...(missing.length > 0
+      ? ['::: info', `No README yet: ${missing.map((p) => `\`${p.name}\``).join(', ')}.`, ':::', '']
+      : []),
+  ];
+  writeFileSync(join(GENERATED, 'packages', 'index.md'), index.join('\n'));
+  return pages;
+}
