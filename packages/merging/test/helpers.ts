@@ -169,3 +169,75 @@ export function teacherDataset(teacher: Network, seed: number, sizes: Record<str
   const out = teacher.layers.filter((l) => l.type === 'linear').at(-1) as LinearLayer;
   return { name: 'teacher', task: 'classification', inputShape: [d], numOutputs: out.weight.shape[0]!, splits };
 }
+
+/**
+ * The BatchNorm variance-collapse case: 1 input, two hidden units `±s·x` → BatchNorm → ReLU, so the
+ * hidden layer computes `relu(x̂), relu(−x̂)` for every scale s; logit 1 is `|x̂|`, logit 0 the
+ * threshold `t`. Models with s = 1 and s = 100 compute the same function once their statistics
+ * fit, but lerped statistics of their midpoint overestimate its variance ((1 + 100²)/2 vs 50.5²),
+ * shrinking `|x̂|` by ≈ 0.71 and moving the decision threshold.
+ */
+export function bnScaleNet(s: number, t = 0.8): Network {
+  return {
+    family: 'standard',
+    inputShape: [1],
+    meta: {},
+    layers: [
+      { type: 'linear', index: 0, weight: f32([s, -s], [2, 1]), bias: f32([0, 0], [2]) },
+      {
+        type: 'norm',
+        index: 0,
+        kind: 'batch',
+        gamma: f32([1, 1], [2]),
+        beta: f32([0, 0], [2]),
+        eps: 1e-5,
+        runningMean: f32([0, 0], [2]),
+        runningVar: f32([1, 1], [2]),
+        numBatchesTracked: 0,
+        momentum: 0.1,
+      },
+      { type: 'act', index: 0, kind: 'relu' },
+      { type: 'linear', index: 1, weight: f32([0, 0, 1, 1], [2, 2]), bias: f32([t, 0], [2]) },
+    ],
+  };
+}
+
+/**
+ * A constructed standard MLP d → 2d → 2d → d whose hidden layers compute `[relu(x), relu(−x)]`
+ * and whose logits are `x` (so labels `argmax x` are learned perfectly). Swapping the two halves of
+ * hidden layer 0 gives a functionally identical model whose midpoint with the original has
+ * W₀ = ([I; −I] + [−I; I])/2 = 0: every hidden unit and every logit is 0, so the midpoint predicts
+ * class 0 for every sample — a barrier that must appear.
+ */
+export function signPairNet(d: number): Network {
+  const w0 = new Float32Array(2 * d * d);
+  const w1 = new Float32Array(4 * d * d);
+  const w2 = new Float32Array(2 * d * d);
+  for (let i = 0; i < d; i++) {
+    w0[i * d + i] = 1;
+    w0[(d + i) * d + i] = -1;
+    w1[i * 2 * d + i] = 1;
+    w1[i * 2 * d + d + i] = -1;
+    w1[(d + i) * 2 * d + i] = -1;
+    w1[(d + i) * 2 * d + d + i] = 1;
+    w2[i * 2 * d + i] = 1;
+    w2[i * 2 * d + d + i] = -1;
+  }
+  return {
+    family: 'standard',
+    inputShape: [d],
+    meta: {},
+    layers: [
+      { type: 'linear', index: 0, weight: f32(w0, [2 * d, d]), bias: f32(new Float32Array(2 * d), [2 * d]) },
+      { type: 'act', index: 0, kind: 'relu' },
+      { type: 'linear', index: 1, weight: f32(w1, [2 * d, 2 * d]), bias: f32(new Float32Array(2 * d), [2 * d]) },
+      { type: 'act', index: 1, kind: 'relu' },
+      { type: 'linear', index: 2, weight: f32(w2, [d, 2 * d]), bias: f32(new Float32Array(d), [d]) },
+    ],
+  };
+}
+
+/** The permutation swapping the two halves of 0..2d−1. */
+export function swapHalves(d: number): Int32Array {
+  return Int32Array.from({ length: 2 * d }, (_, i) => (i + d) % (2 * d));
+}
