@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type * as TfNamespace from '@tensorflow/tfjs';
 import { TrainingError } from '../errors.js';
 
 /** The tfjs namespace (loaded lazily; nothing is imported until training or evaluation starts). */
-export type Tf = typeof import('@tensorflow/tfjs');
+export type Tf = typeof TfNamespace;
 
 /** Which tfjs backend to use: `auto` tries tfjs-node (`tensorflow`), then `wasm`, then `cpu`. */
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';

@@ -86,10 +86,10 @@ export class TfModel {
     const linear = (h: Tensor, w: Tensor, save: GradSaveFunc): ReturnType<CustomFn> => {
       save([h, w]);
       return {
-        value: tf.matMul(h as Tensor2D, w as Tensor2D),
+        value: tf.matMul(h, w),
         gradFunc: (dy: Tensor, saved: Tensor[]) => {
           const [hs, ws] = saved as [Tensor2D, Tensor2D];
-          return [tf.matMul(dy as Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(hs), dy as Tensor2D)];
+          return [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(hs), dy)];
         },
       };
     };
@@ -107,7 +107,7 @@ export class TfModel {
         },
       };
     };
-    this.geluOp = tf.customGrad(gelu as unknown as CustomFn) as (x: Tensor) => Tensor;
+    this.geluOp = tf.customGrad<Tensor>(gelu as unknown as CustomFn);
     for (const block of blocks) {
       const linear = this.prepareLinear(block.linear);
       const norm = block.norm ? this.prepareNorm(block.norm) : null;
@@ -217,11 +217,11 @@ export class TfModel {
           z = tf.add(tf.mul(tf.mul(d, tf.rsqrt(tf.add(v, norm.eps))), gamma), beta);
         } else if (training) {
           const n = z.shape[0];
-          const mean = tf.mean(z, 0);
+          const mean = tf.mean<Tensor1D>(z, 0);
           const d = tf.sub(z, mean);
           const sq = tf.sum(tf.square(d), 0);
           const v = tf.div(sq, n);
-          stats?.push({ layer: norm.index, mean: tf.keep(mean) as Tensor1D, varUnbiased: tf.keep(tf.div(sq, n - 1)) as Tensor1D });
+          stats?.push({ layer: norm.index, mean: tf.keep(mean), varUnbiased: tf.keep(tf.div<Tensor1D>(sq, n - 1)) });
           z = tf.add(tf.mul(tf.mul(d, tf.rsqrt(tf.add(v, norm.eps))), gamma), beta);
         } else {
           const r = this.running.get(norm.index)!;
@@ -259,8 +259,8 @@ export class TfModel {
       const r = this.running.get(s.layer)!;
       const norm = this.blocks.find((b) => b.norm?.index === s.layer)!.norm!;
       const m = norm.momentum;
-      const mean = tf.tidy(() => tf.add(tf.mul(r.mean, 1 - m), tf.mul(s.mean, m))) as Tensor1D;
-      const v = tf.tidy(() => tf.add(tf.mul(r.var, 1 - m), tf.mul(s.varUnbiased, m))) as Tensor1D;
+      const mean = tf.tidy(() => tf.add<Tensor1D>(tf.mul(r.mean, 1 - m), tf.mul(s.mean, m)));
+      const v = tf.tidy(() => tf.add<Tensor1D>(tf.mul(r.var, 1 - m), tf.mul(s.varUnbiased, m)));
       r.mean.dispose();
       r.var.dispose();
       s.mean.dispose();
@@ -319,9 +319,9 @@ export class TfModel {
 export function batchLoss(tf: Tf, logits: Tensor2D, loss: 'cross-entropy' | 'mse' | 'bce', labels: Tensor | null, targets: Tensor2D | null): Scalar {
   if (loss === 'cross-entropy') {
     const oneHot = tf.oneHot(labels!, logits.shape[1]);
-    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as Scalar;
+    return tf.neg(tf.mean<Scalar>(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1)));
   }
-  if (loss === 'mse') return tf.mean(tf.square(tf.sub(logits, targets!))) as Scalar;
+  if (loss === 'mse') return tf.mean<Scalar>(tf.square(tf.sub(logits, targets!)));
   // BCE with logits: max(x,0) − x·y + log(1 + exp(−|x|))
-  return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets!)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))) as Scalar;
+  return tf.mean<Scalar>(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets!)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
 }

@@ -301,7 +301,7 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
     m = model.params.map((p, i) => {
       const s = resume.optimizer.slots[p.name];
       if (!s || s.m.length !== params[i]!.size) throw new TrainingError(`trainNetwork: resume state lacks a matching slot for ${p.name}`);
-      const irShape = p.transposed ? [params[i]!.shape[1]!, params[i]!.shape[0]!] : params[i]!.shape;
+      const irShape = p.transposed ? [params[i]!.shape[1]!, params[i]!.shape[0]] : params[i]!.shape;
       return model.fromIr(p, s.m, irShape);
     });
     v =
@@ -309,7 +309,7 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
         ? model.params.map((p, i) => {
             const s = resume.optimizer.slots[p.name]!;
             if (!s.v) throw new TrainingError(`trainNetwork: resume state lacks AdamW's v for ${p.name}`);
-            const irShape = p.transposed ? [params[i]!.shape[1]!, params[i]!.shape[0]!] : params[i]!.shape;
+            const irShape = p.transposed ? [params[i]!.shape[1]!, params[i]!.shape[0]] : params[i]!.shape;
             return model.fromIr(p, s.v, irShape);
           })
         : null;
@@ -595,7 +595,7 @@ export async function predictTf(
     for (let s = 0; s < n; s += batch) {
       const e = Math.min(n, s + batch);
       const r = tf.tidy(() => model.forward(model.initial, tf.tensor2d(inputs.data.subarray(s * d, e * d), [e - s, d], 'float32'), false).dataSync());
-      out.set(r as Float32Array, s * model.outputSize);
+      out.set(r, s * model.outputSize);
     }
     return tensor(out, [n, model.outputSize]);
   } finally {
