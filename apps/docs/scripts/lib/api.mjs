@@ -59,6 +59,8 @@ async function generateOne(pkg, log) {
     // Escape `<`, `>` and braces in comments so that Vue does not parse TSDoc prose as markup.
     sanitizeComments: true,
     hidePageHeader: true,
+    // One page per package (not one per symbol): readable, and few pages for the browser test.
+    outputFileStrategy: 'modules',
     useCodeBlocks: true,
     parametersFormat: 'table',
     interfacePropertiesFormat: 'table',
