@@ -24,3 +24,14 @@ export {
 export type { RealizationCosts, RealizationCostOptions, SwapCostSummary } from './realization-cost.js';
 export { symmetricEigen } from './linalg/symmetric-eigen.js';
 export type { SymmetricEigen } from './linalg/symmetric-eigen.js';
+export { layerCosts, coherenceRecords } from './layer-costs.js';
+export type { LayerCostOptions, LayerCostRecord, LayerProgress, CoherenceRecord, CoherenceRecordOptions } from './layer-costs.js';
+export { ridgeLayer, ridgeRealizationCosts, modelActivation, DEFAULT_RIDGE_BETAS } from './ridge.js';
+export type { RidgeOptions, RidgeProgress, RidgeBetaRecord, RidgeLayerRecord } from './ridge.js';
+export {
+  identifiabilityVerdict,
+  overallVerdict,
+  describeThresholds,
+  DEFAULT_VERDICT_THRESHOLDS,
+} from './identifiability-verdict.js';
+export type { LayerVerdict, MatchingObjective, VerdictThresholds } from './identifiability-verdict.js';
