@@ -45,7 +45,7 @@ export async function runCoherence(ctx: RunContext): Promise<{ data: object; plo
     const records: CoherenceFamily['records'][number][] = [];
     for (const s of cfg.outerSeeds) {
       for (const m of cfg.ms) {
-        const pairs = await ctx.unit(`${family}-s${s}-m${m}`, () => coherencePairs(family, s, m, cfg));
+        const pairs = await ctx.unit(`${family}-s${s}-m${m}`, () => coherencePairs(ctx.evaluator, family, s, m, cfg));
         records.push({ outerSeed: s, activeCopies: m, pairs });
         const mb = meanStd(pairs.map((p) => p.midpointBarrier));
         ctx.progress.tick(`${LABEL[family]}, seed ${s}, m=${m}: midpoint barrier ${fmtMs(mb, 3)}`);

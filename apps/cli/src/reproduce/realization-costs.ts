@@ -44,9 +44,15 @@ export async function runRealizationCosts(ctx: RunContext): Promise<{ data: obje
       });
       ctx.progress.tick(`${v.label}: Mahalanobis costs, lins.0 median signed √T ${fmt(mah[0]?.signedSqrtMedian ?? NaN, 3)}`);
       const ridge = await ctx.unit(`${v.id}-m${2 * m}-ridge`, () =>
-        ridgeLayers(model.network, val, { numNeurons: Math.round(Math.sqrt(rc.ridge.numPairs)), iterations: rc.ridge.iterations, layers: rc.ridge.layers, seed: ctx.seed }),
+        ridgeLayers(ctx.evaluator, model.network, val.inputs, {
+          numNeurons: Math.round(Math.sqrt(rc.ridge.numPairs)),
+          iterations: rc.ridge.iterations,
+          layers: rc.ridge.layers,
+          seed: ctx.seed,
+          onProgress: (msg) => ctx.progress.note(`${v.label}: ${msg}`),
+        }),
       );
-      ctx.progress.tick(`${v.label}: ridge costs on ${ridge[0]?.neurons ?? 0} neurons`);
+      ctx.progress.tick(ridge.length > 0 ? `${v.label}: ridge costs on ${ridge[0]!.neurons} neurons` : `${v.label}: no ridge estimate (no elementwise activation)`);
       results.push({ variant: v.id, label: v.label, model: model.key, mahalanobis: mah.map(({ T: _T, ...rest }) => rest), ridge });
       if (m === 0 && mah[0]?.T) heat[v.id] = mah[0].T;
     }

@@ -3,9 +3,10 @@
  * package functions and turns their results into the plain records the experiments store; none
  * computes a paper quantity itself.
  */
-import type { Dataset, Evaluator, Network, Split, Tensor } from '@nidkit/core';
-import { linearLayers } from '@nidkit/core';
+import type { Dataset, Evaluator, Network, Tensor } from '@nidkit/core';
 import * as fc from '@nidkit/function-class';
+import * as matching from '@nidkit/matching';
+import * as merging from '@nidkit/merging';
 import * as models from '@nidkit/models';
 import type { CoherenceConfig, MnistScaleConfig } from './configs.js';
 import type { Variant } from './families.js';
@@ -136,46 +137,100 @@ function median(values: number[]): number {
   return fc.quantileSorted(s, 0.5);
 }
 
-/**
- * Mahalanobis realization/swap costs of linear layer `l` on the τ = 0.9 principal subspace of its
- * recorded inputs: `estimateSubspace` → `realizationCosts` → `swapCostSummary`.
- */
-export async function layerSwapCosts(evaluator: Evaluator, net: Network, inputs: Tensor, l: number, keepT = true): Promise<LayerCostSummary & { T: number[][] }> {
-  const { activations } = await evaluator.run(net, inputs, { record: [{ layer: l, point: 'input' }] });
-  const X = activations[0]!;
-  const sub = fc.estimateSubspace(X, { tau: 0.9 });
-  const layer = linearLayers(net)[l]!;
-  const costs = fc.realizationCosts(sub.U, fc.layerStructure(layer));
-  const summary = fc.swapCostSummary(costs.T);
-  const n = costs.M.shape[0]!;
+function summarizeLayer(r: fc.LayerCostRecord, keepT: boolean): LayerCostSummary & { T: number[][] } {
+  const n = r.M.shape[0]!;
   const diag: number[] = [];
-  for (let i = 0; i < n; i++) diag.push(Math.sqrt(costs.M.data[i * n + i]!));
-  const q = (level: number) => summary.signedSqrtQuantiles.find((x) => x.q === level)?.value ?? NaN;
+  for (let i = 0; i < n; i++) diag.push(Math.sqrt(r.M.data[i * n + i]!));
+  const q = (level: number) => r.summaries.signedSqrtQuantiles.find((x) => x.q === level)?.value ?? 0;
   return {
-    layer: `lins.${l}`,
-    d: sub.d,
-    k: sub.k,
-    explainedVariance: sub.explainedVariance,
-    coherence: fc.coherence(sub.U),
+    layer: r.layer,
+    d: r.d,
+    k: r.k,
+    explainedVariance: r.explainedVariance,
+    coherence: r.coherence,
     neurons: n,
-    negativeFraction: summary.negativeFraction,
-    signedSqrtQuantiles: summary.signedSqrtQuantiles,
+    negativeFraction: r.summaries.negativeFraction,
+    signedSqrtQuantiles: r.summaries.signedSqrtQuantiles,
     signedSqrtMedian: q(0.5),
     signedSqrtMaxAbs: Math.max(Math.abs(q(0)), Math.abs(q(1))),
     diagonalSqrtMMedian: median(diag),
-    T: keepT ? rows(costs.T) : [],
+    T: keepT ? rows(r.T) : [],
   };
 }
 
-/** {@link layerSwapCosts} for every linear layer; T is kept for `lins.0` only. */
+/**
+ * Mahalanobis realization/swap costs of linear layer `l` on the τ = 0.9 principal subspace of its
+ * recorded inputs (function-class `layerCosts`).
+ */
+export async function layerSwapCosts(evaluator: Evaluator, net: Network, inputs: Tensor, l: number): Promise<LayerCostSummary & { T: number[][] }> {
+  const [r] = await fc.layerCosts(evaluator, net, inputs, { tau: 0.9, layers: [l] });
+  return summarizeLayer(r!, true);
+}
+
+/** Costs of every linear layer (function-class `layerCosts`); T is kept for `lins.0` only. */
 export async function mahalanobisLayers(evaluator: Evaluator, net: Network, inputs: Tensor): Promise<LayerCostSummary[]> {
-  const out: LayerCostSummary[] = [];
-  const L = linearLayers(net).length;
-  for (let l = 0; l < L; l++) {
-    const r = await layerSwapCosts(evaluator, net, inputs, l, l === 0);
-    out.push(l === 0 ? r : { ...r, T: undefined });
-  }
-  return out;
+  const records = await fc.layerCosts(evaluator, net, inputs, { tau: 0.9 });
+  return records.map((r, i) => {
+    const s = summarizeLayer(r, i === 0);
+    return i === 0 ? s : { ...s, T: undefined };
+  });
+}
+
+/** Ridge realization-cost summary of one layer (function-class.md §6). */
+export interface RidgeLayerSummary {
+  readonly layer: string;
+  readonly neurons: number;
+  readonly samples: number;
+  readonly iterations: number;
+  readonly normKind: string;
+  readonly byBeta: readonly {
+    readonly beta: number;
+    /** Median over pairs of the ridge realization cost R (regularizer at the fit). */
+    readonly medianR: number;
+    /** Median residual MSE of the fits. */
+    readonly medianMse: number;
+    readonly signedSqrtMedian: number;
+    readonly negativeFraction: number;
+  }[];
+}
+
+/**
+ * Ridge estimate (function-class `ridgeRealizationCosts`) on all ordered pairs of the first
+ * `numNeurons` neurons of the given layers, so the swap costs of that sub-grid are defined.
+ * Returns an empty list for σ-MLPs (no elementwise activation to regress through).
+ */
+export async function ridgeLayers(
+  evaluator: Evaluator,
+  net: Network,
+  inputs: Tensor,
+  opts: { numNeurons: number; iterations: number; layers: readonly number[]; seed: number; onProgress?: (msg: string) => void },
+): Promise<RidgeLayerSummary[]> {
+  if (net.family === 'sigma-asym') return [];
+  const records = await fc.ridgeRealizationCosts(evaluator, net, inputs, {
+    numNeurons: opts.numNeurons,
+    iterations: opts.iterations,
+    layers: opts.layers,
+    seed: opts.seed,
+    progressEvery: Math.max(1, Math.floor(opts.iterations / 2)),
+    onProgress: (p) => opts.onProgress?.(`ridge ${p.layer} β=${p.beta}: ${p.iteration}/${p.iterations}`),
+  });
+  return records.map((r) => ({
+    layer: r.layer,
+    neurons: r.numNeurons,
+    samples: r.samples,
+    iterations: r.iterations,
+    normKind: r.normKind,
+    byBeta: r.perBeta.map((b) => {
+      const summary = b.T ? fc.swapCostSummary(b.T) : null;
+      return {
+        beta: b.beta,
+        medianR: median(Array.from(b.R)),
+        medianMse: median(Array.from(b.mse)),
+        signedSqrtMedian: summary?.signedSqrtQuantiles.find((x) => x.q === 0.5)?.value ?? 0,
+        negativeFraction: summary?.negativeFraction ?? 0,
+      };
+    }),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -260,25 +315,29 @@ export interface LayerObjective {
   readonly verdict: string;
 }
 
-/** Per hidden layer: identity vs optimal activation-matching objective and the verdict. */
-export function matchingObjective(_ev: Evaluator, _a: Network, _b: Network, _inputs: Tensor, _seed: number): Promise<LayerObjective[]> {
-  return missing('@nidkit/function-class identifiability');
-}
-
-/** Ridge realization-cost summary of one layer (function-class.md §6). */
-export interface RidgeLayerSummary {
-  readonly layer: string;
-  readonly neurons: number;
-  readonly byBeta: readonly { readonly beta: number; readonly signedSqrtMedian: number; readonly negativeFraction: number }[];
-}
-
-/** Ridge estimate on all pairs of the first `numNeurons` neurons of the given layers. */
-export function ridgeLayers(
-  _net: Network,
-  _split: Split,
-  _opts: { numNeurons: number; iterations: number; layers: readonly number[]; seed: number },
-): Promise<RidgeLayerSummary[]> {
-  return missing('@nidkit/function-class ridge realization costs');
+/**
+ * Per hidden layer: identity vs optimal activation-matching objective (matching
+ * `activationMatching`: post-activation, Pearson with zero for constant units, real alignment, 100
+ * seeded random permutations) and the identifiability verdict (function-class
+ * `identifiabilityVerdict`, function-class.md §7).
+ */
+export async function matchingObjective(evaluator: Evaluator, a: Network, b: Network, inputs: Tensor, seed: number): Promise<LayerObjective[]> {
+  const r = await matching.activationMatching(evaluator, a, b, inputs, {
+    point: 'post_activation',
+    similarity: 'pearson_zero_for_constant',
+    alignment: 'real',
+    seed,
+    randomSamples: 100,
+  });
+  return r.layers.map((l) => ({
+    layer: l.layer,
+    identity: l.identity,
+    optimal: l.optimal,
+    randomMean: l.randomMean,
+    randomStd: l.randomStd,
+    fixedPointFraction: l.fixedPointFraction,
+    verdict: fc.identifiabilityVerdict(l),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,12 +353,57 @@ export interface CoherencePairRecord {
   readonly midpointBarrier: number;
 }
 
-/** Trains the pairs of one (family, outer seed, m) and records their unaligned test-MSE curves. */
-export function coherencePairs(
-  _family: 'exact_copy' | 'random_tight_frame',
-  _s: number,
-  _m: number,
-  _cfg: CoherenceConfig,
-): Promise<CoherencePairRecord[]> {
+/** The dataset of one (family, outer seed, m) of the coherence experiment (datasets.md §7). */
+function coherenceDataset(_family: 'exact_copy' | 'random_tight_frame', _s: number, _m: number, _cfg: CoherenceConfig): Dataset {
   return missing('@nidkit/models synthetic coherence data');
+}
+
+/**
+ * Trains the pairs of one (family, outer seed s, m) of the synthetic coherence experiment
+ * (datasets.md §7): ScalarMaskedReLUNets with the mask of seed `10000 + s`, model seeds
+ * `40000 + 1000·s + 2p` and `+1` (init and minibatch order), AdamW with weight decay on W only,
+ * MSE; then the unaligned test-MSE curve (merging `lmcCurve`) and its peak and midpoint barriers.
+ */
+export async function coherencePairs(
+  evaluator: Evaluator,
+  family: 'exact_copy' | 'random_tight_frame',
+  s: number,
+  m: number,
+  cfg: CoherenceConfig,
+): Promise<CoherencePairRecord[]> {
+  const dataset = coherenceDataset(family, s, m, cfg);
+  const inputDim = 2 * cfg.copies;
+  const mask = models.scalarMask(10000 + s, cfg.width, inputDim, cfg.activeProbability);
+  const train = async (seed: number): Promise<Network> => {
+    const net = models.buildScalarMaskedReluNet({ inputDim, width: cfg.width, mask, initSeed: seed, trainHiddenBias: true });
+    const r = await models.trainNetwork(net, dataset, {
+      epochs: cfg.epochs,
+      batchSize: cfg.batchSize,
+      lr: cfg.lr,
+      weightDecay: cfg.weightDecay,
+      weightDecayBySlot: { bias: 0 },
+      loss: 'mse',
+      optimizationSeed: seed,
+      valSplit: null,
+      testSplit: null,
+    });
+    return r.network;
+  };
+  const out: CoherencePairRecord[] = [];
+  for (let p = 0; p < cfg.pairsPerSeed; p++) {
+    const seedA = 40000 + 1000 * s + 2 * p;
+    const a = await train(seedA);
+    const b = await train(seedA + 1);
+    const curve = await merging.lmcCurve(evaluator, a, b, dataset, { points: cfg.points, splits: ['test'] });
+    const test = curve.splits['test']!;
+    out.push({
+      pair: p,
+      seeds: [seedA, seedA + 1],
+      lambdas: curve.lambdas,
+      losses: test.loss,
+      peakBarrier: merging.peakBarrier(test.loss),
+      midpointBarrier: merging.midpointBarrier(test.loss),
+    });
+  }
+  return out;
 }
