@@ -1,0 +1,138 @@
+import { Rng, tensor } from '@nidkit/core';
+import { expectClose } from '@nidkit/core/testing';
+import fc from 'fast-check';
+import { Matrix } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import { ConstantUnitError } from '../errors.js';
+import { CrossStatistics, similarityMatrix } from './similarity.js';
+import { addCrossProduct } from './cross-product.js';
+
+/** Naive two-pass reference: the textbook definitions, element by element. */
+function naive(x: Float64Array, y: Float64Array, N: number, nA: number, nB: number, kind: 'dot' | 'pearson'): Float64Array {
+  const out = new Float64Array(nA * nB);
+  for (let i = 0; i < nA; i++) {
+    for (let j = 0; j < nB; j++) {
+      if (kind === 'dot') {
+        let s = 0;
+        for (let r = 0; r < N; r++) s += x[r * nA + i]! * y[r * nB + j]!;
+        out[i * nB + j] = s / N;
+      } else {
+        let ma = 0;
+        let mb = 0;
+        for (let r = 0; r < N; r++) (ma += x[r * nA + i]!), (mb += y[r * nB + j]!);
+        ma /= N;
+        mb /= N;
+        let c = 0;
+        let va = 0;
+        let vb = 0;
+        for (let r = 0; r < N; r++) {
+          const a = x[r * nA + i]! - ma;
+          const b = y[r * nB + j]! - mb;
+          c += a * b;
+          va += a * a;
+          vb += b * b;
+        }
+        out[i * nB + j] = c / Math.sqrt(va * vb);
+      }
+    }
+  }
+  return out;
+}
+
+describe('similarityMatrix', () => {
+  it('dot equals XᵀY/N and Pearson equals the two-pass definition, in [−1, 1] (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 40 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.double({ min: -1e3, max: 1e3, noNaN: true }),
+        (N, nA, nB, seed, offset) => {
+          const rng = Rng.stream(seed, 'sim');
+          const x = rng.fillNormal(new Float64Array(N * nA), offset, 2);
+          const y = rng.fillNormal(new Float64Array(N * nB), -offset, 0.5);
+          const dot = similarityMatrix(tensor(x, [N, nA]), tensor(y, [N, nB]), { similarity: 'dot' });
+          expectClose(dot.matrix.data, naive(x, y, N, nA, nB, 'dot'), { atol: 1e-9, rtol: 1e-9 });
+          const p = similarityMatrix(tensor(x, [N, nA]), tensor(y, [N, nB]), { similarity: 'pearson' });
+          expectClose(p.matrix.data, naive(x, y, N, nA, nB, 'pearson'), { atol: 1e-9, rtol: 1e-7 });
+          for (const v of p.matrix.data) expect(Math.abs(v)).toBeLessThanOrEqual(1);
+          const u = similarityMatrix(tensor(x, [N, nA]), tensor(y, [N, nB]), { similarity: 'uncorrelatedness' });
+          expectClose(u.matrix.data, p.matrix.data.map((v) => 1 - Math.abs(v)));
+        },
+      ),
+      { seed: 99, numRuns: 60 },
+    );
+  });
+
+  it('streams: adding in uneven batches (> 2048 rows) equals one pass, with a large offset (cancellation guard)', () => {
+    const N = 5000;
+    const nA = 7;
+    const nB = 5;
+    const rng = Rng.stream(3, 'stream');
+    const x = rng.fillNormal(new Float64Array(N * nA), 1e4, 1);
+    const y = rng.fillNormal(new Float64Array(N * nB), -3e3, 1);
+    const s = new CrossStatistics(nA, nB);
+    let start = 0;
+    for (const rows of [1, 999, 3000, 1000]) {
+      s.add(x.subarray(start * nA, (start + rows) * nA), y.subarray(start * nB, (start + rows) * nB), rows);
+      start += rows;
+    }
+    expect(s.samples).toBe(N);
+    expectClose(s.similarity({ similarity: 'pearson' }).matrix.data, naive(x, y, N, nA, nB, 'pearson'), { atol: 1e-10, rtol: 1e-8 });
+    expectClose(s.similarity({ similarity: 'dot' }).matrix.data, naive(x, y, N, nA, nB, 'dot'), { atol: 1e-6, rtol: 1e-12 });
+  });
+
+  it('identical columns give ρ = 1 exactly after clamping, and a perfect anti-correlation −1', () => {
+    const x = [[1, 2], [2, 5], [4, -1], [0, 3]];
+    const y = x.map(([a, b]) => [-a!, b!]);
+    const r = similarityMatrix(x, new Matrix(y), { similarity: 'pearson' });
+    expectClose(r.matrix.data[1 * 2 + 1]!, 1);
+    expectClose(r.matrix.data[0]!, -1);
+  });
+
+  it('pearson_zero_for_constant gives 0 for constant units (never NaN) and reports them; pearson names the unit', () => {
+    const x = [[1, 3, 0], [1, 4, 2], [1, 9, 1]];
+    const y = [[5, 7, 2], [6, 7, 2], [2, 7, 2]];
+    const r = similarityMatrix(x, y);
+    expect(r.kind).toBe('pearson_zero_for_constant');
+    expect(r.constantA).toEqual([0]);
+    expect(r.constantB).toEqual([1, 2]);
+    for (const v of r.matrix.data) expect(Number.isNaN(v)).toBe(false);
+    expect([...r.matrix.data.slice(0, 3)]).toEqual([0, 0, 0]);
+    expect(r.matrix.data[1 * 3 + 1]).toBe(0);
+    expect(Math.abs(r.matrix.data[1 * 3 + 0]!)).toBeGreaterThan(0);
+    const one = similarityMatrix(x, y, { similarity: 'uncorrelatedness_one_for_constant' });
+    expect(one.matrix.data[0]).toBe(1);
+    expect(() => similarityMatrix(x, y, { similarity: 'pearson', point: 'post_activation@2' })).toThrow(ConstantUnitError);
+    expect(() => similarityMatrix(x, y, { similarity: 'pearson', point: 'post_activation@2' })).toThrow(/unit 0 of model A at post_activation@2 is constant/);
+    expect(() => similarityMatrix(y, y, { similarity: 'uncorrelatedness' })).toThrow(/unit 1 of model A/);
+  });
+
+  it('rejects mismatched sample counts, NaN activations and no samples', () => {
+    expect(() => similarityMatrix([[1], [2]], [[1]])).toThrow(/same samples/);
+    expect(() => similarityMatrix([[1], [NaN]], [[1], [2]])).toThrow(/non-finite.*sample 1, unit 0/);
+    expect(() => new CrossStatistics(2, 2).similarity()).toThrow(/no samples/);
+    expect(() => new CrossStatistics(0, 2)).toThrow(/positive integer/);
+  });
+});
+
+describe('addCrossProduct', () => {
+  it('equals the naive Aᵀ B for odd sizes and more than one sample block', () => {
+    const m = 7;
+    const n = 6;
+    const k = 1100;
+    const rng = Rng.stream(1, 'xp');
+    const at = rng.fillNormal(new Float64Array(m * k));
+    const bt = rng.fillNormal(new Float64Array(n * k));
+    const c = new Float64Array(m * n).fill(1);
+    addCrossProduct(at, bt, c, m, n, k);
+    const ref = new Float64Array(m * n);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+      let s = 1;
+      for (let p = 0; p < k; p++) s += at[i * k + p]! * bt[j * k + p]!;
+      ref[i * n + j] = s;
+    }
+    expectClose(c, ref, { atol: 1e-10, rtol: 1e-12 });
+  });
+});
