@@ -1,0 +1,233 @@
+/**
+ * The fast {@link Evaluator} of nidkit: networks run in onnxruntime-node (CPU), in batches.
+ * onnxruntime is loaded lazily (dynamic import) the first time an evaluator is created.
+ *
+ * Sessions are cached per architecture and set of recorded tensors: the graph takes every weight
+ * as a graph input, so evaluating many networks of one architecture (e.g. the 37 points of an
+ * interpolation path) reuses one session and only feeds new weights.
+ */
+import type { Evaluator, Network, RecordingPoint, RunOptions, RunResult, Tensor } from '@nidkit/core';
+import { InvalidArgumentError, ShapeMismatchError, blocksOf, checkRecordingPoint, inputFeatures, tensor, toDense, validateNetwork } from '@nidkit/core';
+import type * as Ort from 'onnxruntime-node';
+import { OnnxRuntimeError } from '../errors.js';
+import type { GraphNames, ParamFeed } from '../export/export.js';
+import { buildModel } from '../export/export.js';
+import { encodeModel } from '../proto/schema.js';
+
+/** Options of {@link createOnnxEvaluator}. */
+export interface OnnxEvaluatorOptions {
+  /** Default samples per batch when `run` is not given one (default 1024). */
+  readonly batchSize?: number;
+  /** onnxruntime intra-op threads (default: onnxruntime's choice, one per physical core). */
+  readonly intraOpNumThreads?: number;
+  /** Sessions kept in the cache, least recently used evicted first (default 8). */
+  readonly maxSessions?: number;
+  /** Opset of the runtime graphs (default 17; 20 uses the fused `Gelu` op). */
+  readonly opset?: number;
+}
+
+type OrtModule = typeof Ort;
+
+interface CachedSession {
+  readonly session: Ort.InferenceSession;
+  readonly fetches: string[];
+}
+
+let ortPromise: Promise<OrtModule> | null = null;
+
+async function loadOrt(): Promise<OrtModule> {
+  ortPromise ??= import('onnxruntime-node').then(
+    (m) => {
+      const mod = m as unknown as Partial<OrtModule> & { default?: OrtModule };
+      return mod.InferenceSession ? (mod as OrtModule) : mod.default!;
+    },
+    (e: unknown) => {
+      ortPromise = null;
+      throw new OnnxRuntimeError(`createOnnxEvaluator: onnxruntime-node cannot be loaded — ${(e as Error).message}`, { cause: e });
+    },
+  );
+  return ortPromise;
+}
+
+/** A structural signature: networks with equal keys share one session. */
+function architectureKey(net: Network): string {
+  return JSON.stringify({
+    f: net.family,
+    s: net.inputShape,
+    l: net.layers.map((l) => {
+      switch (l.type) {
+        case 'linear':
+          return ['L', l.weight.shape, l.bias !== null, l.fixed?.kind ?? null];
+        case 'norm':
+          return ['N', l.kind, Math.fround(l.eps)];
+        case 'act':
+          return ['A', l.kind];
+        case 'gate':
+          return ['G', l.C.shape];
+        case 'input-norm':
+          return ['I'];
+        case 'flatten':
+          return ['F'];
+      }
+    }),
+  });
+}
+
+function recordName(names: GraphNames, blocks: number, p: RecordingPoint): string {
+  switch (p.point) {
+    case 'input':
+      return names.linearInput[p.layer]!;
+    case 'post_linear':
+      return names.postLinear[p.layer]!;
+    case 'post_norm':
+      return names.postNorm[p.layer]!;
+    case 'post_activation':
+      return p.layer < blocks - 1 ? names.postActivation[p.layer]! : names.postLinear[p.layer]!;
+  }
+}
+
+class OnnxEvaluator implements Evaluator {
+  readonly name = 'onnxruntime';
+  private readonly sessions = new Map<string, Promise<CachedSession>>();
+  private disposed = false;
+
+  constructor(
+    private readonly ort: OrtModule,
+    private readonly options: OnnxEvaluatorOptions,
+  ) {}
+
+  private async session(key: string, model: Uint8Array, fetches: string[]): Promise<CachedSession> {
+    const hit = this.sessions.get(key);
+    if (hit) {
+      this.sessions.delete(key);
+      this.sessions.set(key, hit);
+      return hit;
+    }
+    const created = this.ort.InferenceSession.create(model, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      ...(this.options.intraOpNumThreads ? { intraOpNumThreads: this.options.intraOpNumThreads } : {}),
+    }).then(
+      (session) => ({ session, fetches }),
+      (e: unknown) => {
+        this.sessions.delete(key);
+        throw new OnnxRuntimeError(`OnnxEvaluator.run: onnxruntime rejected the graph — ${(e as Error).message}`, { cause: e });
+      },
+    );
+    this.sessions.set(key, created);
+    const max = Math.max(1, this.options.maxSessions ?? 8);
+    while (this.sessions.size > max) {
+      const [oldKey, old] = this.sessions.entries().next().value as [string, Promise<CachedSession>];
+      this.sessions.delete(oldKey);
+      void old.then((s) => s.session.release()).catch(() => undefined);
+    }
+    return created;
+  }
+
+  async run(net: Network, inputs: Tensor, options: RunOptions = {}): Promise<RunResult> {
+    if (this.disposed) throw new OnnxRuntimeError('OnnxEvaluator.run: the evaluator has been disposed');
+    validateNetwork(net);
+    // W-asym/syre: feed the effective weights, computed with exactly the float32 operations of
+    // the exported graph (Where(D, W, κN) / W + κN), so the function is bit-identical.
+    const runNet = net.family === 'w-asym' || net.family === 'syre' ? toDense(net) : net;
+    const blocks = blocksOf(runNet);
+    const d = inputFeatures(runNet);
+    const n = inputs.shape[0] ?? 0;
+    const flatOk = inputs.shape.length === 2 && inputs.shape[1] === d;
+    const fullOk = inputs.shape.length === runNet.inputShape.length + 1 && runNet.inputShape.every((s, i) => s === inputs.shape[i + 1]);
+    if (!flatOk && !fullOk) throw new ShapeMismatchError('OnnxEvaluator.run: inputs', [n, ...runNet.inputShape], inputs.shape);
+    const record = options.record ?? [];
+    for (const p of record) {
+      const msg = checkRecordingPoint(blocks, p);
+      if (msg) throw new InvalidArgumentError(`OnnxEvaluator.run: recording point ${p.point}@${p.layer}: ${msg}`);
+    }
+    const batch = options.batchSize ?? this.options.batchSize ?? 1024;
+    if (!Number.isInteger(batch) || batch < 1) throw new InvalidArgumentError(`OnnxEvaluator.run: batchSize — expected a positive integer, got ${batch}`);
+    const opset = this.options.opset ?? 17;
+    // Names first (cheap), then the recorded tensors of this request.
+    const probe = buildModel(runNet, { opset, weightsAsInputs: true, noMetadata: true });
+    const recNames = record.map((p) => recordName(probe.names, blocks.length, p));
+    const fetches = ['logits', ...new Set(recNames.filter((x) => x !== 'logits' && x !== 'input'))];
+    const key = `${architectureKey(runNet)}|${opset}|${fetches.join(',')}`;
+    const built = this.sessions.has(key) ? probe : buildModel(runNet, { opset, weightsAsInputs: true, noMetadata: true, extraOutputs: fetches });
+    const modelBytes = this.sessions.has(key) ? new Uint8Array(0) : encodeModel(built.model);
+    const { session } = await this.session(key, modelBytes, fetches);
+
+    const ort = this.ort;
+    const weightFeeds: Record<string, Ort.Tensor> = {};
+    for (const f of probe.feeds as ParamFeed[]) {
+      weightFeeds[f.name] = f.type === 'bool' ? new ort.Tensor('bool', f.data as Uint8Array, f.dims as number[]) : new ort.Tensor('float32', f.data as Float32Array, f.dims as number[]);
+    }
+    const widths = new Map<string, number>();
+    blocks.forEach((b, l) => {
+      const outW = b.linear.weight.shape[0]!;
+      widths.set(probe.names.linearInput[l]!, b.linear.weight.shape[1]!);
+      widths.set(probe.names.postLinear[l]!, outW);
+      if (probe.names.postNorm[l]) widths.set(probe.names.postNorm[l]!, outW);
+      if (probe.names.postActivation[l]) widths.set(probe.names.postActivation[l]!, outW);
+    });
+    const buffers = new Map<string, Float32Array>(fetches.map((name) => [name, new Float32Array(n * widths.get(name)!)]));
+    const src = inputs.data;
+    const dims = [0, ...runNet.inputShape];
+    for (let start = 0; start < n; start += batch) {
+      const end = Math.min(n, start + batch);
+      const rows = end - start;
+      const slice = src.subarray(start * d, end * d);
+      const x = slice instanceof Float32Array ? slice : Float32Array.from(slice);
+      dims[0] = rows;
+      let results: Ort.InferenceSession.OnnxValueMapType;
+      try {
+        results = await session.run({ ...weightFeeds, input: new ort.Tensor('float32', x, [...dims]) }, fetches);
+      } catch (e) {
+        throw new OnnxRuntimeError(`OnnxEvaluator.run: onnxruntime failed on rows ${start}..${end - 1} — ${(e as Error).message}`, { cause: e });
+      }
+      for (const name of fetches) {
+        const t = results[name];
+        const w = widths.get(name)!;
+        if (!t || !(t.data instanceof Float32Array) || t.data.length !== rows * w) {
+          throw new OnnxRuntimeError(`OnnxEvaluator.run: onnxruntime returned no float32 tensor "${name}" of shape [${rows}, ${w}]`);
+        }
+        buffers.get(name)!.set(t.data, start * w);
+      }
+    }
+    const out = (name: string): Tensor<Float32Array> => {
+      if (name === 'input') return tensor(src instanceof Float32Array ? src.slice() : Float32Array.from(src), [n, d]);
+      return tensor(buffers.get(name)!, [n, widths.get(name)!]);
+    };
+    return { logits: out('logits'), activations: recNames.map(out) };
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const p of all) {
+      try {
+        await (await p).session.release();
+      } catch {
+        // a session that failed to build has nothing to release
+      }
+    }
+  }
+}
+
+/**
+ * Creates the onnxruntime-backed evaluator (core's `Evaluator` interface): logits and recorded
+ * activations at any `RecordingPoint` (`input`, `post_linear`, `post_norm`, `post_activation`) by
+ * adding the intermediate tensors as graph outputs. Loss and accuracy over a dataset come from
+ * core's `evaluateSplit(evaluator, …)` (mean cross-entropy, accuracy in %).
+ * onnxruntime-node is imported lazily here, so parsing and export never load it.
+ *
+ * Agreement with core's reference `forward`: max |Δ| ≤ 1e−4·max(1, max|y|) (float32 vs float64).
+ *
+ * @param options - batch size, threads, session cache size, runtime opset
+ * @returns an Evaluator named `onnxruntime`; call `dispose()` to release its sessions
+ * @throws OnnxRuntimeError when onnxruntime-node cannot be loaded
+ */
+export async function createOnnxEvaluator(options: OnnxEvaluatorOptions = {}): Promise<Evaluator> {
+  if (options.batchSize !== undefined && (!Number.isInteger(options.batchSize) || options.batchSize < 1)) {
+    throw new InvalidArgumentError(`createOnnxEvaluator: batchSize — expected a positive integer, got ${options.batchSize}`);
+  }
+  const ort = await loadOrt();
+  return new OnnxEvaluator(ort, options);
+}
