@@ -35,3 +35,5 @@ export {
   DEFAULT_VERDICT_THRESHOLDS,
 } from './identifiability-verdict.js';
 export type { LayerVerdict, MatchingObjective, VerdictThresholds } from './identifiability-verdict.js';
+export { identifiability } from './identifiability.js';
+export type { IdentifiabilityOptions, IdentifiabilityLayer, IdentifiabilityReport, SwapCostDigest } from './identifiability.js';
