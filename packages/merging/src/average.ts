@@ -44,7 +44,7 @@ export function normalizeWeights(where: string, count: number, weights?: readonl
  *   IncompatibleFixedPartsError when the models cannot be averaged (each difference listed)
  */
 export function averageNetworks(nets: readonly Network[], options: AverageOptions = {}): Network {
-  if (!Array.isArray(nets) || nets.length === 0) {
+  if (nets.length === 0) {
     throw new InvalidArgumentError('averageNetworks: no models given — expected at least 1 network, got 0');
   }
   const w = normalizeWeights('averageNetworks', nets.length, options.weights);

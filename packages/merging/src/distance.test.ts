@@ -1,4 +1,4 @@
-import type { LinearLayer, Network } from '@nidkit/core';
+import type { Network } from '@nidkit/core';
 import { IncompatibleModelsError, countParameters, effectiveWeight, linearLayers, namedTensors } from '@nidkit/core';
 import { describe, expect, it } from 'vitest';
 import { f32, permuteHidden, randomMlp } from '../test/helpers.js';
@@ -42,7 +42,7 @@ describe('weightDistance', () => {
       layers: a.layers.map((l) => {
         if (l.type !== 'linear' || l.fixed?.kind !== 'mask') return l;
         const mask = l.fixed.mask.data;
-        return { ...l, weight: f32(l.weight.data.map((v, i) => (mask[i] === 0 ? v + 100 : v)), l.weight.shape) } as LinearLayer;
+        return { ...l, weight: f32(l.weight.data.map((v, i) => (mask[i] === 0 ? v + 100 : v)), l.weight.shape) };
       }),
     };
     expect(namedTensors(b).find((t) => t.name === 'lins.0.weight')!.tensor.data).not.toEqual(

@@ -37,3 +37,18 @@ export type { RecomputeBatchNormOptions } from './batchnorm.js';
 export { lmcCurve } from './curve.js';
 export type { LmcCurve, LmcCurveOptions, SplitCurve, EvaluationOptions, BnStatsMode } from './curve.js';
 export { MERGING_SCHEMA_VERSION } from './schema.js';
+export { evaluateNetwork, evaluateAverage } from './evaluate.js';
+export type { SplitEvaluation, AverageEvaluation } from './evaluate.js';
+export { alignNetwork, alignByWeights, alignedInterpolation } from './align.js';
+export type {
+  AlignmentMode,
+  AligningMode,
+  AlignOptions,
+  AlignResult,
+  AlignmentSummary,
+  LayerAlignment,
+} from './align.js';
+export { lmcProtocol, modelInfo } from './protocol.js';
+export type { LmcProtocolOptions, LmcRecord, LmcReport, ModelInfo } from './protocol.js';
+export { mergeNetworks, mergePair } from './merge.js';
+export type { MergeNetworksOptions, MergePairOptions, MergeRecord } from './merge.js';
