@@ -28,7 +28,7 @@ export interface DenseMatrix {
  */
 export function toDenseMatrix(where: string, input: MatrixInput): DenseMatrix {
   if (Matrix.isMatrix(input)) {
-    const m = input as Matrix;
+    const m = input;
     const rows = m.rows;
     const cols = m.columns;
     const data = new Float64Array(rows * cols);
@@ -55,18 +55,20 @@ export function toDenseMatrix(where: string, input: MatrixInput): DenseMatrix {
     return { data, rows, cols };
   }
   const t = input as { readonly data?: ArrayLike<number>; readonly shape?: readonly number[] };
-  if (t && typeof t === 'object' && t.data !== undefined && Array.isArray(t.shape)) {
-    if (t.shape.length !== 2) {
-      throw new InvalidArgumentError(`${where}: expected a 2-d matrix, got shape ${formatShape(t.shape)}`);
+  if (t && typeof t === 'object' && t.data !== undefined && t.shape !== undefined && Array.isArray(t.shape)) {
+    const shape: readonly number[] = t.shape;
+    const values: ArrayLike<number> = t.data;
+    if (shape.length !== 2) {
+      throw new InvalidArgumentError(`${where}: expected a 2-d matrix, got shape ${formatShape(shape)}`);
     }
-    const rows = t.shape[0]!;
-    const cols = t.shape[1]!;
-    if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols < 0 || t.data.length !== rows * cols) {
+    const rows = shape[0]!;
+    const cols = shape[1]!;
+    if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols < 0 || values.length !== rows * cols) {
       throw new InvalidArgumentError(
-        `${where}: data length does not match shape ${formatShape(t.shape)} — expected ${rows * cols}, got ${t.data.length}`,
+        `${where}: data length does not match shape ${formatShape(shape)} — expected ${rows * cols}, got ${values.length}`,
       );
     }
-    return { data: Float64Array.from(t.data), rows, cols };
+    return { data: Float64Array.from(values), rows, cols };
   }
   throw new InvalidArgumentError(
     `${where}: unsupported matrix — expected an ml-matrix Matrix, nested arrays or { data, shape }, got ${typeof input}`,

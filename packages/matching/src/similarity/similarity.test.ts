@@ -19,7 +19,10 @@ function naive(x: Float64Array, y: Float64Array, N: number, nA: number, nB: numb
       } else {
         let ma = 0;
         let mb = 0;
-        for (let r = 0; r < N; r++) (ma += x[r * nA + i]!), (mb += y[r * nB + j]!);
+        for (let r = 0; r < N; r++) {
+          ma += x[r * nA + i]!;
+          mb += y[r * nB + j]!;
+        }
         ma /= N;
         mb /= N;
         let c = 0;

@@ -192,8 +192,18 @@ export class CrossStatistics {
     const flagB = new Uint8Array(nB);
     for (const i of constA) flagA[i] = 1;
     for (const j of constB) flagB[j] = 1;
-    for (let i = 0; i < nA; i++) if (!(ssqA[i]! > 0) && flagA[i] === 0) (flagA[i] = 1), constA.push(i);
-    for (let j = 0; j < nB; j++) if (!(ssqB[j]! > 0) && flagB[j] === 0) (flagB[j] = 1), constB.push(j);
+    for (let i = 0; i < nA; i++) {
+      if (!(ssqA[i]! > 0) && flagA[i] === 0) {
+        flagA[i] = 1;
+        constA.push(i);
+      }
+    }
+    for (let j = 0; j < nB; j++) {
+      if (!(ssqB[j]! > 0) && flagB[j] === 0) {
+        flagB[j] = 1;
+        constB.push(j);
+      }
+    }
     constA.sort((x, y) => x - y);
     constB.sort((x, y) => x - y);
     const strict = kind === 'pearson' || kind === 'uncorrelatedness';
