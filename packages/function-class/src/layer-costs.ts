@@ -188,7 +188,7 @@ export async function coherenceRecords(
     const sub = estimateSubspace(rec.inputs[index]!, { tau });
     const nu = coherence(sub.U);
     const mask = lin.fixed?.kind === 'mask' ? lin.fixed.mask : null;
-    const an = anisotropy(sub.U, mask, lin.weight.shape[0]!);
+    const an = anisotropy(sub.U, mask, lin.weight.shape[0]);
     out.push({
       point: name,
       coherence: nu,
