@@ -139,7 +139,8 @@ export function renderCliReference(program, opts = {}) {
     if (args.length > 0) {
       lines.push('**Arguments**', '', '| argument | required | description | default |', '|---|---|---|---|');
       for (const a of args) {
-        const shown = `${a.name()}${a.variadic ? '...' : ''}`;
+        const inner = `${a.name()}${a.variadic ? '...' : ''}`;
+        const shown = a.required ? `<${inner}>` : `[${inner}]`;
         const choices = a.argChoices ? ` (one of ${a.argChoices.map((c) => code(c)).join(', ')})` : '';
         lines.push(
           `| ${code(shown)} | ${a.required ? 'yes' : 'no'} | ${cell(a.description ?? '')}${choices} | ${cell(showDefault(a.defaultValue))} |`,

@@ -210,7 +210,7 @@ export async function computeLmcExample(outDir) {
       '|---|---|---|---|---|---|',
       ...recovered.map(
         (r) =>
-          `| \`${r.layer}\` | ${r.size} | ${fmt(r.identity)} | ${fmt(r.optimal)} | ${fmt(r.randomMean)} | ${fmt(100 * r.recovered, 0)} % |`,
+          `| ${typeof r.layer === 'number' ? r.layer : `\`${r.layer}\``} | ${r.size} | ${fmt(r.identity)} | ${fmt(r.optimal)} | ${fmt(r.randomMean)} | ${fmt(100 * r.recovered, 0)} % |`,
       ),
       '',
       'Every barrier variant on both paths (merging.md §4), computed by `barriers()` of `@nidkit/merging`:',
