@@ -4,6 +4,7 @@ import { expectClose } from '@nidkit/core/testing';
 import { invertPermutation } from '@nidkit/matching';
 import { describe, expect, it } from 'vitest';
 import { permuteHidden, randomMlp, signPairNet, swapHalves, teacherDataset } from '../test/helpers.js';
+import type { LmcRecord } from './protocol.js';
 import { lmcProtocol } from './protocol.js';
 
 const ev = new ReferenceEvaluator();
@@ -12,11 +13,11 @@ function state(net: Network): Record<string, number[]> {
   return Object.fromEntries(namedTensors(net).map((t) => [t.name, Array.from(t.tensor.data)]));
 }
 
-function zeroBarriers(rec: { splits: Record<string, { barriers: Record<string, unknown> | null }> }): void {
+function zeroBarriers(rec: LmcRecord): void {
   for (const s of Object.values(rec.splits)) {
     const b = s.barriers!;
     for (const key of ['lossBarrier', 'accuracyBarrierPp', 'accuracyDropPp', 'relativeAccuracyDropPct', 'peakBarrier'] as const) {
-      expect(Math.abs(b[key] as number), key).toBe(0);
+      expect(Math.abs(b[key]!), key).toBe(0);
     }
     expect(b.linearity).toBe(true);
   }
