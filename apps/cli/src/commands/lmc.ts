@@ -1,0 +1,151 @@
+/**
+ * `nidkit lmc <a> <b> --data …`: linear mode connectivity — loss and accuracy along
+ * θ(λ) = (1−λ)θ_A + λθ_B, unaligned and after aligning B to A, with every barrier metric.
+ */
+import type { DataOptions, OutputOptions } from '../cli.js';
+import { describeData, loadData, pickSplit, withSplit } from '../io/data.js';
+import { fmt, table } from '../io/format.js';
+import { createProgress } from '../io/progress.js';
+import { lineChart } from '../plots/index.js';
+import { alignTo, alignedSpace } from './align.js';
+import { emit, envelope, loadModel, preflightOutputs, withEvaluator } from './shared.js';
+import { splitSize } from '@nidkit/core';
+
+/** Options of {@link lmcCommand}. */
+export interface LmcCommandOptions extends OutputOptions, DataOptions {
+  readonly points: number;
+  readonly align: 'activation' | 'weights' | 'none';
+  readonly seed: number;
+}
+
+/** One interpolation curve of the `lmc` result. */
+export interface CurveRecord {
+  readonly alignment: 'none' | 'activation' | 'weights';
+  readonly space: 'stored' | 'dense';
+  readonly lambdas: number[];
+  readonly loss: number[];
+  readonly accuracy: (number | null)[];
+  readonly barriers: Record<string, number | boolean | null>;
+}
+
+/**
+ * Runs `nidkit lmc`.
+ * @throws InputFileError, OnnxImportError, IncompatibleModelsError, OutputFileError
+ */
+export async function lmcCommand(a: string, b: string, opts: LmcCommandOptions): Promise<void> {
+  const quiet = (opts.quiet ?? false) || (opts.json ?? false);
+  const inputs = [a, b];
+  await preflightOutputs(opts, inputs, ['lmc-accuracy.svg', 'lmc-loss.svg']);
+  const [ma, mb] = [await loadModel(a, { quiet }), await loadModel(b, { quiet })];
+  const merging = await import('@nidkit/merging');
+  const dataset = await loadData(opts.data);
+  const splitName = opts.split ?? 'train';
+  const split = pickSplit(dataset, splitName, opts.limit);
+  const progress = await createProgress('lmc', { quiet });
+  const modes: ('none' | 'activation' | 'weights')[] = opts.align === 'none' ? ['none'] : ['none', opts.align];
+  const curves: CurveRecord[] = [];
+  let matchingLayers: unknown = null;
+  try {
+    await withEvaluator(opts.evaluator, { quiet }, async (ev) => {
+      for (const [m, mode] of modes.entries()) {
+        let bNet = mb.network;
+        let space: 'stored' | 'dense' = 'stored';
+        if (mode !== 'none') {
+          progress.update(`aligning B (${mode} matching)`, m / modes.length);
+          const al = await alignTo(ev, ma.network, mb.network, split.inputs, mode, opts.seed);
+          bNet = al.network;
+          space = alignedSpace(ma.network);
+          matchingLayers = al.layers;
+        }
+        const c = await merging.lmcCurve(ev, ma.network, bNet, withSplit(dataset, splitName, split), {
+          points: opts.points,
+          splits: [splitName],
+          space,
+          onProgress: (done, total) => progress.update(`${mode === 'none' ? 'unaligned' : 'aligned'} λ ${done}/${total}`, (m + done / total) / modes.length),
+        });
+        const s = c.splits[splitName]!;
+        curves.push({
+          alignment: mode,
+          space,
+          lambdas: c.lambdas,
+          loss: s.loss,
+          accuracy: s.accuracy ?? s.loss.map(() => null),
+          barriers: { ...(s.barriers ?? {}) },
+        });
+      }
+    });
+  } finally {
+    progress.stop();
+  }
+  const result = envelope('lmc', {
+    a,
+    b,
+    data: { spec: opts.data, name: dataset.name, split: splitName, samples: splitSize(split) },
+    points: opts.points,
+    curves,
+    matching: matchingLayers,
+  });
+  const name = (c: CurveRecord) => (c.alignment === 'none' ? 'unaligned' : `aligned (${c.alignment})`);
+  const hasAcc = curves.some((c) => c.accuracy.some((v) => v !== null));
+  const mid = (c: CurveRecord, ys: readonly (number | null)[]) => {
+    const i = c.lambdas.findIndex((l) => Math.abs(l - 0.5) < 1e-9);
+    return i >= 0 ? ys[i] ?? null : null;
+  };
+  const summary = [
+    `linear mode connectivity ${a} ↔ ${b} on ${describeData(dataset, splitName, splitSize(split))}, ${opts.points} λ values`,
+    '',
+    table(
+      ['path', 'acc A %', 'acc mid %', 'acc B %', 'acc drop pp', 'acc barrier pp', 'loss barrier', 'midpoint loss barrier', 'rel. drop %'],
+      curves.map((c) => [
+        name(c),
+        fmt(c.accuracy[0], 2),
+        fmt(mid(c, c.accuracy), 2),
+        fmt(c.accuracy[c.accuracy.length - 1], 2),
+        fmt(c.barriers.accuracyDropPp as number | null, 2),
+        fmt(c.barriers.accuracyBarrierPp as number | null, 2),
+        fmt(c.barriers.lossBarrier as number | null, 4),
+        fmt(c.barriers.midpointLossBarrier as number | null, 4),
+        fmt(c.barriers.relativeAccuracyDropPct as number | null, 2),
+      ]),
+    ),
+    '',
+    'loss barrier = max over λ of the loss above the straight line between the endpoints (0 = linearly connected);',
+    'acc drop = best endpoint accuracy − worst accuracy on the path. A barrier that vanishes only after alignment means',
+    'the models differ by a permutation of their neurons; no barrier without alignment means the neurons are identifiable.',
+  ].join('\n');
+  await emit(opts, {
+    command: 'lmc',
+    title: `nidkit lmc: ${a} ↔ ${b}`,
+    summary,
+    json: result,
+    inputs,
+    plots: async () => {
+      const plots = [];
+      if (hasAcc) {
+        plots.push({
+          file: 'lmc-accuracy.svg',
+          title: 'Accuracy along the interpolation path',
+          caption: 'λ = 0 is model A, λ = 1 is model B. A dip in the middle is a barrier.',
+          svg: await lineChart({
+            title: `Accuracy along (1−λ)·A + λ·B (${splitName} split)`,
+            xLabel: 'λ',
+            yLabel: 'accuracy (%)',
+            series: curves.map((c) => ({ name: name(c), points: c.lambdas.map((x, i) => ({ x, y: c.accuracy[i] ?? Number.NaN })).filter((p) => Number.isFinite(p.y)) })),
+          }),
+        });
+      }
+      plots.push({
+        file: 'lmc-loss.svg',
+        title: 'Loss along the interpolation path',
+        caption: 'λ = 0 is model A, λ = 1 is model B. A bump above the straight line between the endpoints is a loss barrier.',
+        svg: await lineChart({
+          title: `Loss along (1−λ)·A + λ·B (${splitName} split)`,
+          xLabel: 'λ',
+          yLabel: 'loss',
+          series: curves.map((c) => ({ name: name(c), points: c.lambdas.map((x, i) => ({ x, y: c.loss[i]! })) })),
+        }),
+      });
+      return plots;
+    },
+  });
+}
