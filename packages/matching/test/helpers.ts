@@ -1,5 +1,5 @@
 /** Test helpers: small random networks of the four families, built by hand on core's IR. */
-import { Rng, tensor, validateNetwork } from '@nidkit/core';
+import { Rng, effectiveWeight, erf, tensor, validateNetwork } from '@nidkit/core';
 import type { Family, Layer, Network, Tensor } from '@nidkit/core';
 
 export interface RandomNetworkOptions {
@@ -36,9 +36,9 @@ export function randomNetwork(o: RandomNetworkOptions): Network {
       const k = Math.min(o.numFixed ?? Math.max(1, Math.floor(inW / 2)), inW);
       const mask = new Float32Array(out * inW).fill(1);
       for (let r = 0; r < out; r++) for (const c of rng.sampleWithoutReplacement(inW, k)) mask[r * inW + c] = 0;
-      fixed = { kind: 'mask', mask: tensor(mask, [out, inW]), normal: normal(rng, [out, inW]), kappa: Math.fround(o.kappa ?? 0.7), numFixed: k };
+      fixed = { kind: 'mask', mask: tensor(mask, [out, inW]), normal: normal(rng, [out, inW]), kappa: Math.fround(o.kappa ?? 1 / Math.sqrt(inW)), numFixed: k };
     } else if (o.family === 'syre') {
-      fixed = { kind: 'noise', noise: normal(rng, [out, inW]), kappa: Math.fround(o.kappa ?? 0.3) };
+      fixed = { kind: 'noise', noise: normal(rng, [out, inW]), kappa: Math.fround(o.kappa ?? 1 / Math.sqrt(inW)) };
     }
     layers.push({ type: 'linear', index: l, weight, bias, ...(fixed ? { fixed } : {}) });
     if (l === L - 1) break;
@@ -88,3 +88,67 @@ export function perturbTrainable(net: Network, std: number, seed: number): Netwo
 }
 
 export const FAMILIES: readonly Family[] = ['standard', 'w-asym', 'sigma-asym', 'syre'];
+
+/**
+ * A float32 forward pass (every product, sum and nonlinearity rounded with `Math.fround`), as a
+ * float32 runtime such as onnxruntime computes it; logits `[N, out]`. Supports the IR chain used
+ * in these tests: linear (effective weights), LayerNorm/BatchNorm (eval), GELU/ReLU and σ-gate.
+ */
+export function forwardFloat32(net: Network, inputs: Tensor): Float32Array {
+  const f = Math.fround;
+  const rows = inputs.shape[0]!;
+  let width = inputs.data.length / rows;
+  let h = Float32Array.from(inputs.data);
+  for (const layer of net.layers) {
+    if (layer.type === 'linear') {
+      const w = effectiveWeight(layer).data;
+      const out = layer.weight.shape[0]!;
+      const z = new Float32Array(rows * out);
+      for (let r = 0; r < rows; r++) {
+        for (let o = 0; o < out; o++) {
+          let s = 0;
+          for (let c = 0; c < width; c++) s = f(s + f(h[r * width + c]! * w[o * width + c]!));
+          z[r * out + o] = layer.bias ? f(s + layer.bias.data[o]!) : s;
+        }
+      }
+      h = z;
+      width = out;
+    } else if (layer.type === 'norm') {
+      const g = layer.gamma.data;
+      const b = layer.beta.data;
+      for (let r = 0; r < rows; r++) {
+        const o = r * width;
+        let mean = 0;
+        let v = 0;
+        if (layer.kind === 'layer') {
+          for (let j = 0; j < width; j++) mean = f(mean + h[o + j]!);
+          mean = f(mean / width);
+          for (let j = 0; j < width; j++) v = f(v + f((h[o + j]! - mean) ** 2));
+          v = f(v / width);
+        }
+        for (let j = 0; j < width; j++) {
+          const m = layer.kind === 'layer' ? mean : layer.runningMean!.data[j]!;
+          const vv = layer.kind === 'layer' ? v : layer.runningVar!.data[j]!;
+          h[o + j] = f(f(f(h[o + j]! - m) / f(Math.sqrt(f(vv + layer.eps)))) * g[j]! + b[j]!);
+        }
+      }
+    } else if (layer.type === 'act') {
+      for (let i = 0; i < h.length; i++) {
+        const x = h[i]!;
+        h[i] = layer.kind === 'relu' ? Math.max(0, x) : layer.kind === 'identity' ? x : f(0.5 * x * (1 + erf(x * Math.SQRT1_2)));
+      }
+    } else if (layer.type === 'gate') {
+      const C = layer.C.data;
+      const out = new Float32Array(h.length);
+      for (let r = 0; r < rows; r++) {
+        for (let i = 0; i < width; i++) {
+          let s = 0;
+          for (let j = 0; j < width; j++) s = f(s + f(C[i * width + j]! * h[r * width + j]!));
+          out[r * width + i] = f(h[r * width + i]! * f(1 / (1 + Math.exp(-s))));
+        }
+      }
+      h = out;
+    }
+  }
+  return h;
+}
