@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { Command } from 'commander';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,7 +115,7 @@ async function visit(page: Page, base: string, path: string): Promise<PageReport
         headings: Array.from(document.querySelectorAll('.vp-doc h1, .vp-doc h2, .vp-doc h3')).map((h) =>
           (h.textContent ?? '').replace(/\u200b/g, '').trim(),
         ),
-        text: (document.querySelector('.vp-doc') as HTMLElement | null)?.innerText ?? document.body.innerText,
+        text: document.querySelector<HTMLElement>('.vp-doc')?.innerText ?? document.body.innerText,
       };
     });
     return { path, errors, ...data };
@@ -291,7 +292,7 @@ describe('results page', () => {
 describe('reference pages', () => {
   it('the CLI reference lists every command of the built CLI', async () => {
     const specifier = '@nidkit/cli/program';
-    const { createProgram } = (await import(specifier)) as { createProgram: () => import('commander').Command };
+    const { createProgram } = (await import(specifier)) as { createProgram: () => Command };
     const commands = collectCommands(createProgram()).map((e) => e.path.join(' '));
     expect(commands.length).toBeGreaterThan(0);
     expect(manifest.cli.commands.map((c) => c.path)).toEqual(commands);

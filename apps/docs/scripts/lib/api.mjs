@@ -41,7 +41,8 @@ async function generateOne(pkg, log) {
   const tsconfig = existsSync(join(pkg.dir, 'tsconfig.build.json'))
     ? join(pkg.dir, 'tsconfig.build.json')
     : join(pkg.dir, 'tsconfig.json');
-  const app = await Application.bootstrapWithPlugins({
+  /** @type {Partial<import('typedoc').TypeDocOptions> & Record<string, unknown>} plugin options included */
+  const options = {
     name: pkg.name,
     entryPoints: [join(pkg.dir, 'src', 'index.ts')],
     entryPointStrategy: 'resolve',
@@ -66,7 +67,8 @@ async function generateOne(pkg, log) {
     interfacePropertiesFormat: 'table',
     typeDeclarationFormat: 'table',
     logLevel: LogLevel.Warn,
-  });
+  };
+  const app = await Application.bootstrapWithPlugins(options);
   const project = await app.convert();
   if (!project) throw new Error('TypeDoc could not convert the package (see the messages above)');
   await app.generateOutputs(project);
