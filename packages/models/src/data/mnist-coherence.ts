@@ -1,5 +1,5 @@
 import type { Dataset, Split } from '@nidkit/core';
-import { DataError, InvalidArgumentError, matmulTransposedRaw, splitSize, tensor } from '@nidkit/core';
+import { DataError, InvalidArgumentError, splitSize, tensor } from '@nidkit/core';
 import { givensCoherenceRotation, subspaceDimension, symmetricEigen } from '@nidkit/function-class';
 
 /** Options of {@link mnistCoherence}. */
@@ -72,6 +72,34 @@ function centredGram(x: Float32Array, n: number, d: number): Float64Array {
 }
 
 /**
+ * `x' = T x` for every row of `x` (`[n, d]`), float64 accumulation, float32 result. Rows are
+ * processed as `T(x − o) + T o` with `o` the column minima, so that the zero background of images
+ * is skipped.
+ */
+function applyTransform(T: Float64Array, x: Float32Array, n: number, d: number): Float32Array {
+  const tt = new Float64Array(d * d); // Tᵀ: row c is column c of T
+  for (let i = 0; i < d; i++) for (let c = 0; c < d; c++) tt[c * d + i] = T[i * d + c]!;
+  const off = new Float64Array(d).fill(Infinity);
+  for (let r = 0; r < n; r++) for (let c = 0; c < d; c++) if (x[r * d + c]! < off[c]!) off[c] = x[r * d + c]!;
+  if (n === 0) off.fill(0);
+  const base = new Float64Array(d);
+  for (let c = 0; c < d; c++) for (let i = 0; i < d; i++) base[i]! += tt[c * d + i]! * off[c]!;
+  const out = new Float32Array(n * d);
+  const acc = new Float64Array(d);
+  for (let r = 0; r < n; r++) {
+    acc.set(base);
+    for (let c = 0; c < d; c++) {
+      const y = x[r * d + c]! - off[c]!;
+      if (y === 0) continue;
+      const row = c * d;
+      for (let i = 0; i < d; i++) acc[i]! += y * tt[row + i]!;
+    }
+    out.set(acc, r * d);
+  }
+  return out;
+}
+
+/**
  * The mnist-coherence transform (datasets.md §6): fit the principal directions of the normalized
  * training images (float64 eigendecomposition of the `d × d` covariance; `Vh` = directions as rows,
  * descending variance; k at τ = 0.9), find an orthogonal `V` whose first k columns have coherence
@@ -125,11 +153,7 @@ export function mnistCoherence(dataset: Dataset, options: MnistCoherenceOptions 
     }
   }
   const splits: Record<string, Split> = {};
-  for (const [name, s] of Object.entries(dataset.splits)) {
-    const m = splitSize(s);
-    const y = matmulTransposedRaw(s.inputs.data, T, m, d, d); // rows: (T x)ᵀ = xᵀ Tᵀ
-    splits[name] = { ...s, inputs: tensor(Float32Array.from(y), s.inputs.shape) };
-  }
+  for (const [name, s] of Object.entries(dataset.splits)) splits[name] = { ...s, inputs: tensor(applyTransform(T, s.inputs.data, splitSize(s), d), s.inputs.shape) };
   return {
     dataset: {
       ...dataset,

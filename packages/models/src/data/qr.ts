@@ -8,7 +8,7 @@
  * @returns Q, row-major `m × n`
  */
 export function householderQ(a: ArrayLike<number>, m: number, n: number): Float64Array {
-  const r = Float64Array.from(a as ArrayLike<number>);
+  const r = Float64Array.from(a);
   const vs: Float64Array[] = [];
   const signs = new Float64Array(n);
   for (let j = 0; j < n; j++) {
