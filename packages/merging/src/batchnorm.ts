@@ -20,7 +20,12 @@ export interface RecomputeBatchNormOptions {
   readonly maxBatches?: number;
 }
 
-/** True when the network has at least one BatchNorm layer. */
+/**
+ * Whether a network has BatchNorm layers (whose running statistics need recomputation after
+ * interpolation, merging.md §8).
+ * @param net - the network
+ * @returns true when at least one norm layer is a BatchNorm
+ */
 export function hasBatchNorm(net: Network): boolean {
   return net.layers.some((l) => l.type === 'norm' && l.kind === 'batch');
 }

@@ -52,3 +52,5 @@ export { lmcProtocol, modelInfo } from './protocol.js';
 export type { LmcProtocolOptions, LmcRecord, LmcReport, ModelInfo } from './protocol.js';
 export { mergeNetworks, mergePair } from './merge.js';
 export type { MergeNetworksOptions, MergePairOptions, MergeRecord } from './merge.js';
+export { summarizeLmcReports } from './summary.js';
+export type { LmcSummary, ModeSummary, SplitSummary, MeanStd } from './summary.js';

@@ -81,7 +81,14 @@ function numberOrNull(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-/** Identifiers and seeds of a model, read from its metadata. */
+/**
+ * Identifiers and seeds of a model for a pair record (merging.md §6), read from its metadata:
+ * `meta.name` or `meta.provenance.source` as id, `maskSeed`, `initSeed`, `optimizationSeed`, and
+ * `meta.epoch` or `meta.provenance.epoch`.
+ * @param net - the model
+ * @param id - an explicit identifier (e.g. the file name), preferred over the metadata
+ * @returns the {@link ModelInfo} (null for anything unknown)
+ */
 export function modelInfo(net: Network, id?: string): ModelInfo {
   const m = net.meta;
   const prov = m.provenance ?? {};
