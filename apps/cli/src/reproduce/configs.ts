@@ -63,6 +63,8 @@ export interface CoherenceConfig {
 export interface RealizationConfig {
   /** Samples of the train split whose layer inputs define U for the Mahalanobis estimate; undefined = all. */
   readonly mahalanobisSamples?: number;
+  /** Linear layers of the Mahalanobis estimate; undefined = all (tiny skips the 784-d input layer, whose eigendecomposition dominates). */
+  readonly layers?: readonly number[];
   /** Ridge estimate: sampled neuron pairs per layer, full-batch iterations per β, val samples. */
   readonly ridge: { readonly numPairs: number; readonly iterations: number; readonly samples?: number; readonly layers: readonly number[] };
   /** Models analyzed per family (model A of the first pairs). */
@@ -105,7 +107,7 @@ export const COHERENCE: Record<Scale, CoherenceConfig> = {
 };
 
 export const REALIZATION: Record<Scale, RealizationConfig> = {
-  tiny: { mahalanobisSamples: 128, ridge: { numPairs: 8, iterations: 5, samples: 64, layers: [0] }, modelsPerFamily: 1 },
+  tiny: { mahalanobisSamples: 128, layers: [1, 2, 3], ridge: { numPairs: 4, iterations: 5, samples: 64, layers: [1] }, modelsPerFamily: 1 },
   small: { mahalanobisSamples: 2000, ridge: { numPairs: 64, iterations: 200, samples: 400, layers: [0, 1] }, modelsPerFamily: 1 },
   paper: { ridge: { numPairs: 256, iterations: 3000, layers: [0, 1, 2] }, modelsPerFamily: 2 },
 };

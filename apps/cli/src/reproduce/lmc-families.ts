@@ -82,6 +82,7 @@ export async function runLmcFamilies(ctx: RunContext): Promise<{ data: object; p
           matchLimit: cfg.matchLimit,
           seed: ctx.seed,
           ids: [a.key, b.key],
+          onProgress: (msg) => ctx.progress.note(`${v.label} pair ${p}: ${msg}`),
         }),
       );
       records.push(rec);

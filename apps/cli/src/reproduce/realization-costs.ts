@@ -16,6 +16,8 @@ import { fmt, mdTable } from './stats.js';
 import type { TrendCheck } from './types.js';
 import { mnist, zooModel } from './zoo.js';
 
+const HEAT_MAX = 64;
+
 /** One analyzed model. */
 export interface ModelCosts {
   readonly variant: string;
@@ -33,16 +35,15 @@ export async function runRealizationCosts(ctx: RunContext): Promise<{ data: obje
   const train = subsetSplit(getSplit(mnist(), 'train'), rc.mahalanobisSamples, 'mnist-costs');
   const val = subsetSplit(getSplit(mnist(), 'val'), rc.ridge.samples, 'mnist-ridge');
   const results: ModelCosts[] = [];
-  const heat: Record<string, number[][]> = {};
+  const heat: Record<string, { layer: string; T: number[][] }> = {};
   for (const v of LMC_VARIANTS) {
     for (let m = 0; m < rc.modelsPerFamily; m++) {
       // model A of pair m (index 2m), the same file lmc-families trains
       const model = await zooModel(ctx, v, 2 * m);
       const mah = await ctx.unit(`${v.id}-m${2 * m}-mahalanobis`, async () => {
-        const r = await mahalanobisLayers(ctx.evaluator, model.network, train.inputs);
-        return r;
+        return mahalanobisLayers(ctx.evaluator, model.network, train.inputs, rc.layers);
       });
-      ctx.progress.tick(`${v.label}: Mahalanobis costs, lins.0 median signed √T ${fmt(mah[0]?.signedSqrtMedian ?? NaN, 3)}`);
+      ctx.progress.tick(`${v.label}: Mahalanobis costs, ${mah[0]?.layer ?? '-'} median signed √T ${fmt(mah[0]?.signedSqrtMedian ?? NaN, 3)}`);
       const ridge = await ctx.unit(`${v.id}-m${2 * m}-ridge`, () =>
         ridgeLayers(ctx.evaluator, model.network, val.inputs, {
           numNeurons: Math.round(Math.sqrt(rc.ridge.numPairs)),
@@ -54,7 +55,8 @@ export async function runRealizationCosts(ctx: RunContext): Promise<{ data: obje
       );
       ctx.progress.tick(ridge.length > 0 ? `${v.label}: ridge costs on ${ridge[0]!.neurons} neurons` : `${v.label}: no ridge estimate (no elementwise activation)`);
       results.push({ variant: v.id, label: v.label, model: model.key, mahalanobis: mah.map(({ T: _T, ...rest }) => rest), ridge });
-      if (m === 0 && mah[0]?.T) heat[v.id] = mah[0].T;
+      // heatmaps show the first 64 neurons at most (a 512×512 SVG would be tens of megabytes)
+      if (m === 0 && mah[0]?.T) heat[v.id] = { layer: mah[0].layer, T: mah[0].T.slice(0, HEAT_MAX).map((r) => r.slice(0, HEAT_MAX)) };
     }
   }
   const plots: Record<string, string> = {};
@@ -65,10 +67,10 @@ export async function runRealizationCosts(ctx: RunContext): Promise<{ data: obje
     xLabel: 'layer',
     bars: first.flatMap((r) => r.mahalanobis.map((l) => ({ label: l.layer, group: r.label, value: l.signedSqrtMedian }))),
   });
-  for (const [id, T] of Object.entries(heat)) {
+  for (const [id, { layer, T }] of Object.entries(heat)) {
     const label = LMC_VARIANTS.find((v) => v.id === id)!.label;
-    plots[`swap-lins0-${id}.svg`] = await heatmap({
-      title: `Swap costs of lins.0, ${label} (trained, ${cfg.epochs} epoch(s))`,
+    plots[`swap-${layer.replace('.', '')}-${id}.svg`] = await heatmap({
+      title: `Swap costs of ${layer}, ${label} (trained, ${cfg.epochs} epoch(s)${T.length === HEAT_MAX ? `, first ${HEAT_MAX} neurons` : ''})`,
       matrix: signedSqrt(T),
       xLabel: 'neuron j',
       yLabel: 'neuron i',
@@ -97,7 +99,7 @@ export async function runRealizationCosts(ctx: RunContext): Promise<{ data: obje
     ),
   );
   const summary = [
-    `Scale \`${ctx.scale}\`: model A of the first ${rc.modelsPerFamily} pair(s) of each lmc-families configuration (784-${cfg.width}-${cfg.width}-${cfg.width}-10, ${cfg.epochs} epoch(s)). Mahalanobis estimate on the τ = 0.9 principal subspace of each layer's inputs over ${rc.mahalanobisSamples ?? 'all'} training digits; ridge estimate (β ∈ {0.001, 0.01, 0.1, 1}, warm start, ${rc.ridge.iterations} full-batch AdamW steps per β) on all pairs of the first ${Math.round(Math.sqrt(rc.ridge.numPairs))} neurons of layers ${rc.ridge.layers.map((l) => `lins.${l}`).join(', ')}, over ${rc.ridge.samples ?? 'all'} validation digits.`,
+    `Scale \`${ctx.scale}\`: model A of the first ${rc.modelsPerFamily} pair(s) of each lmc-families configuration (784-${cfg.width}-${cfg.width}-${cfg.width}-10, ${cfg.epochs} epoch(s)). Mahalanobis estimate on the τ = 0.9 principal subspace of the inputs of ${rc.layers ? rc.layers.map((l) => `lins.${l}`).join(', ') : 'every layer'} over ${rc.mahalanobisSamples ?? 'all'} training digits; ridge estimate (β ∈ {0.001, 0.01, 0.1, 1}, warm start, ${rc.ridge.iterations} full-batch AdamW steps per β) on all pairs of the first ${Math.round(Math.sqrt(rc.ridge.numPairs))} neurons of layers ${rc.ridge.layers.map((l) => `lins.${l}`).join(', ')}, over ${rc.ridge.samples ?? 'all'} validation digits.`,
     '',
     table,
     '',

@@ -4,18 +4,14 @@
  * computes a paper quantity itself.
  */
 import type { Dataset, Evaluator, Network, Tensor } from '@nidkit/core';
+import { getSplit } from '@nidkit/core';
 import * as fc from '@nidkit/function-class';
 import * as matching from '@nidkit/matching';
 import * as merging from '@nidkit/merging';
 import * as models from '@nidkit/models';
 import type { CoherenceConfig, MnistScaleConfig } from './configs.js';
+import { subsetSplit } from './data.js';
 import type { Variant } from './families.js';
-import { ReproduceError } from './errors.js';
-
-/** Temporary: a package function this experiment composes is not released yet. */
-function missing(what: string): never {
-  throw new ReproduceError(`reproduce: ${what} is not available yet — expected it in the package, got nothing`);
-}
 
 /** The barrier metrics of merging.md §4 reported for the MNIST experiments. */
 export const BARRIER_NAMES = [
@@ -167,9 +163,9 @@ export async function layerSwapCosts(evaluator: Evaluator, net: Network, inputs:
   return summarizeLayer(r!, true);
 }
 
-/** Costs of every linear layer (function-class `layerCosts`); T is kept for `lins.0` only. */
-export async function mahalanobisLayers(evaluator: Evaluator, net: Network, inputs: Tensor): Promise<LayerCostSummary[]> {
-  const records = await fc.layerCosts(evaluator, net, inputs, { tau: 0.9 });
+/** Costs of the given linear layers (default all; function-class `layerCosts`); T is kept for the first only. */
+export async function mahalanobisLayers(evaluator: Evaluator, net: Network, inputs: Tensor, layers?: readonly number[]): Promise<LayerCostSummary[]> {
+  const records = await fc.layerCosts(evaluator, net, inputs, layers ? { tau: 0.9, layers } : { tau: 0.9 });
   return records.map((r, i) => {
     const s = summarizeLayer(r, i === 0);
     return i === 0 ? s : { ...s, T: undefined };
@@ -241,10 +237,8 @@ export async function ridgeLayers(
  * seed 789, train sampling seed 123) with intrinsic dimension k and ambient dimension D.
  */
 export function gmmInputs(k: number, ambientDim: number, samples: number): Tensor {
-  void k;
-  void ambientDim;
-  void samples;
-  return missing('@nidkit/models gmmSubspace');
+  const ds = models.gmmSubspace({ latentDim: k, ambientDim, nTrain: samples, nTest: 2, valSplit: false });
+  return getSplit(ds, 'train').inputs;
 }
 
 /**
@@ -278,6 +272,14 @@ export interface ModeRecord {
   readonly loss: number[];
   readonly barriers: Record<BarrierName, number | null>;
   readonly linearity: boolean | null;
+  readonly distance: number;
+  readonly normalizedDistance: number;
+  /** `stored` or `dense` (aligned W-/syre-models are interpolated in effective weights). */
+  readonly space: string;
+  /** True when σ-gate matrices were interpolated (aligned σ-MLPs). */
+  readonly fixedPartsInterpolated: boolean;
+  /** Aligned mode: per hidden layer, the matching objective of the alignment. */
+  readonly matching: readonly { layer: number; identity: number | null; optimal: number | null; randomMean: number | null; randomStd: number | null; fixedPointFraction: number }[] | null;
 }
 
 /** The LMC record of one pair. */
@@ -294,11 +296,48 @@ export interface LmcPairOptions {
   readonly matchLimit?: number;
   readonly seed: number;
   readonly ids: readonly [string, string];
+  readonly onProgress?: (msg: string) => void;
 }
 
-/** Unaligned and activation-aligned LMC of a pair (merging.md §9). */
-export function lmcPair(_ev: Evaluator, _a: Network, _b: Network, _data: Dataset, _opts: LmcPairOptions): Promise<PairLmc> {
-  return missing('@nidkit/merging lmcProtocol');
+function modeRecord(r: merging.LmcRecord): ModeRecord {
+  const train = r.splits['train']!;
+  const b = train.barriers;
+  const barriers = {} as Record<BarrierName, number | null>;
+  for (const name of BARRIER_NAMES) barriers[name] = b ? b[name] : null;
+  return {
+    alignment: r.alignment,
+    lambdas: r.lambdas,
+    accuracy: train.accuracy ?? [],
+    loss: train.loss,
+    barriers,
+    linearity: b?.linearity ?? null,
+    distance: r.distance,
+    normalizedDistance: r.normalizedDistance,
+    space: r.space,
+    fixedPartsInterpolated: r.fixedPartsInterpolated,
+    matching: r.matching
+      ? r.matching.layers.map((l) => ({ layer: l.layer, identity: l.identity, optimal: l.optimal, randomMean: l.randomMean, randomStd: l.randomStd, fixedPointFraction: l.fixedPointFraction }))
+      : null,
+  };
+}
+
+/**
+ * Unaligned and activation-aligned LMC of a pair: merging's `lmcProtocol` (merging.md §9) on a
+ * seeded random subset of `evalLimit` training digits, which also drives the activation matching.
+ */
+export async function lmcPair(evaluator: Evaluator, a: Network, b: Network, data: Dataset, opts: LmcPairOptions): Promise<PairLmc> {
+  const train = subsetSplit(getSplit(data, 'train'), opts.evalLimit, 'mnist-eval');
+  const dataset: Dataset = { ...data, splits: { train } };
+  const report = await merging.lmcProtocol(evaluator, a, b, dataset, {
+    alignment: ['none', 'activation'],
+    points: opts.points,
+    splits: ['train'],
+    seed: opts.seed,
+    ids: { a: opts.ids[0], b: opts.ids[1] },
+    ...(opts.onProgress ? { onProgress: (e: { mode: string; stage: string; done: number; total: number }) => opts.onProgress!(`${e.mode} ${e.stage} ${e.done}/${e.total}`) } : {}),
+  });
+  const [none, activation] = report.records;
+  return { models: opts.ids, unaligned: modeRecord(none!), aligned: modeRecord(activation!) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,8 +393,8 @@ export interface CoherencePairRecord {
 }
 
 /** The dataset of one (family, outer seed, m) of the coherence experiment (datasets.md §7). */
-function coherenceDataset(_family: 'exact_copy' | 'random_tight_frame', _s: number, _m: number, _cfg: CoherenceConfig): Dataset {
-  return missing('@nidkit/models synthetic coherence data');
+function coherenceDataset(family: 'exact_copy' | 'random_tight_frame', s: number, m: number, cfg: CoherenceConfig): Dataset {
+  return models.syntheticCoherenceDataset(family, s, m, { copies: cfg.copies, nTrain: cfg.nTrain, nTest: cfg.nTest, anchorAlignedEndpoint: false });
 }
 
 /**
