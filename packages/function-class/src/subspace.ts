@@ -2,7 +2,7 @@ import { InvalidArgumentError, NonFiniteError, countNonFinite, tensor } from '@n
 import type { Tensor } from '@nidkit/core';
 import { ZeroVarianceError } from './errors.js';
 import { centredGram } from './linalg/covariance.js';
-import { symmetricEigen } from './linalg/symmetric-eigen.js';
+import { lazySymmetricEigen } from './linalg/top-eigen.js';
 
 /** Options of {@link estimateSubspace}. */
 export interface SubspaceOptions {
@@ -94,20 +94,30 @@ export function estimateSubspace(X: Tensor, options: SubspaceOptions = {}): Subs
   const bad = countNonFinite(X.data);
   if (bad > 0) throw new NonFiniteError(`${where}: X`, bad);
   const { gram, mean } = centredGram(X.data, n, d);
-  const eig = symmetricEigen(gram, d, true);
+  // constant columns have an exactly zero row/column in XcᵀXc: eigenvalue 0 with a coordinate
+  // eigenvector. Drop them before the eigensolver (exact) and embed the basis back.
+  const live: number[] = [];
+  for (let c = 0; c < d; c++) if (gram[c * d + c]! > 0) live.push(c);
+  if (live.length === 0) throw new ZeroVarianceError(where, n, d);
+  const m = live.length;
+  const reduced = m === d ? gram : new Float64Array(m * m);
+  if (m < d) for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) reduced[a * m + b] = gram[live[a]! * d + live[b]!]!;
+  const eig = lazySymmetricEigen(reduced, m);
   const values = new Float64Array(d);
-  for (let i = 0; i < d; i++) values[i] = Math.max(0, eig.values[d - 1 - i]!);
+  for (let i = 0; i < m; i++) values[i] = Math.max(0, eig.values[m - 1 - i]!);
   let total = 0;
   for (let i = 0; i < d; i++) total += values[i]!;
   if (!(total > 0)) throw new ZeroVarianceError(where, n, d);
   const { k, explainedVariance } = subspaceDimension(values, tau);
+  // k ≤ m always holds: the eigenvalues beyond m are zero, so r reaches 1 within the first m
+  const top = Array.from({ length: k }, (_, c) => m - 1 - c);
+  const V = eig.vectors(top); // m × k
   const U = new Float64Array(d * k);
   for (let c = 0; c < k; c++) {
-    const row = (d - 1 - c) * d;
     let big = 0;
-    for (let r = 0; r < d; r++) if (Math.abs(eig.vectors[row + r]!) > Math.abs(big)) big = eig.vectors[row + r]!;
+    for (let r = 0; r < m; r++) if (Math.abs(V[r * k + c]!) > Math.abs(big)) big = V[r * k + c]!;
     const sign = big < 0 ? -1 : 1;
-    for (let r = 0; r < d; r++) U[r * k + c] = sign * eig.vectors[row + r]!;
+    for (let r = 0; r < m; r++) U[live[r]! * k + c] = sign * V[r * k + c]!;
   }
   return { U: tensor(U, [d, k]), k, d, explainedVariance, tau, eigenvalues: values, mean };
 }

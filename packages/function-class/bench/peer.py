@@ -1,0 +1,59 @@
+#!/usr/bin/python3
+"""NumPy peer of bench/function-class.mjs: reads the same float64 data and times the same work."""
+import json
+import sys
+import time
+
+import numpy as np
+
+
+def subspace(path, n, d, tau):
+    X = np.fromfile(path, dtype=np.float64).reshape(n, d)
+    out = {}
+    t = time.perf_counter()
+    Xc = X - X.mean(0)
+    lam, vec = np.linalg.eigh(Xc.T @ Xc)
+    lam = np.clip(lam[::-1], 0, None)
+    r = np.cumsum(lam) / lam.sum()
+    k = min(int(np.searchsorted(r, tau, 'left')) + 1, d)
+    U = vec[:, ::-1][:, :k]
+    out['eigh'] = time.perf_counter() - t
+    out['k'] = k
+    t = time.perf_counter()
+    Xc = X - X.mean(0)
+    s = np.linalg.svd(Xc, full_matrices=False, compute_uv=True)[1]
+    lam2 = s ** 2
+    r2 = np.cumsum(lam2) / lam2.sum()
+    out['svd'] = time.perf_counter() - t
+    out['k_svd'] = min(int(np.searchsorted(r2, tau, 'left')) + 1, d)
+    return out
+
+
+def costs(prefix, n, d, k):
+    U = np.fromfile(prefix + '.U', dtype=np.float64).reshape(d, k)
+    W = np.fromfile(prefix + '.W', dtype=np.float64).reshape(n, d)
+    D = np.fromfile(prefix + '.D', dtype=np.float64).reshape(n, d)
+    F = np.fromfile(prefix + '.F', dtype=np.float64).reshape(n, d)
+    t = time.perf_counter()
+    A = W @ U
+    V = F @ U
+    rtol = k * 2.0 ** -23
+    M = np.empty((n, n))
+    for i in range(n):
+        S = U.T @ (D[i][:, None] * U)
+        P = np.linalg.pinv(S, rcond=rtol, hermitian=True)
+        E = A - V[i]
+        M[i] = ((E @ P) * E).sum(1)
+    dM = np.diag(M)
+    T = M + M.T - dM[:, None] - dM[None, :]
+    elapsed = time.perf_counter() - t
+    M.tofile(prefix + '.M_numpy')
+    return {'costs': elapsed}
+
+
+if __name__ == '__main__':
+    job = json.loads(sys.argv[1])
+    if job['kind'] == 'subspace':
+        print(json.dumps(subspace(job['path'], job['n'], job['d'], job['tau'])))
+    else:
+        print(json.dumps(costs(job['prefix'], job['n'], job['d'], job['k'])))

@@ -1,0 +1,233 @@
+/**
+ * Eigenvalues of a symmetric matrix and eigenvectors for a chosen few, without forming the full
+ * eigenvector matrix: Householder tridiagonalization (tred2's reduction, reflectors kept), the
+ * implicit QL iteration on the tridiagonal matrix with every Givens rotation recorded, then, for
+ * the requested eigenvalues only, the recorded rotations are replayed on unit vectors and the
+ * reflectors applied. Cost ≈ (4/3)n³ for the reduction plus O(n²·k) for k eigenvectors, instead
+ * of ≈ 9n³ for all of them.
+ */
+
+/** Eigenvalues of a symmetric matrix, with eigenvectors on demand. */
+export interface LazyEigen {
+  /** Eigenvalues, ascending. */
+  readonly values: Float64Array;
+  /**
+   * Unit eigenvectors for the given positions of `values`, as an `n × indices.length` row-major
+   * matrix (column t is the eigenvector of `values[indices[t]]`).
+   */
+  vectors(indices: readonly number[]): Float64Array;
+}
+
+function hypot(a: number, b: number): number {
+  const x = Math.abs(a);
+  const y = Math.abs(b);
+  if (x > y) {
+    const r = y / x;
+    return x * Math.sqrt(1 + r * r);
+  }
+  if (y === 0) return 0;
+  const r = x / y;
+  return y * Math.sqrt(1 + r * r);
+}
+
+/**
+ * Lazy symmetric eigendecomposition of the row-major `n×n` matrix `a` (not modified).
+ * @param a - symmetric matrix
+ * @param n - order
+ */
+export function lazySymmetricEigen(a: ArrayLike<number>, n: number): LazyEigen {
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  const hs = new Float64Array(n);
+  // H[r*n + c]: working storage as in tred2 (transposed JAMA layout); row i keeps reflector i
+  const H = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) H[j * n + i] = a[i * n + j]!;
+  if (n === 0) return { values: d, vectors: () => new Float64Array(0) };
+
+  // --- tred2 reduction ---
+  for (let j = 0; j < n; j++) d[j] = H[j * n + n - 1]!;
+  for (let i = n - 1; i > 0; i--) {
+    let scale = 0;
+    let h = 0;
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k]!);
+    if (scale === 0) {
+      e[i] = d[i - 1]!;
+      for (let j = 0; j < i; j++) {
+        d[j] = H[j * n + i - 1]!;
+        H[j * n + i] = 0;
+        H[i * n + j] = 0;
+      }
+    } else {
+      for (let k = 0; k < i; k++) {
+        d[k] = d[k]! / scale;
+        h += d[k]! * d[k]!;
+      }
+      let f = d[i - 1]!;
+      let g = Math.sqrt(h);
+      if (f > 0) g = -g;
+      e[i] = scale * g;
+      h = h - f * g;
+      d[i - 1] = f - g;
+      for (let j = 0; j < i; j++) e[j] = 0;
+      for (let j = 0; j < i; j++) {
+        f = d[j]!;
+        const rj = j * n;
+        H[i * n + j] = f;
+        g = e[j]! + H[rj + j]! * f;
+        for (let k = j + 1; k <= i - 1; k++) {
+          const v = H[rj + k]!;
+          g += v * d[k]!;
+          e[k] = e[k]! + v * f;
+        }
+        e[j] = g;
+      }
+      f = 0;
+      for (let j = 0; j < i; j++) {
+        e[j] = e[j]! / h;
+        f += e[j]! * d[j]!;
+      }
+      const hh = f / (h + h);
+      for (let j = 0; j < i; j++) e[j] = e[j]! - hh * d[j]!;
+      for (let j = 0; j < i; j++) {
+        f = d[j]!;
+        g = e[j]!;
+        const rj = j * n;
+        for (let k = j; k <= i - 1; k++) H[rj + k] = H[rj + k]! - (f * e[k]! + g * d[k]!);
+        d[j] = H[rj + i - 1]!;
+        H[rj + i] = 0;
+      }
+    }
+    d[i] = h;
+  }
+  for (let i = 0; i < n; i++) hs[i] = d[i]!;
+  for (let j = 0; j < n; j++) d[j] = H[j * n + j]!;
+  e[0] = 0;
+
+  // --- tql2 with recorded rotations ---
+  let rc = new Float64Array(1 << 16);
+  let rs = new Float64Array(1 << 16);
+  let ri = new Int32Array(1 << 16);
+  let count = 0;
+  const push = (i: number, c: number, s: number): void => {
+    if (count === ri.length) {
+      const grow = <T extends Float64Array | Int32Array>(x: T): T => {
+        const y = new (x.constructor as new (m: number) => T)(x.length * 2);
+        y.set(x);
+        return y;
+      };
+      rc = grow(rc);
+      rs = grow(rs);
+      ri = grow(ri);
+    }
+    rc[count] = c;
+    rs[count] = s;
+    ri[count] = i;
+    count++;
+  };
+  for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
+  e[n - 1] = 0;
+  let f = 0;
+  let tst1 = 0;
+  const eps = Number.EPSILON;
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
+    let m = l;
+    while (m < n) {
+      if (Math.abs(e[m]!) <= eps * tst1) break;
+      m++;
+    }
+    if (m > l) {
+      let iter = 0;
+      do {
+        iter++;
+        let g = d[l]!;
+        let p = (d[l + 1]! - g) / (2 * e[l]!);
+        let r = hypot(p, 1);
+        if (p < 0) r = -r;
+        d[l] = e[l]! / (p + r);
+        d[l + 1] = e[l]! * (p + r);
+        const dl1 = d[l + 1]!;
+        let h = g - d[l]!;
+        for (let i = l + 2; i < n; i++) d[i] = d[i]! - h;
+        f += h;
+        p = d[m]!;
+        let c = 1;
+        let c2 = c;
+        let c3 = c;
+        const el1 = e[l + 1]!;
+        let s = 0;
+        let s2 = 0;
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * e[i]!;
+          h = c * p;
+          r = hypot(p, e[i]!);
+          e[i + 1] = s * r;
+          s = e[i]! / r;
+          c = p / r;
+          p = c * d[i]! - s * g;
+          d[i + 1] = h + s * (c * g + s * d[i]!);
+          push(i, c, s);
+        }
+        p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
+        e[l] = s * p;
+        d[l] = c * p;
+        if (iter > 60 * n) break;
+      } while (Math.abs(e[l]!) > eps * tst1);
+    }
+    d[l] = d[l]! + f;
+    e[l] = 0;
+  }
+  // sort ascending, remembering each value's column before sorting
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const sorted = Array.from(order).sort((x, y) => d[x]! - d[y]! || x - y);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = d[sorted[i]!]!;
+
+  const vectors = (indices: readonly number[]): Float64Array => {
+    const k = indices.length;
+    const X = new Float64Array(n * k);
+    indices.forEach((pos, t) => {
+      X[sorted[pos]! * k + t] = 1;
+    });
+    // replay rotations in reverse: x ← G x with (Gx)_i = c x_i + s x_{i+1}, (Gx)_{i+1} = −s x_i + c x_{i+1}
+    for (let q = count - 1; q >= 0; q--) {
+      const c = rc[q]!;
+      const s = rs[q]!;
+      const o0 = ri[q]! * k;
+      const o1 = o0 + k;
+      for (let t = 0; t < k; t++) {
+        const x0 = X[o0 + t]!;
+        const x1 = X[o1 + t]!;
+        X[o0 + t] = c * x0 + s * x1;
+        X[o1 + t] = c * x1 - s * x0;
+      }
+    }
+    // apply the reflectors: Q = P_{n−1} ⋯ P_1, P_m = I − u uᵀ/h_m with u = H[m, 0..m−1]
+    const g = new Float64Array(k);
+    for (let mm = 1; mm < n; mm++) {
+      const h = hs[mm]!;
+      if (h === 0) continue;
+      const ro = mm * n;
+      g.fill(0);
+      for (let r = 0; r < mm; r++) {
+        const u = H[ro + r]!;
+        if (u === 0) continue;
+        const xr = r * k;
+        for (let t = 0; t < k; t++) g[t] = g[t]! + u * X[xr + t]!;
+      }
+      for (let t = 0; t < k; t++) g[t] = g[t]! / h;
+      for (let r = 0; r < mm; r++) {
+        const u = H[ro + r]!;
+        if (u === 0) continue;
+        const xr = r * k;
+        for (let t = 0; t < k; t++) X[xr + t] = X[xr + t]! - u * g[t]!;
+      }
+    }
+    return X;
+  };
+  return { values, vectors };
+}
