@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
 import { ReferenceEvaluator, tensor } from '@nidkit/core';
+import { exportOnnx } from '../export/export.js';
+import { createOnnxEvaluator } from '../runtime/evaluator.js';
 import { importOnnx } from './import.js';
 
 interface Fixture {
@@ -46,4 +49,26 @@ describe('PyTorch 1.13 exports (test/fixtures/pytorch)', () => {
       }
     });
   }
+
+  it('export(import(file)) runs in onnxruntime with the original outputs; the onnxruntime evaluator agrees', async () => {
+    const ev = await createOnnxEvaluator();
+    try {
+      for (const fx of expected.models) {
+        const { network } = importOnnx(new Uint8Array(readFileSync(dir + fx.file)));
+        const x = new Float32Array(fx.input);
+        const session = await ort.InferenceSession.create(exportOnnx(network));
+        const out = await session.run({ input: new ort.Tensor('float32', x, [5, ...fx.inputShape]) });
+        await session.release();
+        const direct = out['logits']!.data as Float32Array;
+        const viaEvaluator = (await ev.run(network, tensor(x, [5, ...fx.inputShape]))).logits.data;
+        for (let i = 0; i < fx.logits.length; i++) {
+          const tol = 1e-5 * Math.max(1, Math.abs(fx.logits[i]!));
+          expect(Math.abs(direct[i]! - fx.logits[i]!), fx.file).toBeLessThanOrEqual(tol);
+          expect(Math.abs(viaEvaluator[i]! - fx.logits[i]!), fx.file).toBeLessThanOrEqual(tol);
+        }
+      }
+    } finally {
+      await ev.dispose();
+    }
+  });
 });

@@ -23,3 +23,22 @@ describe('round trip import(export(net))', () => {
     }
   }
 });
+
+describe('fold: true', () => {
+  it('writes effective weights only; imports as standard with the same function, and the summary says so', async () => {
+    const { ReferenceEvaluator } = await import('@nidkit/core');
+    const { makeInputs } = await import('../../test/helpers.js');
+    for (const family of ['w-asym', 'syre'] as const) {
+      const net = makeNet({ family, widths: [6, 5, 4, 3], kappa: [1, 0.5, 0.25] });
+      const r = importOnnx(exportOnnx(net, { fold: true }));
+      expect(r.network.family).toBe('standard');
+      expect(r.summary.onnx?.folded).toBe(true);
+      expect(r.summary.notes.join(' ')).toMatch(/folded export of a .* model/);
+      const x = makeInputs(7, [6]);
+      const ref = new ReferenceEvaluator();
+      const a = await ref.run(net, x);
+      const b = await ref.run(r.network, x);
+      expect(Array.from(b.logits.data)).toEqual(Array.from(a.logits.data));
+    }
+  });
+});
