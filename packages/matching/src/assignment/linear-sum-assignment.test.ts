@@ -147,6 +147,35 @@ describe('linearSumAssignment', () => {
     expectClose(r2.total, r1.total + sa, { atol: 1e-9, rtol: 1e-12 });
   });
 
+  it('the warm-started square path and the plain augmenting-path path agree (n×n vs n×(n+1) with a useless column)', () => {
+    const rng = Rng.stream(12, 'paths');
+    for (const n of [50, 120]) {
+      for (const integer of [false, true]) {
+        const sq = new Float64Array(n * n);
+        const wide = new Float64Array(n * (n + 1));
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            const v = integer ? rng.int(3) : rng.uniform();
+            sq[i * n + j] = v;
+            wide[i * (n + 1) + j] = v;
+          }
+          wide[i * (n + 1) + n] = 1e6;
+        }
+        const a = linearSumAssignment({ data: sq, shape: [n, n] });
+        const b = linearSumAssignment({ data: wide, shape: [n, n + 1] });
+        expect([...b.colInd].every((j) => j < n)).toBe(true);
+        expectClose(a.total, b.total, { atol: 1e-9, rtol: 1e-12 });
+      }
+    }
+  });
+
+  it('handles entries near the float64 limit without the warm start overflowing', () => {
+    const big = 1e300;
+    const res = linearSumAssignment([[big, 0, big], [0, big, big], [big, big, 0]]);
+    expect([...res.colInd]).toEqual([1, 0, 2]);
+    expect(res.total).toBe(0);
+  });
+
   it('returns empty arrays for an empty matrix', () => {
     const res = linearSumAssignment({ data: new Float64Array(0), shape: [0, 5] });
     expect(res.rowInd.length).toBe(0);

@@ -68,13 +68,18 @@ export function assignDense(
   // Validate on the caller's orientation so that errors name the caller's indices.
   const bad = maximize ? Infinity : -Infinity;
   let allFinite = true;
+  let maxAbs = 0;
   for (let k = 0; k < data.length; k++) {
     const x = data[k]!;
     if (x - x !== 0) {
       if (x !== x || x === bad) throw new InvalidCostMatrixError(WHERE, Math.floor(k / cols), k % cols, x);
       allFinite = false;
+    } else if (x > maxAbs || -x > maxAbs) {
+      maxAbs = x > 0 ? x : -x;
     }
   }
+  // The Jonker–Volgenant warm start needs finite entries whose differences cannot overflow.
+  const warmStart = allFinite && maxAbs < 1e150;
   const transpose = cols < rows;
   const nr = transpose ? cols : rows;
   const nc = transpose ? rows : cols;
@@ -91,7 +96,7 @@ export function assignDense(
   const original = transpose || !mayClobber ? data : null;
   // Total from the original values, before negation may overwrite `data`.
   if (maximize) for (let k = 0; k < work.length; k++) work[k] = -work[k]!;
-  const col4row = solveShortestAugmentingPath(work, nr, nc, allFinite);
+  const col4row = solveShortestAugmentingPath(work, nr, nc, warmStart);
   if (col4row === null) throw new InfeasibleCostMatrixError(WHERE, [rows, cols]);
 
   const n = nr;

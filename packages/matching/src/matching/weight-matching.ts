@@ -101,7 +101,8 @@ function distance(a: Map<string, DenseTensor>, b: Map<string, DenseTensor>, perm
 /**
  * Weight matching (Git Re-Basin coordinate descent, matching.md §9), the data-free alternative
  * to activation matching. On the dense effective weights of both models (`toDense`; σ-MLPs: the
- * trainable weights, C excluded), repeatedly visit the permutations `P_l` in a seeded random
+ * trainable weights, C excluded) — every tensor of the permutation spec: weights, biases, norm γ/β
+ * and BatchNorm running statistics — repeatedly visit the permutations `P_l` in a seeded random
  * order and set `P_l = argmax_π Σ_i G[i, π(i)]` with
  * `G = Σ_{(tensor, axis) ∈ P_l} A_axis · B_axis(cur)ᵀ` (tensors flattened with `axis` first and
  * B's other permuted axes permuted by the current permutations), until a sweep makes no progress
