@@ -57,17 +57,26 @@ for (const n of SIZES) {
   jobs.push({ kind: 'uniform', n, maximize: false, data: uniform(n, 1) });
   jobs.push({ kind: 'structured', n, maximize: true, data: structured(n, 2) });
 }
-const lines = jobs.map((job, k) => {
+
+/** Times scipy on one job (a fresh python per job, so both solvers run under the same load). */
+function timeScipy(job, k) {
   const path = join(dir, `m${k}.bin`);
   writeFileSync(path, Buffer.from(job.data.buffer));
-  return `${path} ${job.n} ${reps(job.n)} ${job.maximize ? 1 : 0}`;
-});
-const py = spawnSync('/usr/bin/python3', ['-c', PY], { input: lines.join('\n') + '\n', encoding: 'utf8' });
-const scipy = py.status === 0 ? py.stdout.trim().split('\n').map((l) => l.split(' ').map(Number)) : null;
-if (!scipy) console.log(`scipy unavailable (${(py.stderr || py.error?.message || '').trim().split('\n').pop()}); timing nidkit only`);
+  const line = `${path} ${job.n} ${reps(job.n)} ${job.maximize ? 1 : 0}\n`;
+  const py = spawnSync('/usr/bin/python3', ['-c', PY], { input: line, encoding: 'utf8' });
+  if (py.status !== 0) return { error: (py.stderr || py.error?.message || '').trim().split('\n').pop() };
+  const [ms, total] = py.stdout.trim().split(' ').map(Number);
+  return { ms, total };
+}
 
 console.log('kind        n     nidkit ms   scipy ms   ratio   |Δtotal|');
+let warned = false;
 jobs.forEach((job, k) => {
+  const sp = timeScipy(job, k);
+  if (sp.error && !warned) {
+    console.log(`scipy unavailable (${sp.error}); timing nidkit only`);
+    warned = true;
+  }
   const input = { data: job.data, shape: [job.n, job.n] };
   linearSumAssignment(input, { maximize: job.maximize }); // warm-up
   const ts = [];
@@ -78,9 +87,9 @@ jobs.forEach((job, k) => {
     ts.push(performance.now() - t0);
   }
   const ms = Math.min(...ts);
-  const sp = scipy?.[k];
-  const ratio = sp ? (ms / sp[0]).toFixed(2) + '×' : '—';
-  const diff = sp ? Math.abs(total - sp[1]).toExponential(1) : '—';
-  console.log(`${job.kind.padEnd(11)} ${String(job.n).padStart(4)} ${ms.toFixed(1).padStart(11)} ${sp ? sp[0].toFixed(1).padStart(10) : '—'.padStart(10)} ${ratio.padStart(7)}   ${diff}`);
+  const ok = !sp.error;
+  const ratio = ok ? (ms / sp.ms).toFixed(2) + '×' : '—';
+  const diff = ok ? Math.abs(total - sp.total).toExponential(1) : '—';
+  console.log(`${job.kind.padEnd(11)} ${String(job.n).padStart(4)} ${ms.toFixed(1).padStart(11)} ${ok ? sp.ms.toFixed(1).padStart(10) : '—'.padStart(10)} ${ratio.padStart(7)}   ${diff}`);
 });
 rmSync(dir, { recursive: true, force: true });
