@@ -171,7 +171,7 @@ function importInner(bytes: Uint8Array, options: ImportOptions): ImportResult {
   const opset = readOpset(model);
   const irVersion = int64ToNumber(model.irVersion) ?? 0;
   const warnings: string[] = [];
-  const walker = new GraphWalker(model.graph!, opset, { baseDir: options.baseDir ? resolve(options.baseDir) : null, warnings });
+  const walker = new GraphWalker(model.graph, opset, { baseDir: options.baseDir ? resolve(options.baseDir) : null, warnings });
   walker.prepare();
   const g = walker.walk();
   const props = new Map((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
@@ -213,9 +213,9 @@ function importInner(bytes: Uint8Array, options: ImportOptions): ImportResult {
   }
   validateNetwork(net);
   const notes: string[] = [];
-  const prov = net.meta.provenance as Record<string, unknown> | undefined;
+  const prov = net.meta.provenance;
   const folded = typeof prov?.['densifiedFrom'] === 'string';
-  if (folded) notes.push(`folded export of a ${String(prov!['densifiedFrom'])} model: the fixed parts were folded into dense effective weights, so it imports as a standard network`);
+  if (folded) notes.push(`folded export of a ${String(prov['densifiedFrom'])} model: the fixed parts were folded into dense effective weights, so it imports as a standard network`);
   else if (family === 'standard' && !nidkitMetadata) {
     notes.push('no fixed asymmetric parts found: a W-/syre-asymmetric model exported with constant folding (PyTorch\'s default) contains only its effective weights and imports as a standard network');
   }

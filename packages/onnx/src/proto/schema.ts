@@ -259,7 +259,7 @@ export function decodeModel(bytes: Uint8Array): ModelMsg {
 /** Encodes a plain ModelProto message (fields written in field-number order, deterministic). */
 export function encodeModel(model: ModelMsg): Uint8Array {
   const t = modelType();
-  const bytes = t.encode(t.fromObject(model as Record<string, unknown>)).finish();
+  const bytes = t.encode(t.fromObject(model)).finish();
   // protobufjs may return a Buffer view of a pooled slab; return an exact, unshared copy.
   return new Uint8Array(bytes);
 }

@@ -10,7 +10,7 @@ import type { Evaluator, Network, RecordingPoint, RunOptions, RunResult, Tensor 
 import { InvalidArgumentError, ShapeMismatchError, blocksOf, checkRecordingPoint, inputFeatures, tensor, toDense, validateNetwork } from '@nidkit/core';
 import type * as Ort from 'onnxruntime-node';
 import { OnnxRuntimeError } from '../errors.js';
-import type { GraphNames, ParamFeed } from '../export/export.js';
+import type { GraphNames } from '../export/export.js';
 import { buildModel } from '../export/export.js';
 import { encodeModel } from '../proto/schema.js';
 
@@ -155,16 +155,16 @@ class OnnxEvaluator implements Evaluator {
 
     const ort = this.ort;
     const weightFeeds: Record<string, Ort.Tensor> = {};
-    for (const f of probe.feeds as ParamFeed[]) {
-      weightFeeds[f.name] = f.type === 'bool' ? new ort.Tensor('bool', f.data as Uint8Array, f.dims as number[]) : new ort.Tensor('float32', f.data as Float32Array, f.dims as number[]);
+    for (const f of probe.feeds) {
+      weightFeeds[f.name] = f.type === 'bool' ? new ort.Tensor('bool', f.data as Uint8Array, f.dims) : new ort.Tensor('float32', f.data as Float32Array, f.dims);
     }
     const widths = new Map<string, number>();
     blocks.forEach((b, l) => {
       const outW = b.linear.weight.shape[0]!;
       widths.set(probe.names.linearInput[l]!, b.linear.weight.shape[1]!);
       widths.set(probe.names.postLinear[l]!, outW);
-      if (probe.names.postNorm[l]) widths.set(probe.names.postNorm[l]!, outW);
-      if (probe.names.postActivation[l]) widths.set(probe.names.postActivation[l]!, outW);
+      if (probe.names.postNorm[l]) widths.set(probe.names.postNorm[l], outW);
+      if (probe.names.postActivation[l]) widths.set(probe.names.postActivation[l], outW);
     });
     const buffers = new Map<string, Float32Array>(fetches.map((name) => [name, new Float32Array(n * widths.get(name)!)]));
     const src = inputs.data;
