@@ -56,7 +56,9 @@ async function evaluator() {
     return await onnx.createOnnxEvaluator();
   } catch (e) {
     if (which === 'onnx') throw e;
-    console.error(`@nidkit/onnx is not built (${e.message.split('\n')[0]}); using the reference evaluator`);
+    console.error(
+      `@nidkit/onnx is not built (${e.message.split('\n')[0]}); using the reference evaluator`,
+    );
     return new ReferenceEvaluator();
   }
 }
@@ -66,7 +68,13 @@ const b = mlp(2);
 const rng = Rng.stream(3, 'bench-data');
 const x = tensor(rng.fillUniform(new Float32Array(samples * 784), 0, 1), [samples, 784]);
 const y = new Int32Array(samples).map(() => rng.int(10));
-const dataset = { name: 'bench', task: 'classification', inputShape: [784], numOutputs: 10, splits: { test: { inputs: x, labels: y } } };
+const dataset = {
+  name: 'bench',
+  task: 'classification',
+  inputShape: [784],
+  numOutputs: 10,
+  splits: { test: { inputs: x, labels: y } },
+};
 
 // --- PyTorch peer -------------------------------------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'nidkit-merging-bench-'));
@@ -74,16 +82,29 @@ let peer = null;
 try {
   const tensors = namedTensors(a).map((t) => ({ name: t.name, shape: t.tensor.shape }));
   const lambdas = Array.from({ length: points }, (_, t) => t / (points - 1));
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ tensors, lambdas, samples, layers: widths.length - 1, batchSize }));
-  for (const [name, net] of [['a', a], ['b', b]]) {
-    const parts = namedTensors(net).map((t) => Buffer.from(t.tensor.data.buffer, t.tensor.data.byteOffset, t.tensor.data.byteLength));
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({ tensors, lambdas, samples, layers: widths.length - 1, batchSize }),
+  );
+  for (const [name, net] of [
+    ['a', a],
+    ['b', b],
+  ]) {
+    const parts = namedTensors(net).map((t) =>
+      Buffer.from(t.tensor.data.buffer, t.tensor.data.byteOffset, t.tensor.data.byteLength),
+    );
     writeFileSync(join(dir, `${name}.bin`), Buffer.concat(parts));
   }
   writeFileSync(join(dir, 'x.bin'), Buffer.from(x.data.buffer));
   writeFileSync(join(dir, 'y.bin'), Buffer.from(y.buffer));
   const script = fileURLToPath(new URL('./lmc_torch.py', import.meta.url));
   try {
-    peer = JSON.parse(execFileSync('/usr/bin/python3', [script, dir], { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n').pop());
+    peer = JSON.parse(
+      execFileSync('/usr/bin/python3', [script, dir], { encoding: 'utf8', maxBuffer: 1 << 24 })
+        .trim()
+        .split('\n')
+        .pop(),
+    );
   } catch (e) {
     console.error(`PyTorch peer unavailable: ${e.message.split('\n')[0]}`);
   }
@@ -99,13 +120,21 @@ const seconds = (performance.now() - t0) / 1000;
 await ev.dispose();
 
 const test = curve.splits.test;
-console.log(`LMC curve: ${points} points, MLP ${widths.join('-')} (LayerNorm + GELU), ${samples} samples`);
-console.log(`nidkit  (${curve.evaluator}): ${seconds.toFixed(2)} s  (${((1000 * seconds) / points).toFixed(0)} ms per λ)`);
+console.log(
+  `LMC curve: ${points} points, MLP ${widths.join('-')} (LayerNorm + GELU), ${samples} samples`,
+);
+console.log(
+  `nidkit  (${curve.evaluator}): ${seconds.toFixed(2)} s  (${((1000 * seconds) / points).toFixed(0)} ms per λ)`,
+);
 if (peer) {
-  console.log(`PyTorch ${peer.torch} (${peer.threads} thread${peer.threads === 1 ? '' : 's'}): ${peer.seconds.toFixed(2)} s`);
+  console.log(
+    `PyTorch ${peer.torch} (${peer.threads} thread${peer.threads === 1 ? '' : 's'}): ${peer.seconds.toFixed(2)} s`,
+  );
   console.log(`ratio nidkit / PyTorch: ${(seconds / peer.seconds).toFixed(2)}×  (target ≤ 1.0×)`);
   const dl = Math.max(...test.loss.map((v, i) => Math.abs(v - peer.loss[i])));
   const da = Math.max(...test.accuracy.map((v, i) => Math.abs(v - peer.accuracy[i])));
   console.log(`agreement: max |Δloss| ${dl.toExponential(2)}, max |Δaccuracy| ${da.toFixed(3)} pp`);
 }
-console.log(`barriers (test): lossBarrier ${test.barriers.lossBarrier.toFixed(4)}, accuracyBarrierPp ${test.barriers.accuracyBarrierPp.toFixed(2)}`);
+console.log(
+  `barriers (test): lossBarrier ${test.barriers.lossBarrier.toFixed(4)}, accuracyBarrierPp ${test.barriers.accuracyBarrierPp.toFixed(2)}`,
+);

@@ -22,7 +22,9 @@ const MODES: readonly AlignmentMode[] = ['none', 'activation', 'weight', 'refere
 /** @throws InvalidArgumentError for an unknown alignment mode */
 export function checkAlignmentMode(where: string, mode: unknown): AlignmentMode {
   if (typeof mode !== 'string' || !MODES.includes(mode as AlignmentMode)) {
-    throw new InvalidArgumentError(`${where}: unknown alignment — expected one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+    throw new InvalidArgumentError(
+      `${where}: unknown alignment — expected one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`,
+    );
   }
   return mode as AlignmentMode;
 }
@@ -100,7 +102,10 @@ function fixedPoints(p: Int32Array): number {
   return p.length === 0 ? 0 : k / p.length;
 }
 
-function fromActivation(r: ActivationMatchingResult, method: AligningMode): Omit<AlignmentSummary, 'verified'> {
+function fromActivation(
+  r: ActivationMatchingResult,
+  method: AligningMode,
+): Omit<AlignmentSummary, 'verified'> {
   return {
     method,
     point: r.point,
@@ -150,13 +155,27 @@ function fromWeight(r: WeightMatchingResult, seed: number): Omit<AlignmentSummar
   };
 }
 
-function applyPermutations(where: string, b: Network, perms: readonly Int32Array[], verify: boolean, inputs?: Tensor): Network {
+function applyPermutations(
+  where: string,
+  b: Network,
+  perms: readonly Int32Array[],
+  verify: boolean,
+  inputs?: Tensor,
+): Network {
   try {
-    const probes = inputs && (inputs.shape[0] ?? 0) > 0 ? sliceRows(inputs, 0, Math.min(256, inputs.shape[0]!)) : undefined;
-    return permuteNetwork(b, perms, { verify: verify ? (probes ? { inputs: probes } : true) : false });
+    const probes =
+      inputs && (inputs.shape[0] ?? 0) > 0
+        ? sliceRows(inputs, 0, Math.min(256, inputs.shape[0]!))
+        : undefined;
+    return permuteNetwork(b, perms, {
+      verify: verify ? (probes ? { inputs: probes } : true) : false,
+    });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    throw new AlignmentError(`${where}: permuting model B failed — expected a function-preserving permutation, got: ${message}`, { cause: e });
+    throw new AlignmentError(
+      `${where}: permuting model B failed — expected a function-preserving permutation, got: ${message}`,
+      { cause: e },
+    );
   }
 }
 
@@ -173,13 +192,19 @@ function applyPermutations(where: string, b: Network, perms: readonly Int32Array
 export function alignByWeights(
   a: Network,
   b: Network,
-  options: Omit<AlignOptions, 'alignment' | 'inputs' | 'randomSamples' | 'batchSize'> & { readonly probes?: Tensor } = {},
+  options: Omit<AlignOptions, 'alignment' | 'inputs' | 'randomSamples' | 'batchSize'> & {
+    readonly probes?: Tensor;
+  } = {},
 ): AlignResult {
   const seed = options.seed ?? 0;
   const r = weightMatching(a, b, { seed, ...(options.weightMatching ?? {}) });
   const verify = options.verify ?? true;
   const aligned = applyPermutations('alignByWeights', b, r.permutations, verify, options.probes);
-  return { aligned, permutations: r.permutations, summary: { ...fromWeight(r, seed), verified: verify } };
+  return {
+    aligned,
+    permutations: r.permutations,
+    summary: { ...fromWeight(r, seed), verified: verify },
+  };
 }
 
 /**
@@ -203,10 +228,18 @@ export function alignByWeights(
  * @throws InvalidArgumentError for an unknown mode or missing inputs; IncompatibleModelsError when
  *   the architectures differ; AlignmentError when the permuted model fails verification
  */
-export async function alignNetwork(evaluator: Evaluator | null, a: Network, b: Network, options: AlignOptions): Promise<AlignResult> {
+export async function alignNetwork(
+  evaluator: Evaluator | null,
+  a: Network,
+  b: Network,
+  options: AlignOptions,
+): Promise<AlignResult> {
   const where = 'alignNetwork';
   const mode = checkAlignmentMode(where, options.alignment);
-  if (mode === 'none') throw new InvalidArgumentError(`${where}: alignment 'none' does not align — expected activation, weight or reference-anti, got none`);
+  if (mode === 'none')
+    throw new InvalidArgumentError(
+      `${where}: alignment 'none' does not align — expected activation, weight or reference-anti, got none`,
+    );
   const seed = options.seed ?? 0;
   if (mode === 'weight') {
     return alignByWeights(a, b, {
@@ -216,8 +249,14 @@ export async function alignNetwork(evaluator: Evaluator | null, a: Network, b: N
       ...(options.inputs ? { probes: options.inputs } : {}),
     });
   }
-  if (!evaluator) throw new InvalidArgumentError(`${where}: ${mode} alignment needs an evaluator — expected an Evaluator, got null`);
-  if (!options.inputs) throw new InvalidArgumentError(`${where}: ${mode} alignment needs inputs — expected a tensor [N, ...inputShape], got none`);
+  if (!evaluator)
+    throw new InvalidArgumentError(
+      `${where}: ${mode} alignment needs an evaluator — expected an Evaluator, got null`,
+    );
+  if (!options.inputs)
+    throw new InvalidArgumentError(
+      `${where}: ${mode} alignment needs inputs — expected a tensor [N, ...inputShape], got none`,
+    );
   const r = await activationMatching(evaluator, a, b, options.inputs, {
     alignment: mode === 'reference-anti' ? 'reference-anti' : 'real',
     seed,
@@ -226,7 +265,11 @@ export async function alignNetwork(evaluator: Evaluator | null, a: Network, b: N
   });
   const verify = options.verify ?? true;
   const aligned = applyPermutations(where, b, r.permutations, verify, options.inputs);
-  return { aligned, permutations: r.permutations, summary: { ...fromActivation(r, mode), verified: verify } };
+  return {
+    aligned,
+    permutations: r.permutations,
+    summary: { ...fromActivation(r, mode), verified: verify },
+  };
 }
 
 /**

@@ -13,18 +13,29 @@ export interface AverageOptions extends CombineOptions {
  * Normalized averaging weights `w_k / Σ w` (uniform `1/K` when `weights` is absent).
  * @throws InvalidArgumentError for a wrong count, a negative or non-finite weight, or a zero sum
  */
-export function normalizeWeights(where: string, count: number, weights?: readonly number[]): number[] {
+export function normalizeWeights(
+  where: string,
+  count: number,
+  weights?: readonly number[],
+): number[] {
   if (!weights) return new Array<number>(count).fill(1 / count);
   if (weights.length !== count) {
-    throw new InvalidArgumentError(`${where}: one weight per model is needed — expected ${count} weights, got ${weights.length}`);
+    throw new InvalidArgumentError(
+      `${where}: one weight per model is needed — expected ${count} weights, got ${weights.length}`,
+    );
   }
   weights.forEach((w, k) => {
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
-      throw new InvalidArgumentError(`${where}: weight ${k} must be a finite number ≥ 0 — expected w ≥ 0, got ${String(w)}`);
+      throw new InvalidArgumentError(
+        `${where}: weight ${k} must be a finite number ≥ 0 — expected w ≥ 0, got ${String(w)}`,
+      );
     }
   });
   const sum = weights.reduce((s, w) => s + w, 0);
-  if (!(sum > 0)) throw new InvalidArgumentError(`${where}: the weights sum to 0 — expected a positive sum, got ${sum}`);
+  if (!(sum > 0))
+    throw new InvalidArgumentError(
+      `${where}: the weights sum to 0 — expected a positive sum, got ${sum}`,
+    );
   return weights.map((w) => w / sum);
 }
 
@@ -45,7 +56,9 @@ export function normalizeWeights(where: string, count: number, weights?: readonl
  */
 export function averageNetworks(nets: readonly Network[], options: AverageOptions = {}): Network {
   if (nets.length === 0) {
-    throw new InvalidArgumentError('averageNetworks: no models given — expected at least 1 network, got 0');
+    throw new InvalidArgumentError(
+      'averageNetworks: no models given — expected at least 1 network, got 0',
+    );
   }
   const w = normalizeWeights('averageNetworks', nets.length, options.weights);
   nets.forEach((n) => validateNetwork(n));

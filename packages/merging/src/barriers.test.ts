@@ -89,8 +89,14 @@ describe('signs and the flat path (property tests, fixed seed)', () => {
   const curve = fc.integer({ min: 1, max: 40 }).chain((s) =>
     fc.record({
       s: fc.constant(s),
-      acc: fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: s + 1, maxLength: s + 1 }),
-      loss: fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: s + 1, maxLength: s + 1 }),
+      acc: fc.array(fc.double({ min: 0, max: 100, noNaN: true }), {
+        minLength: s + 1,
+        maxLength: s + 1,
+      }),
+      loss: fc.array(fc.double({ min: 0, max: 10, noNaN: true }), {
+        minLength: s + 1,
+        maxLength: s + 1,
+      }),
     }),
   );
   it('chord barriers and drops are ≥ 0, the relative drop is ≤ 0', () => {
@@ -108,15 +114,26 @@ describe('signs and the flat path (property tests, fixed seed)', () => {
   });
   it('a constant curve has every barrier 0 and is linear', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 100, noNaN: true }), (s, v) => {
-        const g = lambdaGrid(s);
-        const r = barriers({ lambdas: g, loss: g.map(() => v / 10), accuracy: g.map(() => v) });
-        for (const key of ['lossBarrier', 'accuracyBarrierPp', 'accuracyDropPp', 'relativeAccuracyDropPct', 'peakBarrier', 'midpointBarrier'] as const) {
-          expect(Math.abs(r[key]!)).toBe(0);
-        }
-        if (r.midpointLossBarrier !== null) expect(r.midpointLossBarrier).toBe(0);
-        expect(r.linearity).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 100, noNaN: true }),
+        (s, v) => {
+          const g = lambdaGrid(s);
+          const r = barriers({ lambdas: g, loss: g.map(() => v / 10), accuracy: g.map(() => v) });
+          for (const key of [
+            'lossBarrier',
+            'accuracyBarrierPp',
+            'accuracyDropPp',
+            'relativeAccuracyDropPct',
+            'peakBarrier',
+            'midpointBarrier',
+          ] as const) {
+            expect(Math.abs(r[key]!)).toBe(0);
+          }
+          if (r.midpointLossBarrier !== null) expect(r.midpointLossBarrier).toBe(0);
+          expect(r.linearity).toBe(true);
+        },
+      ),
       { seed: 11, numRuns: 100 },
     );
   });
@@ -131,7 +148,9 @@ describe('malformed curves', () => {
   });
   it('rejects mismatched lengths, NaN and accuracies outside 0..100', () => {
     expect(() => lossBarrier([0, 1], [1, 2, 3])).toThrow(/differ in length — expected 2, got 3/);
-    expect(() => lossBarrier([0, 1], [1, Number.NaN])).toThrow(/losses\[1\] is not a finite number/);
+    expect(() => lossBarrier([0, 1], [1, Number.NaN])).toThrow(
+      /losses\[1\] is not a finite number/,
+    );
     expect(() => relativeAccuracyDropPct([0.9, 0.95])).not.toThrow();
     expect(() => relativeAccuracyDropPct([90, 101])).toThrow(/outside 0..100/);
     expect(() => accuracyDropPp([])).toThrow(InvalidCurveError);

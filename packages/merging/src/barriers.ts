@@ -6,11 +6,17 @@ import { InvalidCurveError } from './errors.js';
 
 function checkValues(where: string, field: string, values: readonly number[], min = 1): void {
   if (!Array.isArray(values) || values.length < min) {
-    throw new InvalidCurveError(field, `${where}: ${field} needs at least ${min} value${min === 1 ? '' : 's'} — expected a list of length ≥ ${min}, got ${Array.isArray(values) ? values.length : typeof values}`);
+    throw new InvalidCurveError(
+      field,
+      `${where}: ${field} needs at least ${min} value${min === 1 ? '' : 's'} — expected a list of length ≥ ${min}, got ${Array.isArray(values) ? values.length : typeof values}`,
+    );
   }
   values.forEach((v, i) => {
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new InvalidCurveError(field, `${where}: ${field}[${i}] is not a finite number — expected a finite number, got ${String(v)}`);
+      throw new InvalidCurveError(
+        field,
+        `${where}: ${field}[${i}] is not a finite number — expected a finite number, got ${String(v)}`,
+      );
     }
   });
 }
@@ -19,7 +25,10 @@ function checkAccuracy(where: string, acc: readonly number[]): void {
   checkValues(where, 'accuracy', acc);
   acc.forEach((v, i) => {
     if (v < 0 || v > 100) {
-      throw new InvalidCurveError('accuracy', `${where}: accuracy[${i}] is outside 0..100 (accuracies are percentages) — expected 0 ≤ a ≤ 100, got ${v}`);
+      throw new InvalidCurveError(
+        'accuracy',
+        `${where}: accuracy[${i}] is outside 0..100 (accuracies are percentages) — expected 0 ≤ a ≤ 100, got ${v}`,
+      );
     }
   });
 }
@@ -28,18 +37,32 @@ function checkAccuracy(where: string, acc: readonly number[]): void {
  * @throws InvalidCurveError unless `lambdas` increases strictly from exactly 0 to exactly 1 and
  *   `values` has the same length
  */
-function checkGrid(where: string, lambdas: readonly number[], values: readonly number[], field: string): void {
+function checkGrid(
+  where: string,
+  lambdas: readonly number[],
+  values: readonly number[],
+  field: string,
+): void {
   checkValues(where, 'lambdas', lambdas, 2);
   if (lambdas[0] !== 0 || lambdas[lambdas.length - 1] !== 1) {
-    throw new InvalidCurveError('lambdas', `${where}: the λ grid must start at 0 and end at 1 — expected [0, …, 1], got [${lambdas[0]}, …, ${lambdas[lambdas.length - 1]}]`);
+    throw new InvalidCurveError(
+      'lambdas',
+      `${where}: the λ grid must start at 0 and end at 1 — expected [0, …, 1], got [${lambdas[0]}, …, ${lambdas[lambdas.length - 1]}]`,
+    );
   }
   for (let t = 1; t < lambdas.length; t++) {
     if (!(lambdas[t]! > lambdas[t - 1]!)) {
-      throw new InvalidCurveError('lambdas', `${where}: the λ grid must increase strictly — expected λ[${t}] > ${lambdas[t - 1]}, got ${lambdas[t]}`);
+      throw new InvalidCurveError(
+        'lambdas',
+        `${where}: the λ grid must increase strictly — expected λ[${t}] > ${lambdas[t - 1]}, got ${lambdas[t]}`,
+      );
     }
   }
   if (values.length !== lambdas.length) {
-    throw new InvalidCurveError(field, `${where}: ${field} and lambdas differ in length — expected ${lambdas.length}, got ${values.length}`);
+    throw new InvalidCurveError(
+      field,
+      `${where}: ${field} and lambdas differ in length — expected ${lambdas.length}, got ${values.length}`,
+    );
   }
 }
 
@@ -79,7 +102,10 @@ export function lossBarrier(lambdas: readonly number[], losses: readonly number[
  * @returns the barrier or null
  * @throws InvalidCurveError for a malformed curve
  */
-export function midpointLossBarrier(lambdas: readonly number[], losses: readonly number[]): number | null {
+export function midpointLossBarrier(
+  lambdas: readonly number[],
+  losses: readonly number[],
+): number | null {
   checkGrid('midpointLossBarrier', lambdas, losses, 'losses');
   checkValues('midpointLossBarrier', 'losses', losses);
   const m = midpointIndex(lambdas);
@@ -116,7 +142,10 @@ export function accuracyBarrierPp(lambdas: readonly number[], accuracy: readonly
  * @returns the barrier or null
  * @throws InvalidCurveError for a malformed curve
  */
-export function midpointAccuracyBarrierPp(lambdas: readonly number[], accuracy: readonly number[]): number | null {
+export function midpointAccuracyBarrierPp(
+  lambdas: readonly number[],
+  accuracy: readonly number[],
+): number | null {
   checkGrid('midpointAccuracyBarrierPp', lambdas, accuracy, 'accuracy');
   checkAccuracy('midpointAccuracyBarrierPp', accuracy);
   const m = midpointIndex(lambdas);

@@ -30,7 +30,12 @@ export function hasBatchNorm(net: Network): boolean {
   return net.layers.some((l) => l.type === 'norm' && l.kind === 'batch');
 }
 
-function gatherRows(inputs: Tensor<Float32Array>, order: Int32Array, start: number, end: number): Tensor<Float32Array> {
+function gatherRows(
+  inputs: Tensor<Float32Array>,
+  order: Int32Array,
+  start: number,
+  end: number,
+): Tensor<Float32Array> {
   const n = inputs.shape[0]!;
   const inner = n === 0 ? 0 : inputs.data.length / n;
   const out = new Float32Array((end - start) * inner);
@@ -66,27 +71,41 @@ export function recomputeBatchNormStats(
   if (!hasBatchNorm(net)) return net;
   const batchSize = options.batchSize ?? 64;
   if (!Number.isSafeInteger(batchSize) || batchSize < 2) {
-    throw new InvalidArgumentError(`recomputeBatchNormStats: batchSize must be an integer ≥ 2 — expected ≥ 2, got ${batchSize}`);
+    throw new InvalidArgumentError(
+      `recomputeBatchNormStats: batchSize must be an integer ≥ 2 — expected ≥ 2, got ${batchSize}`,
+    );
   }
   const maxBatches = options.maxBatches ?? Infinity;
   if (!(maxBatches >= 1)) {
-    throw new InvalidArgumentError(`recomputeBatchNormStats: maxBatches must be ≥ 1 — expected ≥ 1, got ${maxBatches}`);
+    throw new InvalidArgumentError(
+      `recomputeBatchNormStats: maxBatches must be ≥ 1 — expected ≥ 1, got ${maxBatches}`,
+    );
   }
   const raw = 'inputs' in data ? data.inputs : data;
   const inputs: Tensor<Float32Array> =
-    raw.data instanceof Float32Array ? (raw as Tensor<Float32Array>) : tensor(Float32Array.from(raw.data), raw.shape);
+    raw.data instanceof Float32Array
+      ? (raw as Tensor<Float32Array>)
+      : tensor(Float32Array.from(raw.data), raw.shape);
   const n = inputs.shape[0] ?? 0;
   if (n < 2) {
-    throw new DataError(`recomputeBatchNormStats: BatchNorm statistics need at least 2 samples — expected N ≥ 2, got ${n}`);
+    throw new DataError(
+      `recomputeBatchNormStats: BatchNorm statistics need at least 2 samples — expected N ≥ 2, got ${n}`,
+    );
   }
   const bad = countNonFinite(inputs.data);
-  if (bad > 0) throw new DataError(`recomputeBatchNormStats: the inputs contain ${bad} non-finite values — expected finite inputs, got ${bad} NaN/Inf`);
+  if (bad > 0)
+    throw new DataError(
+      `recomputeBatchNormStats: the inputs contain ${bad} non-finite values — expected finite inputs, got ${bad} NaN/Inf`,
+    );
   if (inputs.data.length / n !== inputFeatures(net)) {
     throw new DataError(
       `recomputeBatchNormStats: inputs have ${inputs.data.length / n} features per sample — expected ${inputFeatures(net)}, got ${inputs.data.length / n}`,
     );
   }
-  const order = options.shuffleSeed === undefined ? null : Rng.stream(options.shuffleSeed, 'bn-recompute').permutation(n);
+  const order =
+    options.shuffleSeed === undefined
+      ? null
+      : Rng.stream(options.shuffleSeed, 'bn-recompute').permutation(n);
   const means = new Map<number, Float64Array>();
   const vars = new Map<number, Float64Array>();
   let count = 0;
@@ -129,7 +148,12 @@ export function recomputeBatchNormStats(
       ...net.meta,
       provenance: {
         ...(net.meta.provenance ?? {}),
-        bnStats: { method: 'recompute', batches: count, batchSize, samples: Math.min(n, count * batchSize) },
+        bnStats: {
+          method: 'recompute',
+          batches: count,
+          batchSize,
+          samples: Math.min(n, count * batchSize),
+        },
       },
     },
   };

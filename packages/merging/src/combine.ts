@@ -99,7 +99,8 @@ export function combinePrepared(
   const { nets, tables } = prepared;
   const first = nets[0]!;
   const meta: NetworkMeta = {
-    ...(first.meta.maskSeed !== undefined && nets.every((n) => n.meta.maskSeed === first.meta.maskSeed)
+    ...(first.meta.maskSeed !== undefined &&
+    nets.every((n) => n.meta.maskSeed === first.meta.maskSeed)
       ? { maskSeed: first.meta.maskSeed }
       : {}),
     provenance: {
@@ -112,7 +113,8 @@ export function combinePrepared(
   return mapTensors(
     first,
     (entry): Tensor<Float32Array> => {
-      const combine = entry.role !== 'fixed' || (entry.slot === 'C' && prepared.fixedPartsInterpolated);
+      const combine =
+        entry.role !== 'fixed' || (entry.slot === 'C' && prepared.fixedPartsInterpolated);
       if (!combine) return tensor(entry.tensor.data.slice(), entry.tensor.shape);
       const n = entry.tensor.data.length;
       const acc = new Float64Array(n);

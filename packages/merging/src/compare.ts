@@ -85,7 +85,11 @@ function compareTensor(
 export function compareStructure(a: Network, b: Network): ModelDifference[] {
   const out: ModelDifference[] = [];
   if (a.family !== b.family) {
-    out.push({ layer: 'network', tensor: 'family', description: `family differs — A ${a.family}, B ${b.family}` });
+    out.push({
+      layer: 'network',
+      tensor: 'family',
+      description: `family differs — A ${a.family}, B ${b.family}`,
+    });
   }
   if (!shapesEqual(a.inputShape, b.inputShape)) {
     out.push({
@@ -143,7 +147,11 @@ export function compareStructure(a: Network, b: Network): ModelDifference[] {
           });
         }
         if (Boolean(la.frozen) !== Boolean(lbb.frozen)) {
-          out.push({ layer: where, tensor: `${where}.frozen`, description: `frozen in ${la.frozen ? 'A' : 'B'} only` });
+          out.push({
+            layer: where,
+            tensor: `${where}.frozen`,
+            description: `frozen in ${la.frozen ? 'A' : 'B'} only`,
+          });
         }
         const ka = la.fixed?.kind ?? 'none';
         const kb = lbb.fixed?.kind ?? 'none';
@@ -159,9 +167,17 @@ export function compareStructure(a: Network, b: Network): ModelDifference[] {
       case 'norm': {
         const nb = lb as typeof la;
         if (la.kind !== nb.kind) {
-          out.push({ layer: where, tensor: where, description: `norm kind differs — A ${la.kind}, B ${nb.kind}` });
+          out.push({
+            layer: where,
+            tensor: where,
+            description: `norm kind differs — A ${la.kind}, B ${nb.kind}`,
+          });
         } else if (la.eps !== nb.eps) {
-          out.push({ layer: where, tensor: `${where}.eps`, description: `eps differs — A ${la.eps}, B ${nb.eps}` });
+          out.push({
+            layer: where,
+            tensor: `${where}.eps`,
+            description: `eps differs — A ${la.eps}, B ${nb.eps}`,
+          });
         }
         if (!shapesEqual(la.gamma.shape, nb.gamma.shape)) {
           out.push({
@@ -175,7 +191,11 @@ export function compareStructure(a: Network, b: Network): ModelDifference[] {
       case 'act': {
         const ab = lb as typeof la;
         if (la.kind !== ab.kind) {
-          out.push({ layer: where, tensor: where, description: `activation differs — A ${la.kind}, B ${ab.kind}` });
+          out.push({
+            layer: where,
+            tensor: where,
+            description: `activation differs — A ${la.kind}, B ${ab.kind}`,
+          });
         }
         break;
       }
@@ -231,7 +251,8 @@ export function compareFixedParts(
       const l2 = lb as LinearLayer;
       if (la.frozen && l2.frozen) {
         compareTensor(out, where, `${where}.weight`, 'frozen weights', la.weight, l2.weight);
-        if (la.bias && l2.bias) compareTensor(out, where, `${where}.bias`, 'frozen biases', la.bias, l2.bias);
+        if (la.bias && l2.bias)
+          compareTensor(out, where, `${where}.bias`, 'frozen biases', la.bias, l2.bias);
       }
       const fa = la.fixed;
       const fb = l2.fixed;
@@ -246,7 +267,14 @@ export function compareFixedParts(
       }
       if (fa.kind === 'mask' && fb.kind === 'mask') {
         compareTensor(out, where, `${where}.mask`, 'masks D', fa.mask, fb.mask);
-        compareTensor(out, where, `${where}.normal_mask`, 'normal matrices N', fa.normal, fb.normal);
+        compareTensor(
+          out,
+          where,
+          `${where}.normal_mask`,
+          'normal matrices N',
+          fa.normal,
+          fb.normal,
+        );
       } else if (fa.kind === 'noise' && fb.kind === 'noise') {
         compareTensor(out, where, `${where}.noise`, 'noise matrices N', fa.noise, fb.noise);
       }

@@ -1,5 +1,12 @@
 import type { Dataset, Network } from '@nidkit/core';
-import { DataError, IncompatibleFixedPartsError, ReferenceEvaluator, Rng, forward, tensor } from '@nidkit/core';
+import {
+  DataError,
+  IncompatibleFixedPartsError,
+  ReferenceEvaluator,
+  Rng,
+  forward,
+  tensor,
+} from '@nidkit/core';
 import { expectClose } from '@nidkit/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -21,19 +28,40 @@ const ev = new ReferenceEvaluator();
 describe('lmcCurve: a network interpolated with itself', () => {
   for (const family of ['standard', 'w-asym', 'syre', 'sigma-asym'] as const) {
     it(`${family}: identical outputs along the path and zero barrier of every kind`, async () => {
-      const a = randomMlp({ widths: [6, 8, 8, 4], family, norm: 'layer', activation: 'gelu', seed: 2, maskSeed: 3 });
-      const data = teacherDataset(randomMlp({ widths: [6, 8, 4], seed: 99 }), 1, { train: 200, val: 100, test: 100 });
+      const a = randomMlp({
+        widths: [6, 8, 8, 4],
+        family,
+        norm: 'layer',
+        activation: 'gelu',
+        seed: 2,
+        maskSeed: 3,
+      });
+      const data = teacherDataset(randomMlp({ widths: [6, 8, 4], seed: 99 }), 1, {
+        train: 200,
+        val: 100,
+        test: 100,
+      });
       const curve = await lmcCurve(ev, a, a, data, { points: 9 });
       expect(curve.lambdas).toEqual([0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1]);
       expect(Object.keys(curve.splits)).toEqual(['train', 'val', 'test']);
       const x = data.splits.test!.inputs;
       const ref = forward(a, x).logits;
-      for (const lambda of curve.lambdas) expect(forward(interpolate(a, a, lambda), x).logits.data).toEqual(ref.data);
+      for (const lambda of curve.lambdas)
+        expect(forward(interpolate(a, a, lambda), x).logits.data).toEqual(ref.data);
       for (const s of Object.values(curve.splits)) {
         expect(new Set(s.loss).size).toBe(1);
         expect(new Set(s.accuracy).size).toBe(1);
         const b = s.barriers!;
-        for (const v of [b.lossBarrier, b.midpointLossBarrier, b.accuracyBarrierPp, b.midpointAccuracyBarrierPp, b.accuracyDropPp, b.relativeAccuracyDropPct, b.peakBarrier, b.midpointBarrier]) {
+        for (const v of [
+          b.lossBarrier,
+          b.midpointLossBarrier,
+          b.accuracyBarrierPp,
+          b.midpointAccuracyBarrierPp,
+          b.accuracyDropPp,
+          b.relativeAccuracyDropPct,
+          b.peakBarrier,
+          b.midpointBarrier,
+        ]) {
           expect(Math.abs(v!)).toBe(0);
         }
         expect(b.linearity).toBe(true);
@@ -59,7 +87,9 @@ describe('lmcCurve: a permuted copy (unaligned) must show a barrier', () => {
     expect(test.accuracy![4]).toBeCloseTo(class0, 10);
     expect(test.loss[4]).toBeCloseTo(Math.log(d), 10);
     expect(test.barriers!.accuracyBarrierPp).toBeGreaterThan(60);
-    expect(test.barriers!.lossBarrier).toBeGreaterThanOrEqual(Math.log(d) - (test.loss[0]! + test.loss[8]!) / 2 - 1e-9);
+    expect(test.barriers!.lossBarrier).toBeGreaterThanOrEqual(
+      Math.log(d) - (test.loss[0]! + test.loss[8]!) / 2 - 1e-9,
+    );
     expect(test.barriers!.lossBarrier).toBeGreaterThan(0.3);
     expect(test.barriers!.relativeAccuracyDropPct).toBeLessThan(-60);
     expect(test.barriers!.linearity).toBe(false);
@@ -77,9 +107,16 @@ describe('lmcCurve: BatchNorm statistics along the path', () => {
       task: 'classification',
       inputShape: [1],
       numOutputs: 2,
-      splits: { train: { inputs: train, labels: teacherLabels(a, train) }, test: { inputs: test, labels: teacherLabels(a, test) } },
+      splits: {
+        train: { inputs: train, labels: teacherLabels(a, train) },
+        test: { inputs: test, labels: teacherLabels(a, test) },
+      },
     };
-    const recomputed = await lmcCurve(ev, a, b, data, { points: 5, splits: ['test'], bnBatchSize: 100 });
+    const recomputed = await lmcCurve(ev, a, b, data, {
+      points: 5,
+      splits: ['test'],
+      bnBatchSize: 100,
+    });
     const lerped = await lmcCurve(ev, a, b, data, { points: 5, splits: ['test'], bnStats: 'lerp' });
     expect(recomputed.bnStats).toBe('recompute');
     expect(lerped.bnStats).toBe('lerp');
@@ -95,9 +132,21 @@ describe('lmcCurve: result shape and bad input', () => {
 
   it('is plain JSON with a schemaVersion; explicit λ lists and limits are honoured', async () => {
     let calls = 0;
-    const c = await lmcCurve(ev, a, b, data, { lambdas: [0, 0.3, 1], limit: 20, onProgress: () => calls++ });
+    const c = await lmcCurve(ev, a, b, data, {
+      lambdas: [0, 0.3, 1],
+      limit: 20,
+      onProgress: () => calls++,
+    });
     expect(calls).toBe(3);
-    expect(c).toMatchObject({ schemaVersion: 1, kind: 'lmc-curve', evaluator: 'reference', task: 'classification', space: 'stored', bnStats: 'none', fixedPartsInterpolated: false });
+    expect(c).toMatchObject({
+      schemaVersion: 1,
+      kind: 'lmc-curve',
+      evaluator: 'reference',
+      task: 'classification',
+      space: 'stored',
+      bnStats: 'none',
+      fixedPartsInterpolated: false,
+    });
     expect(c.lambdas).toEqual([0, 0.3, 1]);
     expect(c.splits.train!.n).toBe(20);
     expect(JSON.parse(JSON.stringify(c))).toEqual(c);
@@ -108,7 +157,13 @@ describe('lmcCurve: result shape and bad input', () => {
   it('regression: MSE losses and null accuracies', async () => {
     const x = gaussianInputs(3, 40, 3);
     const targets = tensor(Float32Array.from(forward(a, x).logits.data), [40, 2]);
-    const reg: Dataset = { name: 'reg', task: 'regression', inputShape: [3], numOutputs: 2, splits: { test: { inputs: x, targets } } };
+    const reg: Dataset = {
+      name: 'reg',
+      task: 'regression',
+      inputShape: [3],
+      numOutputs: 2,
+      splits: { test: { inputs: x, targets } },
+    };
     const c = await lmcCurve(ev, a, b, reg, { points: 3 });
     expect(c.splits.test!.accuracy).toBeNull();
     expect(c.splits.test!.loss[0]).toBeCloseTo(0, 10);
@@ -123,7 +178,9 @@ describe('lmcCurve: result shape and bad input', () => {
     const w1 = randomMlp({ widths: [3, 5, 2], family: 'w-asym', seed: 1, maskSeed: 1 });
     const w2 = randomMlp({ widths: [3, 5, 2], family: 'w-asym', seed: 1, maskSeed: 2 });
     await expect(lmcCurve(ev, w1, w2, data)).rejects.toThrow(IncompatibleFixedPartsError);
-    await expect(lmcCurve(ev, a, b, data, { points: 1 })).rejects.toThrow(/points must be an integer ≥ 2/);
+    await expect(lmcCurve(ev, a, b, data, { points: 1 })).rejects.toThrow(
+      /points must be an integer ≥ 2/,
+    );
   });
 });
 

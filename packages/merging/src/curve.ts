@@ -91,7 +91,10 @@ export interface LmcCurve {
 /** The splits to evaluate: the requested ones, or train/val/test when present, or all. */
 export function resolveSplits(dataset: Dataset, requested?: readonly string[]): string[] {
   if (requested) {
-    if (requested.length === 0) throw new InvalidArgumentError('resolveSplits: no split requested — expected at least one split name, got []');
+    if (requested.length === 0)
+      throw new InvalidArgumentError(
+        'resolveSplits: no split requested — expected at least one split name, got []',
+      );
     for (const name of requested) getSplit(dataset, name);
     return [...requested];
   }
@@ -100,9 +103,15 @@ export function resolveSplits(dataset: Dataset, requested?: readonly string[]): 
 }
 
 /** Resolves and validates the λ values of a curve. */
-export function resolveLambdas(where: string, options: { lambdas?: readonly number[]; points?: number }): number[] {
+export function resolveLambdas(
+  where: string,
+  options: { lambdas?: readonly number[]; points?: number },
+): number[] {
   if (options.lambdas) {
-    if (options.lambdas.length === 0) throw new InvalidArgumentError(`${where}: lambdas is empty — expected at least one λ, got []`);
+    if (options.lambdas.length === 0)
+      throw new InvalidArgumentError(
+        `${where}: lambdas is empty — expected at least one λ, got []`,
+      );
     options.lambdas.forEach((l) => checkLambda(where, l));
     return [...options.lambdas];
   }
@@ -120,13 +129,22 @@ export interface EvaluationContext {
  * Checks the dataset against the network and resolves splits and BatchNorm policy.
  * @throws DataError when the dataset does not fit the network or a split is malformed
  */
-export function prepareEvaluation(where: string, net: Network, dataset: Dataset, options: EvaluationOptions): EvaluationContext {
+export function prepareEvaluation(
+  where: string,
+  net: Network,
+  dataset: Dataset,
+  options: EvaluationOptions,
+): EvaluationContext {
   const out = outputFeatures(net);
   if (out !== dataset.numOutputs) {
-    throw new DataError(`${where}: the network has ${out} outputs but dataset "${dataset.name}" has ${dataset.numOutputs} — expected ${dataset.numOutputs} outputs, got ${out}`);
+    throw new DataError(
+      `${where}: the network has ${out} outputs but dataset "${dataset.name}" has ${dataset.numOutputs} — expected ${dataset.numOutputs} outputs, got ${out}`,
+    );
   }
   if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 1)) {
-    throw new InvalidArgumentError(`${where}: limit must be a positive integer — expected ≥ 1, got ${options.limit}`);
+    throw new InvalidArgumentError(
+      `${where}: limit must be a positive integer — expected ≥ 1, got ${options.limit}`,
+    );
   }
   const splits = resolveSplits(dataset, options.splits).map((name) => {
     const split = limitSplit(getSplit(dataset, name), options.limit);
@@ -135,15 +153,25 @@ export function prepareEvaluation(where: string, net: Network, dataset: Dataset,
   });
   const bn = hasBatchNorm(net);
   const bnStats = bn ? (options.bnStats ?? 'recompute') : 'none';
-  if (options.bnStats !== undefined && options.bnStats !== 'lerp' && options.bnStats !== 'recompute') {
-    throw new InvalidArgumentError(`${where}: bnStats must be 'lerp' or 'recompute' — expected lerp | recompute, got ${String(options.bnStats)}`);
+  if (
+    options.bnStats !== undefined &&
+    options.bnStats !== 'lerp' &&
+    options.bnStats !== 'recompute'
+  ) {
+    throw new InvalidArgumentError(
+      `${where}: bnStats must be 'lerp' or 'recompute' — expected lerp | recompute, got ${String(options.bnStats)}`,
+    );
   }
   const bnSplit = bnStats === 'recompute' ? getSplit(dataset, options.bnSplit ?? 'train') : null;
   return { splits, bnStats, bnSplit };
 }
 
 /** Recomputes BatchNorm statistics when the context asks for it. */
-export function repairBatchNorm(net: Network, ctx: EvaluationContext, options: EvaluationOptions): Network {
+export function repairBatchNorm(
+  net: Network,
+  ctx: EvaluationContext,
+  options: EvaluationOptions,
+): Network {
   if (ctx.bnStats !== 'recompute' || !ctx.bnSplit) return net;
   return recomputeBatchNormStats(net, ctx.bnSplit, {
     ...(options.bnBatchSize !== undefined ? { batchSize: options.bnBatchSize } : {}),
@@ -199,7 +227,11 @@ export async function lmcCurve(
     done++;
     options.onProgress?.(done, lambdas.length);
   }
-  const fullPath = lambdas.length >= 2 && lambdas[0] === 0 && lambdas[lambdas.length - 1] === 1 && lambdas.every((l, i) => i === 0 || l > lambdas[i - 1]!);
+  const fullPath =
+    lambdas.length >= 2 &&
+    lambdas[0] === 0 &&
+    lambdas[lambdas.length - 1] === 1 &&
+    lambdas.every((l, i) => i === 0 || l > lambdas[i - 1]!);
   const splits: Record<string, SplitCurve> = {};
   ctx.splits.forEach(({ name, split }, s) => {
     const accuracy = dataset.task === 'regression' ? null : acc[s]!;

@@ -1,14 +1,32 @@
 import type { Network } from '@nidkit/core';
-import { IncompatibleModelsError, countParameters, effectiveWeight, linearLayers, namedTensors } from '@nidkit/core';
+import {
+  IncompatibleModelsError,
+  countParameters,
+  effectiveWeight,
+  linearLayers,
+  namedTensors,
+} from '@nidkit/core';
 import { describe, expect, it } from 'vitest';
 import { f32, permuteHidden, randomMlp } from '../test/helpers.js';
 import { weightDistance } from './distance.js';
 
 describe('weightDistance', () => {
   it('is 0 between identical models, and symmetric', () => {
-    const a = randomMlp({ widths: [5, 4, 3], family: 'w-asym', norm: 'batch', seed: 1, maskSeed: 2 });
+    const a = randomMlp({
+      widths: [5, 4, 3],
+      family: 'w-asym',
+      norm: 'batch',
+      seed: 1,
+      maskSeed: 2,
+    });
     expect(weightDistance(a, a)).toMatchObject({ distance: 0, normalizedDistance: 0 });
-    const b = randomMlp({ widths: [5, 4, 3], family: 'w-asym', norm: 'batch', seed: 2, maskSeed: 2 });
+    const b = randomMlp({
+      widths: [5, 4, 3],
+      family: 'w-asym',
+      norm: 'batch',
+      seed: 2,
+      maskSeed: 2,
+    });
     expect(weightDistance(a, b).distance).toBe(weightDistance(b, a).distance);
   });
 
@@ -19,7 +37,16 @@ describe('weightDistance', () => {
       meta: {},
       layers: [
         { type: 'linear', index: 0, weight: f32(w, [1, 2]), bias: f32(b, [1]) },
-        { type: 'norm', index: 0, kind: 'batch', gamma: f32(g, [1]), beta: f32([0], [1]), eps: 1e-5, runningMean: f32([0], [1]), runningVar: f32(rv, [1]) },
+        {
+          type: 'norm',
+          index: 0,
+          kind: 'batch',
+          gamma: f32(g, [1]),
+          beta: f32([0], [1]),
+          eps: 1e-5,
+          runningMean: f32([0], [1]),
+          runningVar: f32(rv, [1]),
+        },
         { type: 'act', index: 0, kind: 'relu' },
         { type: 'linear', index: 1, weight: f32([1], [1, 1]), bias: null },
       ],
@@ -42,7 +69,13 @@ describe('weightDistance', () => {
       layers: a.layers.map((l) => {
         if (l.type !== 'linear' || l.fixed?.kind !== 'mask') return l;
         const mask = l.fixed.mask.data;
-        return { ...l, weight: f32(l.weight.data.map((v, i) => (mask[i] === 0 ? v + 100 : v)), l.weight.shape) };
+        return {
+          ...l,
+          weight: f32(
+            l.weight.data.map((v, i) => (mask[i] === 0 ? v + 100 : v)),
+            l.weight.shape,
+          ),
+        };
       }),
     };
     expect(namedTensors(b).find((t) => t.name === 'lins.0.weight')!.tensor.data).not.toEqual(
@@ -74,7 +107,11 @@ describe('weightDistance', () => {
 
   it('rejects different architectures', () => {
     const a = randomMlp({ widths: [4, 6, 3], seed: 5 });
-    expect(() => weightDistance(a, randomMlp({ widths: [4, 5, 3], seed: 5 }))).toThrow(IncompatibleModelsError);
-    expect(() => weightDistance(a, randomMlp({ widths: [4, 5, 3], seed: 5 }))).toThrow(/^weightDistance: the models are incompatible/);
+    expect(() => weightDistance(a, randomMlp({ widths: [4, 5, 3], seed: 5 }))).toThrow(
+      IncompatibleModelsError,
+    );
+    expect(() => weightDistance(a, randomMlp({ widths: [4, 5, 3], seed: 5 }))).toThrow(
+      /^weightDistance: the models are incompatible/,
+    );
   });
 });

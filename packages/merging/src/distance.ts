@@ -36,7 +36,9 @@ export interface WeightDistance {
 export function weightDistance(a: Network, b: Network): WeightDistance {
   validateNetwork(a);
   validateNetwork(b);
-  const differences = compareStructure(a, b).filter((d) => !d.tensor.endsWith('.fixed') && d.tensor !== 'family');
+  const differences = compareStructure(a, b).filter(
+    (d) => !d.tensor.endsWith('.fixed') && d.tensor !== 'family',
+  );
   if (differences.length > 0) throw new IncompatibleModelsError('weightDistance', differences);
   let sum = 0;
   const add = (x: ArrayLike<number>, y: ArrayLike<number>): void => {
@@ -59,7 +61,9 @@ export function weightDistance(a: Network, b: Network): WeightDistance {
   });
   const numParams = countParameters(a).free;
   if (numParams <= 0) {
-    throw new InvalidArgumentError(`weightDistance: model A has no free parameter to normalize by — expected numParams > 0, got ${numParams}`);
+    throw new InvalidArgumentError(
+      `weightDistance: model A has no free parameter to normalize by — expected numParams > 0, got ${numParams}`,
+    );
   }
   const distance = Math.sqrt(sum);
   return { distance, normalizedDistance: distance / Math.sqrt(numParams), numParams };

@@ -1,6 +1,12 @@
 import { ReferenceEvaluator, evaluateSplit } from '@nidkit/core';
 import { describe, expect, it } from 'vitest';
-import { bnScaleNet, gaussianInputs, randomMlp, teacherDataset, teacherLabels } from '../test/helpers.js';
+import {
+  bnScaleNet,
+  gaussianInputs,
+  randomMlp,
+  teacherDataset,
+  teacherLabels,
+} from '../test/helpers.js';
 import { recomputeBatchNormStats } from './batchnorm.js';
 import { evaluateAverage, evaluateNetwork } from './evaluate.js';
 
@@ -22,7 +28,14 @@ describe('evaluateNetwork / evaluateAverage', () => {
 
   it('the average of identical models evaluates like the model (midpoint record, plain JSON)', async () => {
     const r = await evaluateAverage(ev, [a, a, a], data, { splits: ['test'] });
-    expect(r).toMatchObject({ schemaVersion: 1, kind: 'average-evaluation', evaluationType: 'midpoint', numModels: 3, space: 'stored', bnStats: 'none' });
+    expect(r).toMatchObject({
+      schemaVersion: 1,
+      kind: 'average-evaluation',
+      evaluationType: 'midpoint',
+      numModels: 3,
+      space: 'stored',
+      bnStats: 'none',
+    });
     expect(r.weights).toEqual([1 / 3, 1 / 3, 1 / 3]);
     expect(r.splits.test).toEqual((await evaluateNetwork(ev, a, data, { splits: ['test'] })).test);
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
@@ -32,7 +45,13 @@ describe('evaluateNetwork / evaluateAverage', () => {
     const train = gaussianInputs(11, 1000, 1);
     const m1 = recomputeBatchNormStats(bnScaleNet(1), train, { batchSize: 100 });
     const m2 = recomputeBatchNormStats(bnScaleNet(100), train, { batchSize: 100 });
-    const bn = { name: 'bn', task: 'classification' as const, inputShape: [1], numOutputs: 2, splits: { train: { inputs: train, labels: teacherLabels(m1, train) } } };
+    const bn = {
+      name: 'bn',
+      task: 'classification' as const,
+      inputShape: [1],
+      numOutputs: 2,
+      splits: { train: { inputs: train, labels: teacherLabels(m1, train) } },
+    };
     const repaired = await evaluateAverage(ev, [m1, m2], bn, { bnBatchSize: 100 });
     const lerped = await evaluateAverage(ev, [m1, m2], bn, { bnStats: 'lerp' });
     expect(repaired.bnStats).toBe('recompute');
@@ -41,6 +60,8 @@ describe('evaluateNetwork / evaluateAverage', () => {
   });
 
   it('rejects an empty list', async () => {
-    await expect(evaluateAverage(ev, [], data)).rejects.toThrow(/expected at least 1 network, got 0/);
+    await expect(evaluateAverage(ev, [], data)).rejects.toThrow(
+      /expected at least 1 network, got 0/,
+    );
   });
 });

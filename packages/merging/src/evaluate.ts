@@ -81,12 +81,18 @@ export async function evaluateAverage(
   options: AverageOptions & EvaluationOptions = {},
 ): Promise<AverageEvaluation> {
   if (nets.length === 0) {
-    throw new InvalidArgumentError('evaluateAverage: no models given — expected at least 1 network, got 0');
+    throw new InvalidArgumentError(
+      'evaluateAverage: no models given — expected at least 1 network, got 0',
+    );
   }
   const weights = normalizeWeights('evaluateAverage', nets.length, options.weights);
   nets.forEach((n) => validateNetwork(n));
   const prepared = prepareCombination('evaluateAverage', nets, options);
-  const averaged = combinePrepared(prepared, weights, { operation: 'average', weights, numModels: nets.length });
+  const averaged = combinePrepared(prepared, weights, {
+    operation: 'average',
+    weights,
+    numModels: nets.length,
+  });
   const ctx = prepareEvaluation('evaluateAverage', averaged, dataset, options);
   const net = repairBatchNorm(averaged, ctx, options);
   const splits: Record<string, SplitEvaluation> = {};

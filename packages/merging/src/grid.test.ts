@@ -26,7 +26,10 @@ describe('lambdaGrid', () => {
   });
 
   it('rejects steps that are not positive integers and fewer than 2 points', () => {
-    for (const s of [0, -1, 2.5, Number.NaN]) expect(() => lambdaGrid(s)).toThrow(InvalidArgumentError);
-    expect(() => lambdaGrid({ points: 1 })).toThrow(/points must be an integer ≥ 2 — expected n ≥ 2, got 1/);
+    for (const s of [0, -1, 2.5, Number.NaN])
+      expect(() => lambdaGrid(s)).toThrow(InvalidArgumentError);
+    expect(() => lambdaGrid({ points: 1 })).toThrow(
+      /points must be an integer ≥ 2 — expected n ≥ 2, got 1/,
+    );
   });
 });

@@ -14,13 +14,17 @@ export function lambdaGrid(steps: number | { readonly points: number }): number[
   let s: number;
   if (typeof steps === 'number') {
     if (!Number.isSafeInteger(steps) || steps < 1) {
-      throw new InvalidArgumentError(`lambdaGrid: steps must be a positive integer — expected s ≥ 1, got ${steps}`);
+      throw new InvalidArgumentError(
+        `lambdaGrid: steps must be a positive integer — expected s ≥ 1, got ${steps}`,
+      );
     }
     s = steps;
   } else {
     const n = steps.points;
     if (!Number.isSafeInteger(n) || n < 2) {
-      throw new InvalidArgumentError(`lambdaGrid: points must be an integer ≥ 2 — expected n ≥ 2, got ${n}`);
+      throw new InvalidArgumentError(
+        `lambdaGrid: points must be an integer ≥ 2 — expected n ≥ 2, got ${n}`,
+      );
     }
     s = n - 1;
   }

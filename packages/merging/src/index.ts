@@ -35,7 +35,13 @@ export type { AverageOptions } from './average.js';
 export { recomputeBatchNormStats, hasBatchNorm } from './batchnorm.js';
 export type { RecomputeBatchNormOptions } from './batchnorm.js';
 export { lmcCurve } from './curve.js';
-export type { LmcCurve, LmcCurveOptions, SplitCurve, EvaluationOptions, BnStatsMode } from './curve.js';
+export type {
+  LmcCurve,
+  LmcCurveOptions,
+  SplitCurve,
+  EvaluationOptions,
+  BnStatsMode,
+} from './curve.js';
 export { MERGING_SCHEMA_VERSION } from './schema.js';
 export { evaluateNetwork, evaluateAverage } from './evaluate.js';
 export type { SplitEvaluation, AverageEvaluation } from './evaluate.js';

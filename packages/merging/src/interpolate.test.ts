@@ -33,10 +33,21 @@ describe('interpolate: endpoints and self-interpolation', () => {
 
   it('interpolating a network with itself returns it for every λ (property, all families)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...families), fc.integer({ min: 0, max: 1000 }), fc.double({ min: 0, max: 1, noNaN: true }), (family, seed, lambda) => {
-        const a = randomMlp({ widths: [4, 5, 3], family, norm: 'layer', seed, maskSeed: seed + 1 });
-        expect(state(interpolate(a, a, lambda))).toEqual(state(a));
-      }),
+      fc.property(
+        fc.constantFrom(...families),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (family, seed, lambda) => {
+          const a = randomMlp({
+            widths: [4, 5, 3],
+            family,
+            norm: 'layer',
+            seed,
+            maskSeed: seed + 1,
+          });
+          expect(state(interpolate(a, a, lambda))).toEqual(state(a));
+        },
+      ),
       { seed: 42, numRuns: 60 },
     );
   });
@@ -45,7 +56,10 @@ describe('interpolate: endpoints and self-interpolation', () => {
     const a = randomMlp({ widths: [3, 4, 2], norm: 'batch', seed: 1 });
     const b = randomMlp({ widths: [3, 4, 2], norm: 'batch', seed: 2 });
     const bNorm = b.layers.find((l) => l.type === 'norm') as NormLayer;
-    const b2: Network = { ...b, layers: b.layers.map((l) => (l === bNorm ? { ...bNorm, numBatchesTracked: 7 } : l)) };
+    const b2: Network = {
+      ...b,
+      layers: b.layers.map((l) => (l === bNorm ? { ...bNorm, numBatchesTracked: 7 } : l)),
+    };
     const mid = interpolate(a, b2, 0.25);
     const sa = state(a);
     const sb = state(b2);
@@ -58,8 +72,20 @@ describe('interpolate: endpoints and self-interpolation', () => {
   });
 
   it('never mutates its inputs', () => {
-    const a = randomMlp({ widths: [3, 4, 2], family: 'w-asym', norm: 'batch', seed: 1, maskSeed: 3 });
-    const b = randomMlp({ widths: [3, 4, 2], family: 'w-asym', norm: 'batch', seed: 2, maskSeed: 3 });
+    const a = randomMlp({
+      widths: [3, 4, 2],
+      family: 'w-asym',
+      norm: 'batch',
+      seed: 1,
+      maskSeed: 3,
+    });
+    const b = randomMlp({
+      widths: [3, 4, 2],
+      family: 'w-asym',
+      norm: 'batch',
+      seed: 2,
+      maskSeed: 3,
+    });
     const before = [state(a), state(b)];
     const mid = interpolate(a, b, 0.5);
     expect([state(a), state(b)]).toEqual(before);
@@ -72,8 +98,22 @@ describe('interpolate: endpoints and self-interpolation', () => {
 describe('interpolate: asymmetric models', () => {
   for (const family of ['w-asym', 'syre'] as const) {
     it(`${family}: effective weights of the interpolant are the lerp of the effective weights`, () => {
-      const a = randomMlp({ widths: [6, 5, 4], family, norm: 'layer', seed: 1, maskSeed: 4, kappa: 0.7 });
-      const b = randomMlp({ widths: [6, 5, 4], family, norm: 'layer', seed: 2, maskSeed: 4, kappa: 0.7 });
+      const a = randomMlp({
+        widths: [6, 5, 4],
+        family,
+        norm: 'layer',
+        seed: 1,
+        maskSeed: 4,
+        kappa: 0.7,
+      });
+      const b = randomMlp({
+        widths: [6, 5, 4],
+        family,
+        norm: 'layer',
+        seed: 2,
+        maskSeed: 4,
+        kappa: 0.7,
+      });
       for (const lambda of [0.3, 0.5, 0.9]) {
         const mid = linearLayers(interpolate(a, b, lambda));
         mid.forEach((layer, l) => {
@@ -81,7 +121,10 @@ describe('interpolate: asymmetric models', () => {
           const eb = effectiveWeight(linearLayers(b)[l]!).data;
           const expected = Float64Array.from(ea, (x, i) => (1 - lambda) * x + lambda * eb[i]!);
           // float32 rounding of W before adding κN: within a few float32 ulps
-          expectClose(Float64Array.from(effectiveWeight(layer).data), expected, { atol: 1e-6, rtol: 1e-6 });
+          expectClose(Float64Array.from(effectiveWeight(layer).data), expected, {
+            atol: 1e-6,
+            rtol: 1e-6,
+          });
         });
       }
     });
@@ -102,12 +145,19 @@ describe('interpolate: asymmetric models', () => {
     expect(e.code).toBe('INCOMPATIBLE_FIXED_PARTS');
     expect(e.differences[0]).toMatchObject({ layer: 'lins.0', tensor: 'lins.0.mask' });
     expect(e.differences[1]).toMatchObject({ layer: 'lins.0', tensor: 'lins.0.normal_mask' });
-    expect(e.differences.map((d) => d.tensor)).toEqual(['lins.0.mask', 'lins.0.normal_mask', 'lins.1.mask', 'lins.1.normal_mask']);
+    expect(e.differences.map((d) => d.tensor)).toEqual([
+      'lins.0.mask',
+      'lins.0.normal_mask',
+      'lins.1.mask',
+      'lins.1.normal_mask',
+    ]);
     // entry counts are exact
     const da = (linearLayers(a)[0]!.fixed as { mask: { data: Float32Array } }).mask.data;
     const db = (linearLayers(b)[0]!.fixed as { mask: { data: Float32Array } }).mask.data;
     expect(e.differences[0]!.entries).toBe(da.filter((v, i) => v !== db[i]).length);
-    expect(e.message).toMatch(/^interpolate: the models are incompatible — lins\.0\.mask: masks D differ in \d+ of 30 entries/);
+    expect(e.message).toMatch(
+      /^interpolate: the models are incompatible — lins\.0\.mask: masks D differ in \d+ of 30 entries/,
+    );
   });
 
   it('a single flipped mask entry, a different κ or a different gate matrix is reported', () => {
@@ -118,20 +168,39 @@ describe('interpolate: asymmetric models', () => {
     flipped[3] = 1 - flipped[3]!;
     const b: Network = {
       ...a,
-      layers: a.layers.map((l) => (l === la ? { ...la, fixed: { ...fixed, mask: f32(flipped, fixed.mask.shape), kappa: Math.fround(0.25) } } : l)),
+      layers: a.layers.map((l) =>
+        l === la
+          ? {
+              ...la,
+              fixed: { ...fixed, mask: f32(flipped, fixed.mask.shape), kappa: Math.fround(0.25) },
+            }
+          : l,
+      ),
     };
     expect(() => interpolate(a, b, 0.5)).toThrow(IncompatibleFixedPartsError);
     try {
       interpolate(a, b, 0.5);
     } catch (e) {
       expect((e as IncompatibleFixedPartsError).differences).toEqual([
-        { layer: 'lins.1', tensor: 'lins.1.kappa', description: 'κ differs — A 0.5, B 0.25', entries: 1 },
-        { layer: 'lins.1', tensor: 'lins.1.mask', description: 'masks D differ in 1 of 6 entries', entries: 1 },
+        {
+          layer: 'lins.1',
+          tensor: 'lins.1.kappa',
+          description: 'κ differs — A 0.5, B 0.25',
+          entries: 1,
+        },
+        {
+          layer: 'lins.1',
+          tensor: 'lins.1.mask',
+          description: 'masks D differ in 1 of 6 entries',
+          entries: 1,
+        },
       ]);
     }
     const s1 = randomMlp({ widths: [4, 3, 2], family: 'sigma-asym', seed: 1, maskSeed: 4 });
     const s2 = randomMlp({ widths: [4, 3, 2], family: 'sigma-asym', seed: 2, maskSeed: 5 });
-    expect(() => interpolate(s1, s2, 0.5)).toThrow(/activations\.0\.C: gate matrices C differ in 9 of 9 entries/);
+    expect(() => interpolate(s1, s2, 0.5)).toThrow(
+      /activations\.0\.C: gate matrices C differ in 9 of 9 entries/,
+    );
   });
 
   it('allowFixedPartInterpolation lerps differing σ-gate matrices and flags the result', () => {
@@ -141,16 +210,23 @@ describe('interpolate: asymmetric models', () => {
     expect(mid.meta.provenance?.fixedPartsInterpolated).toBe(true);
     const c1 = state(s1)['activations.0.C']!;
     const c2 = state(s2)['activations.0.C']!;
-    expect(state(mid)['activations.0.C']).toEqual(c1.map((x, i) => Math.fround(0.5 * x + 0.5 * c2[i]!)));
+    expect(state(mid)['activations.0.C']).toEqual(
+      c1.map((x, i) => Math.fround(0.5 * x + 0.5 * c2[i]!)),
+    );
     // masks are never averaged, even with the flag
     const w1 = randomMlp({ widths: [4, 3, 2], family: 'w-asym', seed: 1, maskSeed: 4 });
     const w2 = randomMlp({ widths: [4, 3, 2], family: 'w-asym', seed: 2, maskSeed: 5 });
-    expect(() => interpolate(w1, w2, 0.5, { allowFixedPartInterpolation: true })).toThrow(IncompatibleFixedPartsError);
+    expect(() => interpolate(w1, w2, 0.5, { allowFixedPartInterpolation: true })).toThrow(
+      IncompatibleFixedPartsError,
+    );
   });
 
   it("space: 'dense' interpolates effective weights of models whose fixed parts differ (aligned case)", () => {
     const a = randomMlp({ widths: [5, 4, 3], family: 'w-asym', seed: 1, maskSeed: 4 });
-    const b = permuteHidden(randomMlp({ widths: [5, 4, 3], family: 'w-asym', seed: 2, maskSeed: 4 }), [Int32Array.from([3, 2, 0, 1])]);
+    const b = permuteHidden(
+      randomMlp({ widths: [5, 4, 3], family: 'w-asym', seed: 2, maskSeed: 4 }),
+      [Int32Array.from([3, 2, 0, 1])],
+    );
     expect(() => interpolate(a, b, 0.5)).toThrow(IncompatibleFixedPartsError);
     const mid = interpolate(a, b, 0.5, { space: 'dense' });
     expect(mid.family).toBe('standard');
@@ -170,7 +246,9 @@ describe('interpolate: bad input', () => {
     for (const l of [-0.1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => interpolate(a, a, l)).toThrow(InvalidArgumentError);
     }
-    expect(() => interpolate(a, a, 2)).toThrow('interpolate: λ must be a finite number in [0, 1] — expected 0 ≤ λ ≤ 1, got 2');
+    expect(() => interpolate(a, a, 2)).toThrow(
+      'interpolate: λ must be a finite number in [0, 1] — expected 0 ≤ λ ≤ 1, got 2',
+    );
   });
   it('rejects different architectures with IncompatibleModelsError (not a fixed-part error)', () => {
     const wider = randomMlp({ widths: [3, 5, 2], seed: 1 });
@@ -187,7 +265,9 @@ describe('interpolate: bad input', () => {
       expect(error).not.toBeInstanceOf(IncompatibleFixedPartsError);
     }
     expect(() => interpolate(a, gelu, 0.5)).toThrow(/activation differs — A relu, B gelu/);
-    expect(() => interpolate(a, wider, 0.5)).toThrow(/weight shape differs — A \[4, 3\], B \[5, 3\]/);
+    expect(() => interpolate(a, wider, 0.5)).toThrow(
+      /weight shape differs — A \[4, 3\], B \[5, 3\]/,
+    );
     const w = randomMlp({ widths: [3, 4, 2], family: 'w-asym', seed: 1 });
     expect(() => interpolate(a, w, 0.5)).toThrow(/family differs — A standard, B w-asym/);
   });
@@ -195,7 +275,10 @@ describe('interpolate: bad input', () => {
     const lin = linearLayers(a)[0]!;
     const bad = Float32Array.from(lin.weight.data);
     bad[0] = Number.NaN;
-    const b: Network = { ...a, layers: a.layers.map((l) => (l === lin ? { ...lin, weight: f32(bad, lin.weight.shape) } : l)) };
+    const b: Network = {
+      ...a,
+      layers: a.layers.map((l) => (l === lin ? { ...lin, weight: f32(bad, lin.weight.shape) } : l)),
+    };
     expect(() => interpolate(a, b, 0.5)).toThrow(/lins\.0\.weight: 1 non-finite value/);
   });
 });

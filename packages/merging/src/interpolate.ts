@@ -9,7 +9,9 @@ export type InterpolateOptions = CombineOptions;
 /** @throws InvalidArgumentError unless λ is a finite number in [0, 1]. */
 export function checkLambda(where: string, lambda: number): void {
   if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0 || lambda > 1) {
-    throw new InvalidArgumentError(`${where}: λ must be a finite number in [0, 1] — expected 0 ≤ λ ≤ 1, got ${String(lambda)}`);
+    throw new InvalidArgumentError(
+      `${where}: λ must be a finite number in [0, 1] — expected 0 ≤ λ ≤ 1, got ${String(lambda)}`,
+    );
   }
 }
 
@@ -38,7 +40,12 @@ export function checkLambda(where: string, lambda: number): void {
  *   differ; IncompatibleFixedPartsError listing each differing fixed tensor (layer, tensor, number
  *   of entries); InvalidNetworkError / NonFiniteError for an invalid network
  */
-export function interpolate(a: Network, b: Network, lambda: number, options: InterpolateOptions = {}): Network {
+export function interpolate(
+  a: Network,
+  b: Network,
+  lambda: number,
+  options: InterpolateOptions = {},
+): Network {
   checkLambda('interpolate', lambda);
   validateNetwork(a);
   validateNetwork(b);

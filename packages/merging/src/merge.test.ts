@@ -1,9 +1,26 @@
 import type { Dataset, Network } from '@nidkit/core';
-import { IncompatibleFixedPartsError, InvalidArgumentError, ReferenceEvaluator, Rng, evaluateSplit, forward, namedTensors } from '@nidkit/core';
+import {
+  IncompatibleFixedPartsError,
+  InvalidArgumentError,
+  ReferenceEvaluator,
+  Rng,
+  evaluateSplit,
+  forward,
+  namedTensors,
+} from '@nidkit/core';
 import { expectClose } from '@nidkit/core/testing';
 import { invertPermutation } from '@nidkit/matching';
 import { describe, expect, it } from 'vitest';
-import { bnScaleNet, gaussianInputs, permuteHidden, randomMlp, signPairNet, swapHalves, teacherDataset, teacherLabels } from '../test/helpers.js';
+import {
+  bnScaleNet,
+  gaussianInputs,
+  permuteHidden,
+  randomMlp,
+  signPairNet,
+  swapHalves,
+  teacherDataset,
+  teacherLabels,
+} from '../test/helpers.js';
 import { AlignmentError } from './errors.js';
 import { recomputeBatchNormStats } from './batchnorm.js';
 import { mergeNetworks, mergePair } from './merge.js';
@@ -24,20 +41,28 @@ describe('mergeNetworks', () => {
   it('weight-aligning permuted copies to the reference and averaging returns the reference', () => {
     expect(state(mergeNetworks(copies, { align: 'weight' }))).toEqual(state(a));
     // with another reference, the result is that copy
-    expect(state(mergeNetworks(copies, { align: 'weight', reference: 1 }))).toEqual(state(copies[1]!));
+    expect(state(mergeNetworks(copies, { align: 'weight', reference: 1 }))).toEqual(
+      state(copies[1]!),
+    );
   });
 
   it('precomputed permutations (e.g. from activation matching) are applied before averaging', () => {
     const perms = [null, s1.map(invertPermutation), s2.map(invertPermutation)];
     const merged = mergeNetworks(copies, { permutations: perms, weights: [1, 2, 3] });
     expect(state(merged)).toEqual(state(a));
-    expect(merged.meta.provenance).toMatchObject({ operation: 'merge', aligned: 'permutations', numModels: 3 });
+    expect(merged.meta.provenance).toMatchObject({
+      operation: 'merge',
+      aligned: 'permutations',
+      numModels: 3,
+    });
   });
 
   it('without alignment the average of permuted copies is a different function', () => {
     const merged = mergeNetworks(copies);
     const x = gaussianInputs(2, 20, 6);
-    const diff = forward(merged, x).logits.data.map((v, i) => Math.abs(v - forward(a, x).logits.data[i]!));
+    const diff = forward(merged, x).logits.data.map((v, i) =>
+      Math.abs(v - forward(a, x).logits.data[i]!),
+    );
     expect(Math.max(...diff)).toBeGreaterThan(0.1);
   });
 
@@ -69,7 +94,9 @@ describe('mergeNetworks', () => {
   it('rejects bad arguments and a permutation that is not one', () => {
     expect(() => mergeNetworks([])).toThrow(InvalidArgumentError);
     expect(() => mergeNetworks(copies, { reference: 3 })).toThrow(/expected 0..2, got 3/);
-    expect(() => mergeNetworks(copies, { align: 'activation' as never })).toThrow(/use alignNetwork for activation matching/);
+    expect(() => mergeNetworks(copies, { align: 'activation' as never })).toThrow(
+      /use alignNetwork for activation matching/,
+    );
     expect(() => mergeNetworks(copies, { permutations: [null] })).toThrow(/expected 3, got 1/);
     const bad = [null, [Int32Array.from([0, 0, 1, 2, 3, 4, 5, 6, 7, 8]), s1[1]!], null];
     expect(() => mergeNetworks(copies, { permutations: bad })).toThrow(AlignmentError);
@@ -84,11 +111,19 @@ describe('mergePair', () => {
     const data: Dataset = teacherDataset(a, 4, { train: 200, test: 200 });
     const aligned = await mergePair(ev, a, b, data, { alignment: 'activation' });
     expect(state(aligned.network)).toEqual(state(a));
-    expect(aligned.record).toMatchObject({ schemaVersion: 1, kind: 'merge', lambda: 0.5, alignment: 'activation', space: 'stored', bnStats: 'none' });
+    expect(aligned.record).toMatchObject({
+      schemaVersion: 1,
+      kind: 'merge',
+      lambda: 0.5,
+      alignment: 'activation',
+      space: 'stored',
+      bnStats: 'none',
+    });
     expect(JSON.parse(JSON.stringify(aligned.record))).toEqual(aligned.record);
     const naive = await mergePair(null, a, b, null);
     expect(naive.record.matching).toBeNull();
-    const acc = (await evaluateSplit(ev, naive.network, data.splits.test!, 'classification')).accuracy!;
+    const acc = (await evaluateSplit(ev, naive.network, data.splits.test!, 'classification'))
+      .accuracy!;
     expect(acc).toBeLessThan(50);
   });
 
@@ -96,13 +131,29 @@ describe('mergePair', () => {
     const train = gaussianInputs(11, 1000, 1);
     const m1 = recomputeBatchNormStats(bnScaleNet(1), train, { batchSize: 100 });
     const m2 = recomputeBatchNormStats(bnScaleNet(100), train, { batchSize: 100 });
-    const data: Dataset = { name: 'bn', task: 'classification', inputShape: [1], numOutputs: 2, splits: { train: { inputs: train, labels: teacherLabels(m1, train) } } };
+    const data: Dataset = {
+      name: 'bn',
+      task: 'classification',
+      inputShape: [1],
+      numOutputs: 2,
+      splits: { train: { inputs: train, labels: teacherLabels(m1, train) } },
+    };
     const r = await mergePair(null, m1, m2, data, { bnBatchSize: 100 });
     expect(r.record.bnStats).toBe('recompute');
-    expect((await evaluateSplit(ev, r.network, data.splits.train!, 'classification')).accuracy).toBeGreaterThanOrEqual(99.9);
-    await expect(mergePair(null, m1, m2, null)).rejects.toThrow(/recomputing BatchNorm statistics needs data/);
-    await expect(mergePair(null, m1, m2, data, { lambda: 2 })).rejects.toThrow(/λ must be a finite number in \[0, 1\]/);
-    await expect(mergePair(null, m1, m2, null, { alignment: 'activation' })).rejects.toThrow(/activation alignment needs data/);
-    await expect(mergePair(null, m1, m2, data, { alignment: 'activation' })).rejects.toThrow(/needs an evaluator/);
+    expect(
+      (await evaluateSplit(ev, r.network, data.splits.train!, 'classification')).accuracy,
+    ).toBeGreaterThanOrEqual(99.9);
+    await expect(mergePair(null, m1, m2, null)).rejects.toThrow(
+      /recomputing BatchNorm statistics needs data/,
+    );
+    await expect(mergePair(null, m1, m2, data, { lambda: 2 })).rejects.toThrow(
+      /λ must be a finite number in \[0, 1\]/,
+    );
+    await expect(mergePair(null, m1, m2, null, { alignment: 'activation' })).rejects.toThrow(
+      /activation alignment needs data/,
+    );
+    await expect(mergePair(null, m1, m2, data, { alignment: 'activation' })).rejects.toThrow(
+      /needs an evaluator/,
+    );
   });
 });

@@ -54,23 +54,37 @@ export interface MergeNetworksOptions extends AverageOptions {
  *   permutation list; IncompatibleModelsError / IncompatibleFixedPartsError when the models cannot
  *   be averaged; AlignmentError when a permuted model fails verification
  */
-export function mergeNetworks(nets: readonly Network[], options: MergeNetworksOptions = {}): Network {
+export function mergeNetworks(
+  nets: readonly Network[],
+  options: MergeNetworksOptions = {},
+): Network {
   const where = 'mergeNetworks';
-  if (nets.length === 0) throw new InvalidArgumentError(`${where}: no models given — expected at least 1 network, got 0`);
+  if (nets.length === 0)
+    throw new InvalidArgumentError(
+      `${where}: no models given — expected at least 1 network, got 0`,
+    );
   const weights = normalizeWeights(where, nets.length, options.weights);
   const ref = options.reference ?? 0;
   if (!Number.isSafeInteger(ref) || ref < 0 || ref >= nets.length) {
-    throw new InvalidArgumentError(`${where}: reference must index a model — expected 0..${nets.length - 1}, got ${ref}`);
+    throw new InvalidArgumentError(
+      `${where}: reference must index a model — expected 0..${nets.length - 1}, got ${ref}`,
+    );
   }
   const align = options.align ?? 'none';
   if (align !== 'none' && align !== 'weight') {
-    throw new InvalidArgumentError(`${where}: align must be 'none' or 'weight' — expected none | weight, got ${String(align)} (use alignNetwork for activation matching and pass permutations)`);
+    throw new InvalidArgumentError(
+      `${where}: align must be 'none' or 'weight' — expected none | weight, got ${String(align)} (use alignNetwork for activation matching and pass permutations)`,
+    );
   }
   if (options.permutations && options.permutations.length !== nets.length) {
-    throw new InvalidArgumentError(`${where}: one permutation list (or null) per model is needed — expected ${nets.length}, got ${options.permutations.length}`);
+    throw new InvalidArgumentError(
+      `${where}: one permutation list (or null) per model is needed — expected ${nets.length}, got ${options.permutations.length}`,
+    );
   }
   if (options.permutations && align !== 'none') {
-    throw new InvalidArgumentError(`${where}: give either align or permutations — expected one of them, got both`);
+    throw new InvalidArgumentError(
+      `${where}: give either align or permutations — expected one of them, got both`,
+    );
   }
   nets.forEach((n) => validateNetwork(n));
   const verify = options.verify ?? true;
@@ -96,29 +110,53 @@ export function mergeNetworks(nets: readonly Network[], options: MergeNetworksOp
         return permuteNetwork(n, p, { verify });
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
-        throw new AlignmentError(`${where}: permuting model ${k} failed — expected valid, function-preserving permutations, got: ${message}`, { cause: e });
+        throw new AlignmentError(
+          `${where}: permuting model ${k} failed — expected valid, function-preserving permutations, got: ${message}`,
+          { cause: e },
+        );
       }
     });
   }
-  const combine = permuted ? { ...alignedInterpolation(nets[ref]!), ...stripUndefined(options) } : options;
+  const combine = permuted
+    ? { ...alignedInterpolation(nets[ref]!), ...stripUndefined(options) }
+    : options;
   // keep the reference first so that its fixed parts and counters are the ones kept
   const order = [ref, ...aligned.map((_, k) => k).filter((k) => k !== ref)];
-  const prepared = prepareCombination(where, order.map((k) => aligned[k]!), combine);
+  const prepared = prepareCombination(
+    where,
+    order.map((k) => aligned[k]!),
+    combine,
+  );
   let merged = combinePrepared(
     prepared,
     order.map((k) => weights[k]!),
-    { operation: 'merge', weights, numModels: nets.length, reference: ref, aligned: align === 'weight' ? 'weight' : permuted ? 'permutations' : 'none' },
+    {
+      operation: 'merge',
+      weights,
+      numModels: nets.length,
+      reference: ref,
+      aligned: align === 'weight' ? 'weight' : permuted ? 'permutations' : 'none',
+    },
   );
   if (options.bnData && hasBatchNorm(merged)) {
-    merged = recomputeBatchNormStats(merged, options.bnData, options.bnBatchSize !== undefined ? { batchSize: options.bnBatchSize } : {});
+    merged = recomputeBatchNormStats(
+      merged,
+      options.bnData,
+      options.bnBatchSize !== undefined ? { batchSize: options.bnBatchSize } : {},
+    );
   }
   return merged;
 }
 
-function stripUndefined(o: { space?: 'stored' | 'dense'; allowFixedPartInterpolation?: boolean }): { space?: 'stored' | 'dense'; allowFixedPartInterpolation?: boolean } {
+function stripUndefined(o: { space?: 'stored' | 'dense'; allowFixedPartInterpolation?: boolean }): {
+  space?: 'stored' | 'dense';
+  allowFixedPartInterpolation?: boolean;
+} {
   return {
     ...(o.space !== undefined ? { space: o.space } : {}),
-    ...(o.allowFixedPartInterpolation !== undefined ? { allowFixedPartInterpolation: o.allowFixedPartInterpolation } : {}),
+    ...(o.allowFixedPartInterpolation !== undefined
+      ? { allowFixedPartInterpolation: o.allowFixedPartInterpolation }
+      : {}),
   };
 }
 
@@ -187,13 +225,17 @@ export async function mergePair(
   validateNetwork(b);
   const needsData = alignment === 'activation' || alignment === 'reference-anti';
   if (needsData && !dataset) {
-    throw new InvalidArgumentError(`${where}: ${alignment} alignment needs data — expected a dataset with a "${options.matchSplit ?? 'train'}" split, got null`);
+    throw new InvalidArgumentError(
+      `${where}: ${alignment} alignment needs data — expected a dataset with a "${options.matchSplit ?? 'train'}" split, got null`,
+    );
   }
   let other = b;
   let matching: AlignmentSummary | null = null;
   let interp = {};
   if (alignment !== 'none') {
-    const inputs = needsData ? limitSplit(getSplit(dataset!, options.matchSplit ?? 'train'), options.matchLimit).inputs : undefined;
+    const inputs = needsData
+      ? limitSplit(getSplit(dataset!, options.matchSplit ?? 'train'), options.matchLimit).inputs
+      : undefined;
     const r = await alignNetwork(evaluator, a, b, {
       alignment,
       ...(inputs ? { inputs } : {}),
@@ -207,18 +249,30 @@ export async function mergePair(
     interp = alignedInterpolation(a);
   }
   const prepared = prepareCombination(where, [a, other], interp);
-  let network = combinePrepared(prepared, [1 - lambda, lambda], { operation: 'merge', lambda, alignment });
+  let network = combinePrepared(prepared, [1 - lambda, lambda], {
+    operation: 'merge',
+    lambda,
+    alignment,
+  });
   let bnStats: BnStatsMode | 'none' = 'none';
   if (hasBatchNorm(network)) {
     bnStats = options.bnStats ?? 'recompute';
     if (bnStats !== 'lerp' && bnStats !== 'recompute') {
-      throw new InvalidArgumentError(`${where}: bnStats must be 'lerp' or 'recompute' — expected lerp | recompute, got ${String(bnStats)}`);
+      throw new InvalidArgumentError(
+        `${where}: bnStats must be 'lerp' or 'recompute' — expected lerp | recompute, got ${String(bnStats)}`,
+      );
     }
     if (bnStats === 'recompute') {
       if (!dataset) {
-        throw new InvalidArgumentError(`${where}: recomputing BatchNorm statistics needs data — expected a dataset, got null (or pass bnStats: 'lerp')`);
+        throw new InvalidArgumentError(
+          `${where}: recomputing BatchNorm statistics needs data — expected a dataset, got null (or pass bnStats: 'lerp')`,
+        );
       }
-      network = recomputeBatchNormStats(network, getSplit(dataset, options.bnSplit ?? 'train'), options.bnBatchSize !== undefined ? { batchSize: options.bnBatchSize } : {});
+      network = recomputeBatchNormStats(
+        network,
+        getSplit(dataset, options.bnSplit ?? 'train'),
+        options.bnBatchSize !== undefined ? { batchSize: options.bnBatchSize } : {},
+      );
     }
   }
   return {

@@ -1,9 +1,21 @@
 import type { Network } from '@nidkit/core';
-import { IncompatibleFixedPartsError, ReferenceEvaluator, Rng, forward, namedTensors } from '@nidkit/core';
+import {
+  IncompatibleFixedPartsError,
+  ReferenceEvaluator,
+  Rng,
+  forward,
+  namedTensors,
+} from '@nidkit/core';
 import { expectClose } from '@nidkit/core/testing';
 import { invertPermutation } from '@nidkit/matching';
 import { describe, expect, it } from 'vitest';
-import { permuteHidden, randomMlp, signPairNet, swapHalves, teacherDataset } from '../test/helpers.js';
+import {
+  permuteHidden,
+  randomMlp,
+  signPairNet,
+  swapHalves,
+  teacherDataset,
+} from '../test/helpers.js';
 import type { LmcRecord } from './protocol.js';
 import { lmcProtocol } from './protocol.js';
 
@@ -16,7 +28,13 @@ function state(net: Network): Record<string, number[]> {
 function zeroBarriers(rec: LmcRecord): void {
   for (const s of Object.values(rec.splits)) {
     const b = s.barriers!;
-    for (const key of ['lossBarrier', 'accuracyBarrierPp', 'accuracyDropPp', 'relativeAccuracyDropPct', 'peakBarrier'] as const) {
+    for (const key of [
+      'lossBarrier',
+      'accuracyBarrierPp',
+      'accuracyDropPp',
+      'relativeAccuracyDropPct',
+      'peakBarrier',
+    ] as const) {
       expect(Math.abs(b[key]!), key).toBe(0);
     }
     expect(b.linearity).toBe(true);
@@ -31,8 +49,18 @@ describe('lmcProtocol: a hidden-unit permutation of a standard MLP', () => {
   const data = teacherDataset(a, 7, { train: 300, val: 100, test: 200 });
 
   it('unaligned shows a barrier; activation-aligned shows none and recovers the permutation', async () => {
-    const report = await lmcProtocol(ev, a, b, data, { alignment: ['none', 'activation'], points: 9, ids: { a: 'A.onnx', b: 'B.onnx' } });
-    expect(report).toMatchObject({ schemaVersion: 1, kind: 'lmc-report', evaluator: 'reference', dataset: 'teacher', family: 'standard' });
+    const report = await lmcProtocol(ev, a, b, data, {
+      alignment: ['none', 'activation'],
+      points: 9,
+      ids: { a: 'A.onnx', b: 'B.onnx' },
+    });
+    expect(report).toMatchObject({
+      schemaVersion: 1,
+      kind: 'lmc-report',
+      evaluator: 'reference',
+      dataset: 'teacher',
+      family: 'standard',
+    });
     expect(report.models.a.id).toBe('A.onnx');
     expect(report.records.map((r) => r.alignment)).toEqual(['none', 'activation']);
     const [none, act] = report.records as [(typeof report.records)[0], (typeof report.records)[0]];
@@ -51,7 +79,9 @@ describe('lmcProtocol: a hidden-unit permutation of a standard MLP', () => {
     zeroBarriers(act);
     expect(act.distance).toBe(0);
     expect(act.space).toBe('stored');
-    act.matching!.layers.forEach((l, i) => expect(l.permutation).toEqual(Array.from(invertPermutation(sigma[i]!))));
+    act.matching!.layers.forEach((l, i) =>
+      expect(l.permutation).toEqual(Array.from(invertPermutation(sigma[i]!))),
+    );
     expect(act.matching!.verified).toBe(true);
     // the matching objective of each layer: optimal Pearson 1, identity far below
     for (const l of act.matching!.layers) {
@@ -59,12 +89,22 @@ describe('lmcProtocol: a hidden-unit permutation of a standard MLP', () => {
       expect(l.identity!).toBeLessThan(0.5);
       expect(l.size).toBe(2 * d);
     }
-    expect(act.matching).toMatchObject({ method: 'activation', point: 'post_activation', similarity: 'pearson_zero_for_constant', maximize: true, samples: 300 });
+    expect(act.matching).toMatchObject({
+      method: 'activation',
+      point: 'post_activation',
+      similarity: 'pearson_zero_for_constant',
+      maximize: true,
+      samples: 300,
+    });
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 
   it("reference-anti reproduces the reference's anti-alignment: it does not recover the permutation and keeps a barrier", async () => {
-    const report = await lmcProtocol(ev, a, b, data, { alignment: 'reference-anti', points: 5, splits: ['test'] });
+    const report = await lmcProtocol(ev, a, b, data, {
+      alignment: 'reference-anti',
+      points: 5,
+      splits: ['test'],
+    });
     const rec = report.records[0]!;
     const recovered = rec.matching!.layers.map((l, i) => {
       const inv = invertPermutation(sigma[i]!);
@@ -78,7 +118,14 @@ describe('lmcProtocol: a hidden-unit permutation of a standard MLP', () => {
 describe('lmcProtocol: asymmetric families are permuted with their fixed parts', () => {
   for (const family of ['standard', 'w-asym', 'syre', 'sigma-asym'] as const) {
     it(`${family}: activation- and weight-aligned LMC of a permuted copy is flat and recovers π = σ⁻¹`, async () => {
-      const a = randomMlp({ widths: [6, 10, 8, 3], family, norm: family === 'standard' ? 'batch' : 'layer', activation: 'gelu', seed: 4, maskSeed: 5 });
+      const a = randomMlp({
+        widths: [6, 10, 8, 3],
+        family,
+        norm: family === 'standard' ? 'batch' : 'layer',
+        activation: 'gelu',
+        seed: 4,
+        maskSeed: 5,
+      });
       const rng = Rng.stream(6, family);
       const sigma = [rng.permutation(10), rng.permutation(8)];
       const b = permuteHidden(a, sigma);
@@ -87,12 +134,20 @@ describe('lmcProtocol: asymmetric families are permuted with their fixed parts',
       expectClose(forward(b, x).logits, forward(a, x).logits, { atol: 1e-9, rtol: 1e-9 });
       if (family === 'w-asym' || family === 'syre') {
         // the permuted copy no longer shares fixed parts: unaligned interpolation must refuse
-        await expect(lmcProtocol(ev, a, b, data, { alignment: 'none', points: 3 })).rejects.toThrow(IncompatibleFixedPartsError);
+        await expect(lmcProtocol(ev, a, b, data, { alignment: 'none', points: 3 })).rejects.toThrow(
+          IncompatibleFixedPartsError,
+        );
       }
-      const report = await lmcProtocol(ev, a, b, data, { alignment: ['activation', 'weight'], points: 5, bnStats: 'lerp' });
+      const report = await lmcProtocol(ev, a, b, data, {
+        alignment: ['activation', 'weight'],
+        points: 5,
+        bnStats: 'lerp',
+      });
       for (const rec of report.records) {
         zeroBarriers(rec);
-        rec.matching!.layers.forEach((l, i) => expect(l.permutation).toEqual(Array.from(invertPermutation(sigma[i]!))));
+        rec.matching!.layers.forEach((l, i) =>
+          expect(l.permutation).toEqual(Array.from(invertPermutation(sigma[i]!))),
+        );
         expect(rec.space).toBe(family === 'w-asym' || family === 'syre' ? 'dense' : 'stored');
         expect(rec.fixedPartsInterpolated).toBe(false); // the re-permuted gate equals A's
         expect(rec.distance).toBeCloseTo(0, 12);
@@ -106,11 +161,17 @@ describe('lmcProtocol: bad input', () => {
   const a = randomMlp({ widths: [3, 4, 2], seed: 1 });
   const data = teacherDataset(a, 1, { train: 20 });
   it('rejects unknown modes and an empty mode list', async () => {
-    await expect(lmcProtocol(ev, a, a, data, { alignment: 'procrustes' as never })).rejects.toThrow(/unknown alignment — expected one of none, activation, weight, reference-anti, got "procrustes"/);
-    await expect(lmcProtocol(ev, a, a, data, { alignment: [] })).rejects.toThrow(/no alignment mode/);
+    await expect(lmcProtocol(ev, a, a, data, { alignment: 'procrustes' as never })).rejects.toThrow(
+      /unknown alignment — expected one of none, activation, weight, reference-anti, got "procrustes"/,
+    );
+    await expect(lmcProtocol(ev, a, a, data, { alignment: [] })).rejects.toThrow(
+      /no alignment mode/,
+    );
   });
   it('needs the matching split for activation alignment', async () => {
-    await expect(lmcProtocol(ev, a, a, data, { matchSplit: 'val' })).rejects.toThrow(/no split "val"/);
+    await expect(lmcProtocol(ev, a, a, data, { matchSplit: 'val' })).rejects.toThrow(
+      /no split "val"/,
+    );
   });
   it('a model aligned with itself keeps the identity', async () => {
     const r = await lmcProtocol(ev, a, a, data, { alignment: ['activation'], points: 3 });

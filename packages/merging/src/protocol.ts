@@ -32,7 +32,12 @@ export interface LmcProtocolOptions extends EvaluationOptions {
   /** Identifiers of the two models in the report (e.g. file names). */
   readonly ids?: { readonly a?: string; readonly b?: string };
   /** Progress: the mode, the stage and λ values done. */
-  readonly onProgress?: (event: { mode: AlignmentMode; stage: 'matching' | 'curve'; done: number; total: number }) => void;
+  readonly onProgress?: (event: {
+    mode: AlignmentMode;
+    stage: 'matching' | 'curve';
+    done: number;
+    total: number;
+  }) => void;
 }
 
 /** Identifiers and seeds of one model of a pair. */
@@ -93,7 +98,9 @@ export function modelInfo(net: Network, id?: string): ModelInfo {
   const m = net.meta;
   const prov = m.provenance ?? {};
   return {
-    id: id ?? (typeof m.name === 'string' ? m.name : typeof prov.source === 'string' ? prov.source : null),
+    id:
+      id ??
+      (typeof m.name === 'string' ? m.name : typeof prov.source === 'string' ? prov.source : null),
     family: net.family,
     maskSeed: numberOrNull(m.maskSeed),
     initSeed: numberOrNull(m.initSeed),
@@ -136,13 +143,20 @@ export async function lmcProtocol(
 ): Promise<LmcReport> {
   const where = 'lmcProtocol';
   const requested = options.alignment ?? ['none', 'activation'];
-  const modes = (typeof requested === 'string' ? [requested] : [...requested]).map((m) => checkAlignmentMode(where, m));
-  if (modes.length === 0) throw new InvalidArgumentError(`${where}: no alignment mode — expected at least one of none, activation, weight, reference-anti, got []`);
+  const modes = (typeof requested === 'string' ? [requested] : [...requested]).map((m) =>
+    checkAlignmentMode(where, m),
+  );
+  if (modes.length === 0)
+    throw new InvalidArgumentError(
+      `${where}: no alignment mode — expected at least one of none, activation, weight, reference-anti, got []`,
+    );
   const lambdas = resolveLambdas(where, options);
   validateNetwork(a);
   validateNetwork(b);
   const needsInputs = modes.some((m) => m === 'activation' || m === 'reference-anti');
-  const matchInputs = needsInputs ? limitSplit(getSplit(dataset, options.matchSplit ?? 'train'), options.matchLimit).inputs : undefined;
+  const matchInputs = needsInputs
+    ? limitSplit(getSplit(dataset, options.matchSplit ?? 'train'), options.matchLimit).inputs
+    : undefined;
   const records: LmcRecord[] = [];
   for (const mode of modes) {
     let other = b;
@@ -168,7 +182,12 @@ export async function lmcProtocol(
       ...rest,
       ...interp,
       lambdas,
-      ...(onProgress ? { onProgress: (done: number, total: number) => onProgress({ mode, stage: 'curve', done, total }) } : {}),
+      ...(onProgress
+        ? {
+            onProgress: (done: number, total: number) =>
+              onProgress({ mode, stage: 'curve', done, total }),
+          }
+        : {}),
     });
     const d = weightDistance(a, other);
     records.push({

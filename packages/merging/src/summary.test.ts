@@ -4,7 +4,11 @@ import { barriers } from './barriers.js';
 import type { LmcRecord, LmcReport } from './protocol.js';
 import { summarizeLmcReports } from './summary.js';
 
-function record(alignment: LmcRecord['alignment'], accuracy: number[], distance: number): LmcRecord {
+function record(
+  alignment: LmcRecord['alignment'],
+  accuracy: number[],
+  distance: number,
+): LmcRecord {
   const lambdas = accuracy.map((_, t) => t / (accuracy.length - 1));
   const loss = accuracy.map((a) => (100 - a) / 100);
   return {
@@ -22,8 +26,24 @@ function record(alignment: LmcRecord['alignment'], accuracy: number[], distance:
 }
 
 function report(records: LmcRecord[]): LmcReport {
-  const info = { id: null, family: 'standard' as const, maskSeed: null, initSeed: null, optimizationSeed: null, epoch: null };
-  return { schemaVersion: 1, kind: 'lmc-report', evaluator: 'reference', dataset: 'd', task: 'classification', family: 'standard', models: { a: info, b: info }, records };
+  const info = {
+    id: null,
+    family: 'standard' as const,
+    maskSeed: null,
+    initSeed: null,
+    optimizationSeed: null,
+    epoch: null,
+  };
+  return {
+    schemaVersion: 1,
+    kind: 'lmc-report',
+    evaluator: 'reference',
+    dataset: 'd',
+    task: 'classification',
+    family: 'standard',
+    models: { a: info, b: info },
+    records,
+  };
 }
 
 describe('summarizeLmcReports', () => {
@@ -32,7 +52,12 @@ describe('summarizeLmcReports', () => {
       report([record('none', [90, 60, 94], 2), record('activation', [90, 92, 94], 1)]),
       report([record('none', [92, 70, 96], 4), record('activation', [92, 94.2, 96], 1)]),
     ]);
-    expect(s).toMatchObject({ schemaVersion: 1, kind: 'lmc-summary', numPairs: 2, families: ['standard'] });
+    expect(s).toMatchObject({
+      schemaVersion: 1,
+      kind: 'lmc-summary',
+      numPairs: 2,
+      families: ['standard'],
+    });
     const none = s.modes.none!;
     expect(none.numPairs).toBe(2);
     expect(none.splits.train!.meanAccuracy).toEqual([91, 65, 95]);
@@ -48,8 +73,11 @@ describe('summarizeLmcReports', () => {
 
   it('rejects an empty list and mismatched grids', () => {
     expect(() => summarizeLmcReports([])).toThrow(InvalidArgumentError);
-    expect(() => summarizeLmcReports([report([record('none', [90, 60, 94], 2)]), report([record('none', [90, 80, 70, 94], 2)])])).toThrow(
-      /pair 1 uses another λ grid — expected 3 points/,
-    );
+    expect(() =>
+      summarizeLmcReports([
+        report([record('none', [90, 60, 94], 2)]),
+        report([record('none', [90, 80, 70, 94], 2)]),
+      ]),
+    ).toThrow(/pair 1 uses another λ grid — expected 3 points/);
   });
 });

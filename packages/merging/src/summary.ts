@@ -78,7 +78,8 @@ const BARRIER_KEYS: readonly (keyof BarrierReport)[] = [
  */
 export function summarizeLmcReports(reports: readonly LmcReport[]): LmcSummary {
   const where = 'summarizeLmcReports';
-  if (reports.length === 0) throw new InvalidArgumentError(`${where}: no reports — expected at least 1 LMC report, got 0`);
+  if (reports.length === 0)
+    throw new InvalidArgumentError(`${where}: no reports — expected at least 1 LMC report, got 0`);
   const byMode = new Map<AlignmentMode, LmcReport['records']>();
   for (const r of reports) {
     for (const rec of r.records) {
@@ -92,12 +93,19 @@ export function summarizeLmcReports(reports: readonly LmcReport[]): LmcSummary {
     const first = records[0]!;
     const splitNames = Object.keys(first.splits);
     records.forEach((rec, k) => {
-      if (rec.lambdas.length !== first.lambdas.length || rec.lambdas.some((l, i) => l !== first.lambdas[i])) {
-        throw new InvalidArgumentError(`${where}: mode ${mode}: pair ${k} uses another λ grid — expected ${first.lambdas.length} points [${first.lambdas[0]}, …, ${first.lambdas.at(-1)}], got ${rec.lambdas.length} points`);
+      if (
+        rec.lambdas.length !== first.lambdas.length ||
+        rec.lambdas.some((l, i) => l !== first.lambdas[i])
+      ) {
+        throw new InvalidArgumentError(
+          `${where}: mode ${mode}: pair ${k} uses another λ grid — expected ${first.lambdas.length} points [${first.lambdas[0]}, …, ${first.lambdas.at(-1)}], got ${rec.lambdas.length} points`,
+        );
       }
       const names = Object.keys(rec.splits);
       if (names.join() !== splitNames.join()) {
-        throw new InvalidArgumentError(`${where}: mode ${mode}: pair ${k} has other splits — expected ${splitNames.join(', ')}, got ${names.join(', ')}`);
+        throw new InvalidArgumentError(
+          `${where}: mode ${mode}: pair ${k} has other splits — expected ${splitNames.join(', ')}, got ${names.join(', ')}`,
+        );
       }
     });
     const splits: Record<string, SplitSummary> = {};
@@ -108,10 +116,14 @@ export function summarizeLmcReports(reports: readonly LmcReport[]): LmcSummary {
       const acc = hasAcc ? perLambda(curves.map((c) => c.accuracy!)) : null;
       const barriers: Record<string, MeanStd | null> = {};
       for (const key of BARRIER_KEYS) {
-        const values = curves.map((c) => c.barriers?.[key]).filter((v): v is number => typeof v === 'number');
+        const values = curves
+          .map((c) => c.barriers?.[key])
+          .filter((v): v is number => typeof v === 'number');
         barriers[key] = values.length > 0 ? meanStd(values) : null;
       }
-      const flags = curves.map((c) => c.barriers?.linearity).filter((v): v is boolean => typeof v === 'boolean');
+      const flags = curves
+        .map((c) => c.barriers?.linearity)
+        .filter((v): v is boolean => typeof v === 'boolean');
       splits[name] = {
         meanLoss: loss.mean,
         stdLoss: loss.std,

@@ -28,7 +28,9 @@ interface Case {
   barriers: BarrierReport;
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../test/fixtures/lmc-torch.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('../test/fixtures/lmc-torch.json', import.meta.url), 'utf8'),
+) as {
   generator: string;
   versions: Record<string, string>;
   cases: Case[];
@@ -39,7 +41,12 @@ function toNetwork(c: Case, sd: Record<string, StoredTensor>): Network {
   const layers: Layer[] = [];
   const L = c.widths.length - 1;
   for (let l = 0; l < L; l++) {
-    layers.push({ type: 'linear', index: l, weight: t(`lins.${l}.weight`), bias: t(`lins.${l}.bias`) });
+    layers.push({
+      type: 'linear',
+      index: l,
+      weight: t(`lins.${l}.weight`),
+      bias: t(`lins.${l}.bias`),
+    });
     if (l === L - 1) break;
     layers.push({
       type: 'norm',
@@ -48,7 +55,9 @@ function toNetwork(c: Case, sd: Record<string, StoredTensor>): Network {
       gamma: t(`norms.${l}.weight`),
       beta: t(`norms.${l}.bias`),
       eps: 1e-5,
-      ...(c.norm === 'batch' ? { runningMean: t(`norms.${l}.running_mean`), runningVar: t(`norms.${l}.running_var`) } : {}),
+      ...(c.norm === 'batch'
+        ? { runningMean: t(`norms.${l}.running_mean`), runningVar: t(`norms.${l}.running_var`) }
+        : {}),
     });
     layers.push({ type: 'act', index: l, kind: c.activation });
   }
@@ -64,12 +73,23 @@ describe(`LMC curves agree with PyTorch (${fixture.generator}, torch ${fixture.v
         task: 'classification',
         inputShape: [c.widths[0]!],
         numOutputs: c.widths.at(-1)!,
-        splits: { train: { inputs: tensor(Float32Array.from(c.x), [n, c.widths[0]!]), labels: Int32Array.from(c.y) } },
+        splits: {
+          train: {
+            inputs: tensor(Float32Array.from(c.x), [n, c.widths[0]!]),
+            labels: Int32Array.from(c.y),
+          },
+        },
       };
-      const curve = await lmcCurve(new ReferenceEvaluator(), toNetwork(c, c.a), toNetwork(c, c.b), data, {
-        lambdas: c.lambdas,
-        ...(c.bnStats ? { bnStats: c.bnStats, bnBatchSize: c.bnBatchSize } : {}),
-      });
+      const curve = await lmcCurve(
+        new ReferenceEvaluator(),
+        toNetwork(c, c.a),
+        toNetwork(c, c.b),
+        data,
+        {
+          lambdas: c.lambdas,
+          ...(c.bnStats ? { bnStats: c.bnStats, bnBatchSize: c.bnBatchSize } : {}),
+        },
+      );
       const s = curve.splits.train!;
       expect(s.accuracy).toEqual(c.accuracy);
       s.loss.forEach((v, i) => expect(v).toBeCloseTo(c.loss[i]!, 5));

@@ -37,9 +37,18 @@ export function randomMlp(spec: MlpSpec): Network {
     if (family === 'w-asym') {
       const mask = new Float32Array(out * inp).map(() => (fixedRng.uniform() < 0.3 ? 0 : 1));
       const normal = fixedRng.fillNormal(new Float32Array(out * inp));
-      fixed = { kind: 'mask', mask: f32(mask, [out, inp]), normal: f32(normal, [out, inp]), kappa: Math.fround(kappa) };
+      fixed = {
+        kind: 'mask',
+        mask: f32(mask, [out, inp]),
+        normal: f32(normal, [out, inp]),
+        kappa: Math.fround(kappa),
+      };
     } else if (family === 'syre') {
-      fixed = { kind: 'noise', noise: f32(fixedRng.fillNormal(new Float32Array(out * inp)), [out, inp]), kappa: Math.fround(kappa) };
+      fixed = {
+        kind: 'noise',
+        noise: f32(fixedRng.fillNormal(new Float32Array(out * inp)), [out, inp]),
+        kappa: Math.fround(kappa),
+      };
     }
     const lin: LinearLayer = {
       type: 'linear',
@@ -69,19 +78,29 @@ export function randomMlp(spec: MlpSpec): Network {
       });
     }
     if (family === 'sigma-asym') {
-      layers.push({ type: 'gate', index: l, C: f32(fixedRng.fillNormal(new Float32Array(out * out)), [out, out]) });
+      layers.push({
+        type: 'gate',
+        index: l,
+        C: f32(fixedRng.fillNormal(new Float32Array(out * out)), [out, out]),
+      });
     } else {
       layers.push({ type: 'act', index: l, kind: spec.activation ?? 'relu' });
     }
   }
-  return { family, inputShape: [spec.widths[0]!], layers, meta: { maskSeed: spec.maskSeed ?? 0, initSeed: spec.seed } };
+  return {
+    family,
+    inputShape: [spec.widths[0]!],
+    layers,
+    meta: { maskSeed: spec.maskSeed ?? 0, initSeed: spec.seed },
+  };
 }
 
 function permuteRows(t: Tensor<Float32Array>, p: Int32Array): Tensor<Float32Array> {
   const rows = t.shape[0]!;
   const cols = t.data.length / rows;
   const out = new Float32Array(t.data.length);
-  for (let r = 0; r < rows; r++) out.set(t.data.subarray(p[r]! * cols, (p[r]! + 1) * cols), r * cols);
+  for (let r = 0; r < rows; r++)
+    out.set(t.data.subarray(p[r]! * cols, (p[r]! + 1) * cols), r * cols);
   return tensor(out, t.shape);
 }
 
@@ -89,7 +108,8 @@ function permuteCols(t: Tensor<Float32Array>, p: Int32Array): Tensor<Float32Arra
   const rows = t.shape[0]!;
   const cols = t.shape[1]!;
   const out = new Float32Array(t.data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = t.data[r * cols + p[c]!]!;
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) out[r * cols + c] = t.data[r * cols + p[c]!]!;
   return tensor(out, t.shape);
 }
 
@@ -159,7 +179,11 @@ export function teacherLabels(teacher: Network, inputs: Tensor): Int32Array {
 }
 
 /** A classification dataset labelled by `teacher` with the given split sizes. */
-export function teacherDataset(teacher: Network, seed: number, sizes: Record<string, number>): Dataset {
+export function teacherDataset(
+  teacher: Network,
+  seed: number,
+  sizes: Record<string, number>,
+): Dataset {
   const d = teacher.inputShape[0]!;
   const splits: Record<string, { inputs: Tensor<Float32Array>; labels: Int32Array }> = {};
   Object.entries(sizes).forEach(([name, n], i) => {
@@ -167,7 +191,13 @@ export function teacherDataset(teacher: Network, seed: number, sizes: Record<str
     splits[name] = { inputs, labels: teacherLabels(teacher, inputs) };
   });
   const out = teacher.layers.filter((l) => l.type === 'linear').at(-1) as LinearLayer;
-  return { name: 'teacher', task: 'classification', inputShape: [d], numOutputs: out.weight.shape[0]!, splits };
+  return {
+    name: 'teacher',
+    task: 'classification',
+    inputShape: [d],
+    numOutputs: out.weight.shape[0]!,
+    splits,
+  };
 }
 
 /**
@@ -228,11 +258,26 @@ export function signPairNet(d: number): Network {
     inputShape: [d],
     meta: {},
     layers: [
-      { type: 'linear', index: 0, weight: f32(w0, [2 * d, d]), bias: f32(new Float32Array(2 * d), [2 * d]) },
+      {
+        type: 'linear',
+        index: 0,
+        weight: f32(w0, [2 * d, d]),
+        bias: f32(new Float32Array(2 * d), [2 * d]),
+      },
       { type: 'act', index: 0, kind: 'relu' },
-      { type: 'linear', index: 1, weight: f32(w1, [2 * d, 2 * d]), bias: f32(new Float32Array(2 * d), [2 * d]) },
+      {
+        type: 'linear',
+        index: 1,
+        weight: f32(w1, [2 * d, 2 * d]),
+        bias: f32(new Float32Array(2 * d), [2 * d]),
+      },
       { type: 'act', index: 1, kind: 'relu' },
-      { type: 'linear', index: 2, weight: f32(w2, [d, 2 * d]), bias: f32(new Float32Array(d), [d]) },
+      {
+        type: 'linear',
+        index: 2,
+        weight: f32(w2, [d, 2 * d]),
+        bias: f32(new Float32Array(d), [d]),
+      },
     ],
   };
 }
