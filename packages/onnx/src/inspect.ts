@@ -63,6 +63,7 @@ export interface OnnxInfo {
  * Summarizes a network as plain JSON.
  * @param net - any valid network
  * @returns the summary (no ONNX information; see `importOnnx` for that)
+ * @throws InvalidNetworkError when the layer chain is not in the IR's order
  */
 export function inspectNetwork(net: Network): ModelSummary {
   return summarize(net, null, []);

@@ -69,6 +69,10 @@ describe('importOnnx rejects bad input with nidkit errors', () => {
     expect(catchErr(() => importOnnx(simple(22))).message).toMatch(/got 22/);
   });
 
+  it('operators used below the opset that defines them', () => {
+    expect(catchErr(() => importOnnx(simple(17, (b, x) => b.op('Gelu', [x])))).message).toMatch(/op_type "Gelu".*is not defined before opset 20/);
+  });
+
   it('an initializer whose size does not match its dims (raw_data and float_data)', () => {
     const raw = withModel(simple(), (m) => (m.graph!.initializer![0]!.dims = [3, 5]));
     expect(catchErr(() => importOnnx(raw)).message).toMatch(/tensor "W" has raw_data of the wrong size — expected 60 bytes for dims \[3, 5\] of FLOAT, got 48/);

@@ -41,6 +41,9 @@ const SUPPORTED = new Set([
   'LayerNormalization', 'BatchNormalization', 'ReduceMean', 'Where', 'Not', 'Neg',
 ]);
 
+/** Operators newer than the importer's lowest opset. */
+const SINCE_OPSET: Readonly<Record<string, number>> = { Gelu: 20, LayerNormalization: 17 };
+
 const ELEMENTWISE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'Erf', 'Tanh', 'Sigmoid', 'Relu', 'Neg', 'Identity', 'Cast', 'Gelu', 'Dropout']);
 
 const PROBES = Array.from({ length: 81 }, (_, i) => -8 + i * 0.2).concat([-0.05, 0.05, 0.3, -0.3, 1e-3, -1e-3, 12, -12]);
@@ -63,6 +66,8 @@ export class GraphWalker {
   private inputName = '';
   private outputName = '';
   private inputShape: number[] = [];
+  /** The graph input's batch dimension when it is a fixed number (exports without dynamic axes). */
+  private staticBatch: number | null = null;
 
   constructor(
     private readonly graph: GraphMsg,
@@ -191,6 +196,8 @@ export class GraphWalker {
     if (dims.length < 2) {
       throw new OnnxImportError(`importOnnx: graph input "${this.inputName}" must have shape [N, d] or [N, c, h, w] — got rank ${dims.length}`);
     }
+    const b0 = dims[0]?.dimValue !== undefined && dims[0]?.dimValue !== null ? int64ToNumber(dims[0].dimValue) : null;
+    this.staticBatch = b0 !== null && b0 > 0 ? b0 : null;
     this.inputShape = dims.slice(1).map((d, k) => {
       const v = d.dimValue !== undefined && d.dimValue !== null ? int64ToNumber(d.dimValue) : null;
       if (v === null || v <= 0 || d.dimParam) {
@@ -212,6 +219,8 @@ export class GraphWalker {
       if (!SUPPORTED.has(op)) {
         throw this.nodeError(i, `is not supported by nidkit's importer — supported: Gemm, MatMul+Add, Relu, Gelu (or its erf/tanh decomposition), LayerNormalization (or its decomposition), BatchNormalization, the σ-gate, Flatten/Reshape, Identity/Dropout/Cast and constant subgraphs`);
       }
+      const since = SINCE_OPSET[op];
+      if (since !== undefined && this.opset < since) throw this.nodeError(i, `is not defined before opset ${since} — expected a model opset ≥ ${since}`);
       const ins = (n.input ?? []).filter((x) => x !== '');
       for (const x of ins) {
         if (!this.isConst(x) && !this.dynamic.has(x)) {
@@ -516,7 +525,10 @@ export class GraphWalker {
               throw this.nodeError(i, `has an invalid shape: ${(e as Error).message}`);
             }
             const total = sizeOfShape(features);
-            const okBatch = (d: number | undefined): boolean => d === -2 || d === -1 || d === 0;
+            const okBatch = (d: number | undefined): boolean => d === -2 || d === -1 || d === 0 || (d !== undefined && d === this.staticBatch);
+            if (this.staticBatch !== null && t[0] === this.staticBatch) {
+              this.ctx.warnings.push(`node "${this.label(i)}": the flatten uses the fixed batch size ${this.staticBatch} of the export; nidkit flattens any batch`);
+            }
             const ok =
               t.length === 2 &&
               ((okBatch(t[0]) && (t[1] === -1 || t[1] === total)) || (t[0] === -1 && t[1] === total)) &&
