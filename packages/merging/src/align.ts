@@ -96,6 +96,11 @@ export interface AlignResult {
   readonly summary: AlignmentSummary;
 }
 
+/** Keeps results JSON-clean: a non-finite statistic (e.g. a std over one sample) becomes null. */
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
 function fixedPoints(p: Int32Array): number {
   let k = 0;
   p.forEach((v, i) => (k += v === i ? 1 : 0));
@@ -120,10 +125,10 @@ function fromActivation(
       size: l.size,
       permutation: Array.from(l.permutation),
       fixedPointFraction: l.fixedPointFraction,
-      optimal: l.optimal,
-      identity: l.identity,
-      randomMean: l.randomMean,
-      randomStd: l.randomStd,
+      optimal: finiteOrNull(l.optimal),
+      identity: finiteOrNull(l.identity),
+      randomMean: finiteOrNull(l.randomMean),
+      randomStd: finiteOrNull(l.randomStd),
       constantA: [...l.constantA],
       constantB: [...l.constantB],
     })),

@@ -173,9 +173,15 @@ describe('lmcProtocol: bad input', () => {
       /no split "val"/,
     );
   });
-  it('a model aligned with itself keeps the identity', async () => {
-    const r = await lmcProtocol(ev, a, a, data, { alignment: ['activation'], points: 3 });
+  it('stays plain JSON (no NaN) even with a single random baseline sample', async () => {
+    const r = await lmcProtocol(ev, a, a, data, { alignment: 'activation', points: 2, randomSamples: 1 });
+    expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+  });
+  it('a model aligned with itself keeps the identity, and the inputs are not modified', async () => {
+    const before = state(a);
+    const r = await lmcProtocol(ev, a, a, data, { alignment: ['activation', 'weight'], points: 3 });
     expect(r.records[0]!.matching!.layers[0]!.fixedPointFraction).toBe(1);
-    expect(state(a)).toEqual(state(a));
+    expect(r.records[1]!.matching!.layers[0]!.fixedPointFraction).toBe(1);
+    expect(state(a)).toEqual(before);
   });
 });
