@@ -1,4 +1,4 @@
-import { linkSync, mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -204,7 +204,14 @@ describe('external data (path safety)', () => {
 });
 
 describe('fuzzing: mutated files either import or throw a nidkit error', () => {
-  const seeds = [valid, exportOnnx(makeNet({ family: 'syre', widths: [3, 2, 2], norm: 'batch', act: 'relu' }), { opset: 14 }), simple()];
+  const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../test/fixtures/pytorch/${name}`, import.meta.url)));
+  const seeds = [
+    valid,
+    exportOnnx(makeNet({ family: 'syre', widths: [3, 2, 2], norm: 'batch', act: 'relu' }), { opset: 14 }),
+    simple(),
+    fixture('w-asym-layer-gelu-op17-unfolded-view.onnx'),
+    fixture('standard-layer-gelu_tanh-op14-unfolded-none.onnx'),
+  ];
   it('bit flips, truncations, insertions and field changes', () => {
     fc.assert(
       fc.property(
@@ -235,7 +242,7 @@ describe('fuzzing: mutated files either import or throw a nidkit error', () => {
           }
         },
       ),
-      { seed: 20260601, numRuns: 400 },
+      { seed: 20260601, numRuns: 500 },
     );
   });
 

@@ -63,6 +63,21 @@ describe('createOnnxEvaluator', () => {
     }
   });
 
+  it('runs opset 20 (Gelu op) and opset 21 graphs', async () => {
+    for (const opset of [20, 21]) {
+      const e = await createOnnxEvaluator({ opset });
+      const net = makeNet({ family: 'sigma-asym', widths: [5, 4, 3], act: 'gelu' });
+      const net2 = makeNet({ family: 'standard', widths: [5, 4, 3], act: 'gelu_tanh' });
+      const x = makeInputs(6, [5]);
+      for (const n of [net, net2]) {
+        const a = await e.run(n, x, { record: [{ layer: 0, point: 'post_activation' }] });
+        const b = await ref.run(n, x, { record: [{ layer: 0, point: 'post_activation' }] });
+        expect(maxAbsDiff(a.activations[0]!.data, b.activations[0]!.data).diff).toBeLessThan(1e-5);
+      }
+      await e.dispose();
+    }
+  });
+
   it('reuses one session for networks of the same architecture (weights are graph inputs)', async () => {
     const e2 = await createOnnxEvaluator({ maxSessions: 1 });
     const a = makeNet({ family: 'w-asym', widths: [6, 5, 3], seed: 1 });
