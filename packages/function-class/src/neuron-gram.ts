@@ -31,6 +31,48 @@ export function gramRows(g: Float64Array, m: number, k: number): Float64Array {
   return h;
 }
 
+/** The positions of 0..d−1 that are not in the sorted list `idx` (the trainable coordinates). @internal */
+export function complementIndices(idx: Int32Array, d: number): Int32Array {
+  const out = new Int32Array(d - idx.length);
+  let o = 0;
+  let p = 0;
+  for (let r = 0; r < d; r++) {
+    if (p < idx.length && idx[p] === r) p++;
+    else out[o++] = r;
+  }
+  return out;
+}
+
+/** `GᵀG` (`k×k`) for row-major `G` (`t×k`). @internal */
+export function gramColumns(g: Float64Array, t: number, k: number): Float64Array {
+  const s = new Float64Array(k * k);
+  for (let r = 0; r < t; r++) {
+    const rr = r * k;
+    for (let a = 0; a < k; a++) {
+      const ga = g[rr + a]!;
+      if (ga === 0) continue;
+      const ra = a * k;
+      for (let b = a; b < k; b++) s[ra + b] = s[ra + b]! + ga * g[rr + b]!;
+    }
+  }
+  for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) s[b * k + a] = s[a * k + b]!;
+  return s;
+}
+
+/**
+ * `S_i` as a k×k matrix when `m ≥ k`: `I − U_FᵀU_F`, or directly `U_TᵀU_T` over the trainable rows
+ * when there are fewer of those (cheaper, and exact when S_i is tiny: no cancellation against I). @internal
+ */
+export function neuronGramMatrix(U: Float64Array, k: number, idx: Int32Array, g: Float64Array): Float64Array {
+  const d = U.length / k;
+  const m = idx.length;
+  if (d - m < m) {
+    const trainable = complementIndices(idx, d);
+    return gramColumns(gatherRows(U, k, trainable), trainable.length, k);
+  }
+  return complementGram(g, m, k);
+}
+
 /** `S = I_k − GᵀG` (`k×k`) for row-major `G` (`m×k`). @internal */
 export function complementGram(g: Float64Array, m: number, k: number): Float64Array {
   const s = new Float64Array(k * k);
@@ -64,7 +106,7 @@ export function neuronGramSpectrum(U: Float64Array, k: number, idx: Int32Array):
     for (let t = 0; t < m; t++) out[t] = 1 - s[m - 1 - t]!;
     return out.sort();
   }
-  return symmetricEigen(complementGram(g, m, k), k, false).values;
+  return symmetricEigen(neuronGramMatrix(U, k, idx, g), k, false).values;
 }
 
 /**
@@ -114,7 +156,7 @@ export function neuronPseudoInverse(
     }
     return { pinv: { kind: 'lowrank', m, V: eig.vectors, w }, g, dropped };
   }
-  const S = complementGram(g, m, k);
+  const S = neuronGramMatrix(U, k, idx, g);
   const eig = symmetricEigen(S, k, true);
   const lmax = eig.values[k - 1]!;
   const cut = rtol * lmax;

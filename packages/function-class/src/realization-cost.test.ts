@@ -267,3 +267,32 @@ describe('swap-cost helpers', () => {
     ]);
   });
 });
+
+describe('realizationCosts — neurons with few or no trainable coordinates', () => {
+  it('regression: an all-fixed neuron got huge M from the cancellation in I − UᵀU; now S_i = 0 gives M_i· = 0, and one trainable coordinate matches the explicit solve', () => {
+    const d = 6;
+    const k = 3;
+    const U = randomBasis(d, k, 12);
+    const n = 3;
+    const W = randomMatrix(n, d, 4);
+    const N = randomMatrix(n, d, 5);
+    const D = new Float64Array(n * d).fill(1);
+    for (let c = 0; c < d; c++) D[c] = 0; // neuron 0: all fixed
+    for (let c = 1; c < d; c++) D[d + c] = 0; // neuron 1: only coordinate 0 trainable
+    const F = N.map((x, i) => (1 - D[i]!) * x);
+    const E = W.map((w, i) => D[i]! * w + F[i]!);
+    const r = realizationCosts(U, { weight: tensor(E, [n, d]), mask: tensor(D, [n, d]), fixed: tensor(F, [n, d]) });
+    expect(Array.from(r.M.data.slice(0, n))).toEqual([0, 0, 0]);
+    expect(r.droppedEigenvalues[0]).toBe(k);
+    // neuron 1: B = U[0, :]ᵀ (k×1); min-norm u = B⁺ e, ‖u‖² = (B·e)² / ‖B‖⁴
+    const b = Array.from({ length: k }, (_, c) => U.data[c]!);
+    const bb = b.reduce((s, x) => s + x * x, 0);
+    const v1 = aOf(U.data, F, d, k, 1);
+    for (let j = 0; j < n; j++) {
+      const aj = aOf(U.data, E, d, k, j);
+      const be = b.reduce((s, x, c) => s + x * (aj[c]! - v1[c]!), 0);
+      expectClose(r.M.data[n + j]!, (be * be) / (bb * bb), { atol: 1e-12, rtol: 1e-9 });
+    }
+    expect(r.droppedEigenvalues[1]).toBe(k - 1);
+  });
+});
