@@ -42,3 +42,28 @@ describe('fold: true', () => {
     }
   });
 });
+
+describe('round trip of the less common IR features', () => {
+  it('identity activation, no bias, frozen layer, numFixed absent, BatchNorm without momentum', () => {
+    const base = makeNet({ family: 'w-asym', widths: [5, 4, 4, 2], norm: 'batch', act: 'identity', bias: false });
+    const layers = base.layers.map((l) => {
+      if (l.type === 'linear' && l.index === 2) return { ...l, frozen: true };
+      if (l.type === 'linear' && l.index === 1 && l.fixed?.kind === 'mask') {
+        const { numFixed: _n, ...fixed } = l.fixed;
+        return { ...l, fixed };
+      }
+      if (l.type === 'norm' && l.index === 0) {
+        const { momentum: _m, ...rest } = l;
+        return rest;
+      }
+      return l;
+    });
+    const net = { ...base, layers };
+    for (const opset of [17, 20]) {
+      const bytes = exportOnnx(net, { opset });
+      const { network } = importOnnx(bytes);
+      expect(networksIdentical(network, net)).toBeNull();
+      expect(Buffer.from(exportOnnx(network, { opset })).equals(Buffer.from(bytes))).toBe(true);
+    }
+  });
+});
