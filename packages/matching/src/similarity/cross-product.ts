@@ -1,26 +1,26 @@
 /**
- * `C += Aᵀ B` for column blocks stored transposed: `at` is `m × k` (row p = column p of A over
- * k samples), `bt` is `n × k`; `c` is `m × n` row-major, all float64. Register-blocked 4 × 4 with
+ * `C += Aᵀ B` for column blocks stored transposed: `at` is `m × stride` (row p = column p of A over
+ * the first k of `stride` samples), `bt` is `n × stride`; `c` is `m × n` row-major, all float64. Register-blocked 4 × 4 with
  * the sample axis blocked for cache, so each loaded value feeds four multiply-adds. This is the
  * kernel of the streaming cross product `X_Aᵀ X_B` (matching.md §3).
  * @internal
  */
-export function addCrossProduct(at: Float64Array, bt: Float64Array, c: Float64Array, m: number, n: number, k: number): void {
+export function addCrossProduct(at: Float64Array, bt: Float64Array, c: Float64Array, m: number, n: number, k: number, stride = k): void {
   const KB = 512;
   const m4 = m - (m % 4);
   const n4 = n - (n % 4);
   for (let k0 = 0; k0 < k; k0 += KB) {
     const k1 = Math.min(k, k0 + KB);
     for (let i = 0; i < m4; i += 4) {
-      const a0 = i * k;
-      const a1 = a0 + k;
-      const a2 = a1 + k;
-      const a3 = a2 + k;
+      const a0 = i * stride;
+      const a1 = a0 + stride;
+      const a2 = a1 + stride;
+      const a3 = a2 + stride;
       for (let j = 0; j < n4; j += 4) {
-        const b0 = j * k;
-        const b1 = b0 + k;
-        const b2 = b1 + k;
-        const b3 = b2 + k;
+        const b0 = j * stride;
+        const b1 = b0 + stride;
+        const b2 = b1 + stride;
+        const b3 = b2 + stride;
         let s00 = 0, s01 = 0, s02 = 0, s03 = 0;
         let s10 = 0, s11 = 0, s12 = 0, s13 = 0;
         let s20 = 0, s21 = 0, s22 = 0, s23 = 0;
@@ -52,9 +52,9 @@ export function addCrossProduct(at: Float64Array, bt: Float64Array, c: Float64Ar
     // Edges: rows i ≥ m4 against every column, and columns j ≥ n4 against rows < m4.
     for (let i = 0; i < m; i++) {
       const jStart = i < m4 ? n4 : 0;
-      const ai = i * k;
+      const ai = i * stride;
       for (let j = jStart; j < n; j++) {
-        const bj = j * k;
+        const bj = j * stride;
         let s = 0;
         for (let p = k0; p < k1; p++) s += at[ai + p]! * bt[bj + p]!;
         c[i * n + j]! += s;

@@ -75,15 +75,18 @@ describe('similarityMatrix', () => {
     const rng = Rng.stream(3, 'stream');
     const x = rng.fillNormal(new Float64Array(N * nA), 1e4, 1);
     const y = rng.fillNormal(new Float64Array(N * nB), -3e3, 1);
-    const s = new CrossStatistics(nA, nB);
-    let start = 0;
-    for (const rows of [1, 999, 3000, 1000]) {
-      s.add(x.subarray(start * nA, (start + rows) * nA), y.subarray(start * nB, (start + rows) * nB), rows);
-      start += rows;
+    for (const simd of [true, false]) {
+      const s = new CrossStatistics(nA, nB, { simd });
+      expect(s.kernel).toBe(simd ? 'simd' : 'js');
+      let start = 0;
+      for (const rows of [1, 999, 3000, 1000]) {
+        s.add(x.subarray(start * nA, (start + rows) * nA), y.subarray(start * nB, (start + rows) * nB), rows);
+        start += rows;
+      }
+      expect(s.samples).toBe(N);
+      expectClose(s.similarity({ similarity: 'pearson' }).matrix.data, naive(x, y, N, nA, nB, 'pearson'), { atol: 1e-10, rtol: 1e-8 });
+      expectClose(s.similarity({ similarity: 'dot' }).matrix.data, naive(x, y, N, nA, nB, 'dot'), { atol: 1e-6, rtol: 1e-12 });
     }
-    expect(s.samples).toBe(N);
-    expectClose(s.similarity({ similarity: 'pearson' }).matrix.data, naive(x, y, N, nA, nB, 'pearson'), { atol: 1e-10, rtol: 1e-8 });
-    expectClose(s.similarity({ similarity: 'dot' }).matrix.data, naive(x, y, N, nA, nB, 'dot'), { atol: 1e-6, rtol: 1e-12 });
   });
 
   it('identical columns give ρ = 1 exactly after clamping, and a perfect anti-correlation −1', () => {
@@ -117,6 +120,28 @@ describe('similarityMatrix', () => {
     expect(() => similarityMatrix([[1], [NaN]], [[1], [2]])).toThrow(/non-finite.*sample 1, unit 0/);
     expect(() => new CrossStatistics(2, 2).similarity()).toThrow(/no samples/);
     expect(() => new CrossStatistics(0, 2)).toThrow(/positive integer/);
+  });
+});
+
+describe('cross-product kernels', () => {
+  it('SIMD and JS kernels agree for widths that are not multiples of the block size and odd chunks', () => {
+    const rng = Rng.stream(8, 'kernels');
+    for (const [nA, nB, N] of [
+      [13, 7, 301],
+      [4, 2, 2],
+      [1, 1, 3],
+      [33, 65, 2049],
+    ] as const) {
+      const x = rng.fillNormal(new Float64Array(N * nA));
+      const y = rng.fillNormal(new Float64Array(N * nB));
+      const results = [true, false].map((simd) => {
+        const s = new CrossStatistics(nA, nB, { simd });
+        s.add(x, y, N);
+        return s.similarity({ similarity: 'dot' }).matrix.data;
+      });
+      expectClose(results[0]!, results[1]!, { atol: 1e-12, rtol: 1e-10 });
+      expectClose(results[1]!, naive(x, y, N, nA, nB, 'dot'), { atol: 1e-12, rtol: 1e-10 });
+    }
   });
 });
 

@@ -4,6 +4,8 @@ import type { MatrixInput } from '../assignment/matrix-input.js';
 import { toDenseMatrix } from '../assignment/matrix-input.js';
 import { ConstantUnitError } from '../errors.js';
 import { addCrossProduct } from './cross-product.js';
+import { createWasmCrossWorkspace } from './wasm-kernel.js';
+import type { WasmCrossWorkspace } from './wasm-kernel.js';
 
 /**
  * How two units are compared (matching.md §3):
@@ -80,15 +82,20 @@ export class CrossStatistics {
   private readonly minB: Float64Array;
   private readonly maxB: Float64Array;
   private readonly cross: Float64Array;
-  private bufA = new Float64Array(0);
-  private bufB = new Float64Array(0);
+  private readonly bufA: Float64Array;
+  private readonly bufB: Float64Array;
+  private readonly workspace: WasmCrossWorkspace | null;
+  /** `simd` when the WebAssembly f64x2 kernel is used, `js` for the plain typed-array kernel. */
+  readonly kernel: 'simd' | 'js';
 
   /**
    * @param nA - units of model A
    * @param nB - units of model B
+   * @param options - `simd: false` forces the plain JS cross-product kernel (default: the
+   *   WebAssembly SIMD kernel when available; both give the same sums up to rounding)
    * @throws InvalidArgumentError for a non-positive width
    */
-  constructor(nA: number, nB: number) {
+  constructor(nA: number, nB: number, options: { simd?: boolean } = {}) {
     for (const [name, w] of [
       ['nA', nA],
       ['nB', nB],
@@ -109,7 +116,11 @@ export class CrossStatistics {
     this.maxA = new Float64Array(nA).fill(-Infinity);
     this.minB = new Float64Array(nB).fill(Infinity);
     this.maxB = new Float64Array(nB).fill(-Infinity);
-    this.cross = new Float64Array(nA * nB);
+    this.workspace = options.simd === false ? null : createWasmCrossWorkspace(nA, nB, CHUNK);
+    this.kernel = this.workspace ? 'simd' : 'js';
+    this.cross = this.workspace?.c ?? new Float64Array(nA * nB);
+    this.bufA = this.workspace?.at ?? new Float64Array(nA * CHUNK);
+    this.bufB = this.workspace?.bt ?? new Float64Array(nB * CHUNK);
   }
 
   /** Number of samples accumulated so far. */
@@ -134,11 +145,15 @@ export class CrossStatistics {
     }
     for (let start = 0; start < rows; start += CHUNK) {
       const r = Math.min(CHUNK, rows - start);
-      if (this.bufA.length < r * this.nA) this.bufA = new Float64Array(r * this.nA);
-      if (this.bufB.length < r * this.nB) this.bufB = new Float64Array(r * this.nB);
-      transposeShift('A', a, start, r, this.nA, this.shiftA, this.bufA, this.sumA, this.sqA, this.minA, this.maxA);
-      transposeShift('B', b, start, r, this.nB, this.shiftB, this.bufB, this.sumB, this.sqB, this.minB, this.maxB);
-      addCrossProduct(this.bufA, this.bufB, this.cross, this.nA, this.nB, r);
+      const stride = this.workspace ? this.workspace.stride : r;
+      transposeShift('A', a, start, r, this.nA, this.shiftA, this.bufA, stride, this.sumA, this.sqA, this.minA, this.maxA);
+      transposeShift('B', b, start, r, this.nB, this.shiftB, this.bufB, stride, this.sumB, this.sqB, this.minB, this.maxB);
+      if (this.workspace) {
+        zeroPad(this.bufA, this.nA, r, stride);
+        zeroPad(this.bufB, this.nB, r, stride);
+        this.workspace.add(r);
+      }
+      else addCrossProduct(this.bufA, this.bufB, this.cross, this.nA, this.nB, r);
       this.count += r;
     }
   }
@@ -254,6 +269,7 @@ function transposeShift(
   n: number,
   shift: Float64Array,
   out: Float64Array,
+  stride: number,
   sum: Float64Array,
   sq: Float64Array,
   min: Float64Array,
@@ -269,11 +285,16 @@ function transposeShift(
       if (v < min[j]!) min[j] = v;
       if (v > max[j]!) max[j] = v;
       const d = v - shift[j]!;
-      out[j * rows + r] = d;
+      out[j * stride + r] = d;
       sum[j]! += d;
       sq[j]! += d * d;
     }
   }
+}
+
+/** Zero pad column `rows` when the SIMD kernel reads an even number of samples. */
+function zeroPad(out: Float64Array, n: number, rows: number, stride: number): void {
+  if (rows % 2 === 1 && rows < stride) for (let j = 0; j < n; j++) out[j * stride + rows] = 0;
 }
 
 function centeredSsq(sum: Float64Array, sq: Float64Array, N: number): Float64Array {
