@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { makeLinear, makeMlp, randomInputs } from '../test/networks.js';
 import { MissingStructureError } from './errors.js';
 import { swapCosts } from './realization-cost.js';
-import { ridgeLayer, ridgeRealizationCosts } from './ridge.js';
+import { activationFns, pairLossAndGradient, ridgeLayer, ridgeRealizationCosts } from './ridge.js';
 
 const s = 1 / Math.sqrt(1 + 1e-5);
 
@@ -144,5 +144,38 @@ describe('ridgeRealizationCosts', () => {
       meta: {},
     });
     await expect(ridgeRealizationCosts(new ReferenceEvaluator(), net, randomInputs(5, 3, 1), { iterations: 1 })).rejects.toThrow(MissingStructureError);
+  });
+});
+
+describe('pairLossAndGradient', () => {
+  it('matches central finite differences for every activation, with a mask and fixed part', () => {
+    const d = 5;
+    const N = 12;
+    const X = randomInputs(N, d, 21);
+    const x = Float64Array.from(X.data);
+    const mask = [1, 0, 1, 1, 0];
+    const fixed = [0, 0.7, 0, 0, -1.1];
+    const target = Float64Array.from({ length: N }, (_, r) => Math.sin(r));
+    for (const kind of ['gelu', 'gelu_tanh', 'relu', 'identity'] as const) {
+      const { f, df } = activationFns(kind);
+      const W = Float64Array.from([0.3, -0.2, 0.5, -0.4, 0.1]);
+      const loss = (w: Float64Array, b: number): number => {
+        const res = pairLossAndGradient(x, N, d, w, 0, b, mask, fixed, 0, target, f, df, 0.1, new Float64Array(d), new Float64Array(d));
+        return res.sse / N / 0.1 + res.reg;
+      };
+      const grad = new Float64Array(d);
+      const res = pairLossAndGradient(x, N, d, W, 0, 0.05, mask, fixed, 0, target, f, df, 0.1, grad, new Float64Array(d));
+      const h = 1e-6;
+      for (let c = 0; c < d; c++) {
+        const wp = W.slice();
+        const wm = W.slice();
+        wp[c] = wp[c]! + h;
+        wm[c] = wm[c]! - h;
+        const fd = mask[c] ? (loss(wp, 0.05) - loss(wm, 0.05)) / (2 * h) : 0;
+        expect(Math.abs(grad[c]! - fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
+      }
+      const fdb = (loss(W, 0.05 + h) - loss(W, 0.05 - h)) / (2 * h);
+      expect(Math.abs(res.gradBias - fdb)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fdb)));
+    }
   });
 });

@@ -89,7 +89,8 @@ export interface RidgeLayerRecord {
   readonly perBeta: RidgeBetaRecord[];
 }
 
-function activationFns(kind: ActivationKind): { f: (u: number) => number; df: (u: number) => number } {
+/** φ and φ′ of an activation kind. @internal */
+export function activationFns(kind: ActivationKind): { f: (u: number) => number; df: (u: number) => number } {
   switch (kind) {
     case 'relu':
       return { f: (u) => (u > 0 ? u : 0), df: (u) => (u > 0 ? 1 : 0) };
@@ -113,6 +114,69 @@ function activationFns(kind: ActivationKind): { f: (u: number) => number; df: (u
       };
     }
   }
+}
+
+/** Loss parts and gradient of one ridge pair (function-class.md §6). @internal */
+export interface PairLoss {
+  /** Σ_n (y1 − y2)². */
+  sse: number;
+  /** The regularizer `‖D ⊙ w‖²` (or `‖w‖²`). */
+  reg: number;
+  /** ∂loss/∂b. */
+  gradBias: number;
+}
+
+/**
+ * `loss = (1/β)·(1/N)·Σ_n (y1_n − φ(s·(w_eff·x_n + b)))² + Σ_c D_c w_c²` with `w_eff = D ⊙ w + f`
+ * and `s = 1/sqrt(1 + 1e−5)`; writes `∂loss/∂w` (masked by D) into `gradW` and returns the parts.
+ * @internal
+ */
+export function pairLossAndGradient(
+  x: Float64Array,
+  N: number,
+  d: number,
+  W: Float64Array,
+  wo: number,
+  bias: number,
+  mask: ArrayLike<number> | null,
+  fixed: ArrayLike<number> | null,
+  fo: number,
+  target: Float64Array,
+  phi: (u: number) => number,
+  dphi: (u: number) => number,
+  beta: number,
+  gradW: Float64Array,
+  weffRow: Float64Array,
+): PairLoss {
+  for (let c = 0; c < d; c++) {
+    const w = W[wo + c]!;
+    weffRow[c] = (mask ? mask[fo + c]! * w : w) + (fixed ? fixed[fo + c]! : 0);
+  }
+  gradW.fill(0);
+  let gB = 0;
+  let sse = 0;
+  for (let r = 0; r < N; r++) {
+    const xo = r * d;
+    let s = bias;
+    for (let c = 0; c < d; c++) s += weffRow[c]! * x[xo + c]!;
+    const u = s * BN_SCALE;
+    const diff = phi(u) - target[r]!;
+    sse += diff * diff;
+    const coef = diff * dphi(u) * BN_SCALE;
+    if (coef !== 0) {
+      for (let c = 0; c < d; c++) gradW[c] = gradW[c]! + coef * x[xo + c]!;
+      gB += coef;
+    }
+  }
+  const scale = 2 / (beta * N);
+  let reg = 0;
+  for (let c = 0; c < d; c++) {
+    const w = W[wo + c]!;
+    const m = mask ? mask[fo + c]! : 1;
+    reg += m * w * w;
+    gradW[c] = m * (scale * gradW[c]! + 2 * w);
+  }
+  return { sse, reg, gradBias: gB * scale };
 }
 
 /**
@@ -292,37 +356,10 @@ export function ridgeLayer(layer: LinearLayer, X: Tensor, activation: Activation
         const wo = g * d;
         const id1 = pairs[2 * g]!;
         const id2 = pairs[2 * g + 1]!;
-        // effective student weight: D ⊙ w + f
-        for (let c = 0; c < d; c++) {
-          const w = W[wo + c]!;
-          weffRow[c] = (mask ? mask[id2 * d + c]! * w : w) + (fixed ? fixed[id2 * d + c]! : 0);
-        }
-        const target = y1.get(id1)!;
-        gW.fill(0);
-        let gB = 0;
-        let sse = 0;
-        for (let r = 0; r < N; r++) {
-          const xo = r * d;
-          let s = B[g]!;
-          for (let c = 0; c < d; c++) s += weffRow[c]! * x[xo + c]!;
-          const u = s * BN_SCALE;
-          const diff = phi(u) - target[r]!;
-          sse += diff * diff;
-          const coef = diff * dphi(u) * BN_SCALE;
-          if (coef !== 0) {
-            for (let c = 0; c < d; c++) gW[c] = gW[c]! + coef * x[xo + c]!;
-            gB += coef;
-          }
-        }
-        const scale = 2 / (beta * N);
-        let reg = 0;
-        for (let c = 0; c < d; c++) {
-          const w = W[wo + c]!;
-          const m = mask ? mask[id2 * d + c]! : 1;
-          reg += m * w * w;
-          gW[c] = m * (scale * gW[c]! + 2 * w);
-        }
-        gB *= scale;
+        const res = pairLossAndGradient(x, N, d, W, wo, B[g]!, mask, fixed, id2 * d, y1.get(id1)!, phi, dphi, beta, gW, weffRow);
+        const gB = res.gradBias;
+        const sse = res.sse;
+        const reg = res.reg;
         if (last) {
           const mseTerm = sse / N / beta;
           objectiveMse[g] = mseTerm;
