@@ -1,6 +1,8 @@
 // Benchmark: a 37-point LMC curve of two 784-512-512-512-10 LayerNorm+GELU MLPs on 10,000
 // samples, nidkit (lmcCurve through an Evaluator) vs PyTorch (bench/lmc_torch.py) in the same run.
 // Usage: node bench/lmc.mjs [--evaluator auto|onnx|reference] [--points 37] [--samples 10000]
+//                           [--threads 1] [--opset 20]
+// Both sides get the same number of intra-op threads (default 1: the machine is shared).
 // The onnxruntime evaluator of @nidkit/onnx is used when that package is built (auto); it is
 // imported dynamically and is not a dependency of @nidkit/merging.
 import { execFileSync } from 'node:child_process';
@@ -19,6 +21,8 @@ const opt = (name, fallback) => {
 const which = opt('evaluator', 'auto');
 const points = Number(opt('points', '37'));
 const samples = Number(opt('samples', '10000'));
+const threads = Number(opt('threads', '1'));
+const opset = Number(opt('opset', '20'));
 const widths = [784, 512, 512, 512, 10];
 const batchSize = 4096;
 
@@ -53,7 +57,7 @@ async function evaluator() {
   if (which === 'reference') return new ReferenceEvaluator();
   try {
     const onnx = await import(new URL('../../onnx/dist/index.js', import.meta.url).href);
-    return await onnx.createOnnxEvaluator();
+    return await onnx.createOnnxEvaluator({ intraOpNumThreads: threads, opset });
   } catch (e) {
     if (which === 'onnx') throw e;
     console.error(
@@ -100,7 +104,10 @@ try {
   const script = fileURLToPath(new URL('./lmc_torch.py', import.meta.url));
   try {
     peer = JSON.parse(
-      execFileSync('/usr/bin/python3', [script, dir], { encoding: 'utf8', maxBuffer: 1 << 24 })
+      execFileSync('/usr/bin/python3', [script, dir, String(threads)], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      })
         .trim()
         .split('\n')
         .pop(),
@@ -124,7 +131,7 @@ console.log(
   `LMC curve: ${points} points, MLP ${widths.join('-')} (LayerNorm + GELU), ${samples} samples`,
 );
 console.log(
-  `nidkit  (${curve.evaluator}): ${seconds.toFixed(2)} s  (${((1000 * seconds) / points).toFixed(0)} ms per λ)`,
+  `nidkit  (${curve.evaluator}${curve.evaluator === 'reference' ? '' : `, ${threads} thread${threads === 1 ? '' : 's'}, opset ${opset}`}): ${seconds.toFixed(2)} s  (${((1000 * seconds) / points).toFixed(0)} ms per λ)`,
 );
 if (peer) {
   console.log(

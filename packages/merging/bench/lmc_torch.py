@@ -1,6 +1,6 @@
 """PyTorch peer of bench/lmc.mjs: the same LMC curve (λ grid, lerp of every tensor, eval-mode
 cross-entropy and accuracy on the same samples) for two 784-512-512-512-10 LayerNorm+GELU MLPs.
-Usage: python3 lmc_torch.py <dir written by lmc.mjs>. Prints one JSON line."""
+Usage: python3 lmc_torch.py <dir written by lmc.mjs> [threads]. Prints one JSON line."""
 import json
 import os
 import sys
@@ -43,6 +43,8 @@ def main():
     lambdas = man["lambdas"]
     layers = man["layers"]
     batch = man["batchSize"]
+    if len(sys.argv) > 2:
+        torch.set_num_threads(int(sys.argv[2]))
     torch.set_grad_enabled(False)
     t0 = time.perf_counter()
     losses, accs = [], []
