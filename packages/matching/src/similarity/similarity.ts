@@ -292,9 +292,10 @@ function transposeShift(
   }
 }
 
-/** Zero pad column `rows` when the SIMD kernel reads an even number of samples. */
+/** Zeroes the pad columns `rows..⌈rows/4⌉·4−1`: the SIMD kernel reads samples in groups of 4. */
 function zeroPad(out: Float64Array, n: number, rows: number, stride: number): void {
-  if (rows % 2 === 1 && rows < stride) for (let j = 0; j < n; j++) out[j * stride + rows] = 0;
+  const end = Math.min(stride, Math.ceil(rows / 4) * 4);
+  if (end > rows) for (let j = 0; j < n; j++) out.fill(0, j * stride + rows, j * stride + end);
 }
 
 function centeredSsq(sum: Float64Array, sq: Float64Array, N: number): Float64Array {

@@ -1,7 +1,7 @@
 /**
  * A WebAssembly SIMD (f64x2) kernel for the cross product `C += Aᵀ B` on the transposed chunk
  * layout of {@link addCrossProduct}: `at` is `m × stride` and `bt` is `n × stride` (row p = one
- * unit over the chunk's samples, zero-padded to an even stride), `c` is `m × n`, all float64 in
+ * unit over the chunk's samples, zero-padded to a multiple of 4), `c` is `m × n`, all float64 in
  * one WebAssembly memory. The module is assembled from bytes on first use (nothing happens on
  * import); when WebAssembly SIMD is unavailable, callers fall back to the plain JS kernel.
  * @internal
@@ -92,16 +92,19 @@ function body(): number[] {
   emit(0x02, 0x40, 0x03, 0x40); // block, loop (p)
   emit(get(L.p), get(P.p1), GE_S, 0x0d, 1);
   const rows = [L.ra0, L.ra1, L.ra2, L.ra3];
-  rows.forEach((r, k) => emit(get(r), get(L.p), ADD, v128load(), set(A + k)));
-  emit(get(L.rb0), get(L.p), ADD, v128load(), set(B));
-  emit(get(L.rb1), get(L.p), ADD, v128load(), set(B + 1));
-  for (let ii = 0; ii < 4; ii++) {
-    for (let jj = 0; jj < 2; jj++) {
-      const acc = ACC + ii * 2 + jj;
-      emit(get(acc), get(A + ii), get(B + jj), f64x2mul, f64x2add, set(acc));
+  // Two sample pairs per iteration (unrolled via the load offset immediate).
+  for (const off of [0, 16]) {
+    rows.forEach((r, k) => emit(get(r), get(L.p), ADD, v128load(off), set(A + k)));
+    emit(get(L.rb0), get(L.p), ADD, v128load(off), set(B));
+    emit(get(L.rb1), get(L.p), ADD, v128load(off), set(B + 1));
+    for (let ii = 0; ii < 4; ii++) {
+      for (let jj = 0; jj < 2; jj++) {
+        const acc = ACC + ii * 2 + jj;
+        emit(get(acc), get(A + ii), get(B + jj), f64x2mul, f64x2add, set(acc));
+      }
     }
   }
-  emit(get(L.p), i32c(16), ADD, set(L.p));
+  emit(get(L.p), i32c(32), ADD, set(L.p));
   emit(0x0c, 0); // br loop (p)
   emit(0x0b, 0x0b); // end loop, end block (p)
   // pc = c + i*ldc + j*8
@@ -171,9 +174,9 @@ export interface WasmCrossWorkspace {
   readonly c: Float64Array;
   readonly at: Float64Array;
   readonly bt: Float64Array;
-  /** Row stride (elements) of `at` and `bt`: the chunk capacity rounded up to even. */
+  /** Row stride (elements) of `at` and `bt`: the chunk capacity rounded up to a multiple of 4. */
   readonly stride: number;
-  /** `C += Aᵀ B` over the first `rows` samples of the chunk (rows ≤ stride; pad entries must be 0). */
+  /** `C += Aᵀ B` over the first `rows` samples of the chunk (rows ≤ stride; entries rows..⌈rows/4⌉·4−1 must be 0). */
   add(rows: number): void;
 }
 
@@ -185,7 +188,7 @@ export interface WasmCrossWorkspace {
 export function createWasmCrossWorkspace(m: number, n: number, capacity: number): WasmCrossWorkspace | null {
   const mod = compile();
   if (!mod) return null;
-  const stride = capacity + (capacity % 2);
+  const stride = Math.ceil(capacity / 4) * 4;
   const bytesC = m * n * 8;
   const bytesA = m * stride * 8;
   const bytesB = n * stride * 8;
@@ -207,7 +210,7 @@ export function createWasmCrossWorkspace(m: number, n: number, capacity: number)
     bt,
     stride,
     add(rows: number): void {
-      const kp = rows + (rows % 2);
+      const kp = Math.ceil(rows / 4) * 4;
       for (let p0 = 0; p0 < kp; p0 += KB) {
         const p1 = Math.min(kp, p0 + KB);
         kernel(bytesC, bytesC + bytesA, 0, m4, n2, stride * 8, n * 8, p0 * 8, p1 * 8);
