@@ -1,7 +1,16 @@
 import type { LinearLayer, Network, NormLayer, Tensor as IrTensor, TensorSlot } from '@nidkit/core';
-import { blocksOf, inputFeatures, mapLayers, mapTensors, tensor, transpose2d, validateNetwork } from '@nidkit/core';
+import { blocksOf, effectiveWeight, fixedPartOf, inputFeatures, mapLayers, mapTensors, tensor, transpose2d, validateNetwork } from '@nidkit/core';
 import type { GradSaveFunc, Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
+
+/** The fixed structure of a linear weight in tfjs layout (`[in, out]`). */
+export interface TfFixed {
+  readonly kind: 'mask' | 'noise';
+  /** W-asym: 1 = trainable, 0 = fixed (tfjs layout); null for syre. */
+  readonly mask: Uint8Array | null;
+  /** The fixed part F in float32 (tfjs layout): `(1−D)⊙κN` or `κN`. */
+  readonly F: Float32Array;
+}
 
 /** A trainable parameter in tfjs layout (linear weights transposed to `[in, out]`). */
 export interface TfParam {
@@ -12,20 +21,19 @@ export interface TfParam {
   readonly layer: number;
   /** True for linear weights, stored transposed (`[in, out]`) in tfjs. */
   readonly transposed: boolean;
-  /** W-asym weights: boolean mask `[in, out]` (true = trainable); updates are applied only there. */
-  readonly updateMask: Tensor | null;
+  /** Shape in tfjs layout. */
+  readonly shape: readonly number[];
+  /** Fixed structure of W-asym / syre weights. */
+  readonly fixed: TfFixed | null;
 }
 
 interface TfLinear {
   readonly index: number;
-  readonly kind: 'dense' | 'mask' | 'noise';
-  /** Parameter index of W (`[in, out]`) or -1 when frozen. */
+  /** Parameter index of W_eff (`[in, out]`) or -1 when frozen. */
   readonly w: number;
   readonly b: number;
   readonly constW: Tensor2D | null;
   readonly constB: Tensor1D | null;
-  readonly maskT: Tensor2D | null;
-  readonly fixedT: Tensor2D | null;
 }
 
 interface TfNorm {
@@ -50,20 +58,23 @@ export interface BatchStat {
   readonly varUnbiased: Tensor1D;
 }
 
-function t2(tf: Tf, t: IrTensor<Float32Array>, transposeIt: boolean): Tensor2D {
-  const s = transposeIt ? transpose2d(t) : t;
-  return tf.tensor2d(s.data, [s.shape[0]!, s.shape[1]!], 'float32');
+function tfLayout(t: IrTensor<Float32Array>, transposeIt: boolean): Float32Array {
+  return transposeIt ? transpose2d(t).data : t.data.slice();
 }
 
 /**
- * A network prepared for tfjs: constants for the fixed parts, a list of trainable parameters, and
- * a differentiable forward pass whose linear layers transpose explicitly (the wasm backend's
- * transposed matMul is ~10× slower than a transpose followed by a plain matMul).
+ * A network prepared for tfjs. The trainable parameters live in JavaScript as float32 arrays in
+ * tfjs layout (`initial`); the tfjs graph receives **effective** weights (`W_eff = D⊙W + F` for
+ * W-asym, `W + F` for syre, computed by {@link TfModel.effective} exactly as core computes them), so
+ * the graph is the same for every family and the gradient with respect to raw W is the gradient
+ * with respect to W_eff restricted to the trainable entries. Linear layers transpose explicitly in
+ * their custom gradient (the wasm backend's transposed matMul is ~10× slower than a transpose
+ * followed by a plain matMul).
  */
 export class TfModel {
   readonly params: TfParam[] = [];
-  /** Initial parameter values (tfjs layout), owned by the caller after construction. */
-  readonly initial: Tensor[] = [];
+  /** Initial raw parameter values (tfjs layout); copies owned by the caller. */
+  readonly initial: Float32Array[] = [];
   /** BatchNorm running statistics (mutable, owned by this model). */
   readonly running = new Map<number, { mean: Tensor1D; var: Tensor1D; count: number }>();
   private readonly blocks: TfBlock[] = [];
@@ -81,8 +92,8 @@ export class TfModel {
     this.inputSize = inputFeatures(net);
     const blocks = blocksOf(net);
     this.outputSize = blocks[blocks.length - 1]!.linear.weight.shape[0]!;
-    // z = h · w with w in [in, out]; gradients by explicit transposes (no transposed matMul)
     type CustomFn = Parameters<Tf['customGrad']>[0];
+    // z = h · w with w in [in, out]; gradients by explicit transposes (no transposed matMul)
     const linear = (h: Tensor, w: Tensor, save: GradSaveFunc): ReturnType<CustomFn> => {
       save([h, w]);
       return {
@@ -109,22 +120,23 @@ export class TfModel {
     };
     this.geluOp = tf.customGrad<Tensor>(gelu as unknown as CustomFn);
     for (const block of blocks) {
-      const linear = this.prepareLinear(block.linear);
+      const lin = this.prepareLinear(block.linear);
       const norm = block.norm ? this.prepareNorm(block.norm) : null;
       let act: TfBlock['act'] = null;
       if (block.activation?.type === 'gate') {
-        const gateT = t2(tf, block.activation.C, true);
+        const C = block.activation.C;
+        const gateT = tf.tensor2d(tfLayout(C, true), [C.shape[1]!, C.shape[0]!], 'float32');
         this.consts.push(gateT);
         act = { gateT };
       } else if (block.activation) {
         act = { kind: block.activation.kind };
       }
-      this.blocks.push({ linear, norm, act });
+      this.blocks.push({ linear: lin, norm, act });
     }
   }
 
-  private addParam(p: Omit<TfParam, 'updateMask'> & { updateMask?: Tensor | null }, value: Tensor): number {
-    this.params.push({ ...p, updateMask: p.updateMask ?? null });
+  private addParam(p: TfParam, value: Float32Array): number {
+    this.params.push(p);
     this.initial.push(value);
     return this.params.length - 1;
   }
@@ -132,46 +144,35 @@ export class TfModel {
   private prepareLinear(layer: LinearLayer): TfLinear {
     const tf = this.tf;
     const l = layer.index;
-    const fixed = layer.fixed;
-    let maskT: Tensor2D | null = null;
-    let fixedT: Tensor2D | null = null;
-    let updateMask: Tensor | null = null;
-    let kind: TfLinear['kind'] = 'dense';
-    if (fixed?.kind === 'mask') {
-      kind = 'mask';
-      maskT = t2(tf, fixed.mask, true);
-      const k = Math.fround(fixed.kappa);
-      const f = new Float32Array(fixed.mask.data.length);
-      for (let i = 0; i < f.length; i++) f[i] = fixed.mask.data[i] === 0 ? Math.fround(k * fixed.normal.data[i]!) : 0;
-      fixedT = t2(tf, tensor(f, fixed.mask.shape), true);
-      updateMask = tf.cast(maskT, 'bool');
-      this.consts.push(maskT, fixedT, updateMask);
-    } else if (fixed?.kind === 'noise') {
-      kind = 'noise';
-      const k = Math.fround(fixed.kappa);
-      const f = new Float32Array(fixed.noise.data.length);
-      for (let i = 0; i < f.length; i++) f[i] = Math.fround(k * fixed.noise.data[i]!);
-      fixedT = t2(tf, tensor(f, fixed.noise.shape), true);
-      this.consts.push(fixedT);
-    }
+    const [out, inDim] = [layer.weight.shape[0]!, layer.weight.shape[1]!];
+    const shape = [inDim, out];
     if (layer.frozen) {
-      const constW = t2(tf, layer.weight, true);
+      const constW = tf.tensor2d(tfLayout(effectiveWeight(layer), true), [inDim, out], 'float32');
       const constB = layer.bias ? tf.tensor1d(layer.bias.data, 'float32') : null;
       this.consts.push(constW, ...(constB ? [constB] : []));
-      return { index: l, kind, w: -1, b: -1, constW, constB, maskT, fixedT };
+      return { index: l, w: -1, b: -1, constW, constB };
     }
-    const w = this.addParam({ name: `lins.${l}.weight`, slot: 'weight', layer: l, transposed: true, updateMask }, t2(tf, layer.weight, true));
+    let fixed: TfFixed | null = null;
+    if (layer.fixed) {
+      const F = tfLayout(fixedPartOf(layer), true);
+      fixed =
+        layer.fixed.kind === 'mask'
+          ? { kind: 'mask', mask: Uint8Array.from(tfLayout(layer.fixed.mask, true), (d) => (d !== 0 ? 1 : 0)), F }
+          : { kind: 'noise', mask: null, F };
+    }
+    const w = this.addParam({ name: `lins.${l}.weight`, slot: 'weight', layer: l, transposed: true, shape, fixed }, tfLayout(layer.weight, true));
     const b = layer.bias
-      ? this.addParam({ name: `lins.${l}.bias`, slot: 'bias', layer: l, transposed: false }, tf.tensor1d(layer.bias.data, 'float32'))
+      ? this.addParam({ name: `lins.${l}.bias`, slot: 'bias', layer: l, transposed: false, shape: [out], fixed: null }, layer.bias.data.slice())
       : -1;
-    return { index: l, kind, w, b, constW: null, constB: null, maskT, fixedT };
+    return { index: l, w, b, constW: null, constB: null };
   }
 
   private prepareNorm(norm: NormLayer): TfNorm {
     const tf = this.tf;
     const l = norm.index;
-    const gamma = this.addParam({ name: `norms.${l}.weight`, slot: 'gamma', layer: l, transposed: false }, tf.tensor1d(norm.gamma.data, 'float32'));
-    const beta = this.addParam({ name: `norms.${l}.bias`, slot: 'beta', layer: l, transposed: false }, tf.tensor1d(norm.beta.data, 'float32'));
+    const n = norm.gamma.data.length;
+    const gamma = this.addParam({ name: `norms.${l}.weight`, slot: 'gamma', layer: l, transposed: false, shape: [n], fixed: null }, norm.gamma.data.slice());
+    const beta = this.addParam({ name: `norms.${l}.bias`, slot: 'beta', layer: l, transposed: false, shape: [n], fixed: null }, norm.beta.data.slice());
     if (norm.kind === 'batch') {
       this.running.set(l, {
         mean: tf.tensor1d(norm.runningMean!.data, 'float32'),
@@ -182,19 +183,33 @@ export class TfModel {
     return { index: l, kind: norm.kind, gamma, beta, eps: norm.eps, momentum: norm.momentum ?? 0.1 };
   }
 
-  /** Effective weight `[in, out]` of a block: `W⊙D + F` (W-asym), `W + F` (syre) or `W`. */
-  private weff(lin: TfLinear, params: readonly Tensor[]): Tensor2D {
-    const tf = this.tf;
-    const w = (lin.w >= 0 ? params[lin.w]! : lin.constW!) as Tensor2D;
-    if (lin.kind === 'mask') return tf.add(tf.mul(w, lin.maskT!), lin.fixedT!);
-    if (lin.kind === 'noise') return tf.add(w, lin.fixedT!);
-    return w;
+  /**
+   * The value the graph sees for parameter `j`: W-asym `Where(D, W, F)`, syre `fround(W + F)`
+   * (as core's `effectiveWeight`), otherwise `raw` itself.
+   */
+  effective(j: number, raw: Float32Array): Float32Array {
+    const fixed = this.params[j]!.fixed;
+    if (!fixed) return raw;
+    const out = new Float32Array(raw.length);
+    const F = fixed.F;
+    if (fixed.mask) {
+      const d = fixed.mask;
+      for (let i = 0; i < raw.length; i++) out[i] = d[i] !== 0 ? raw[i]! : F[i]!;
+    } else {
+      for (let i = 0; i < raw.length; i++) out[i] = raw[i]! + F[i]!; // float32 store rounds like fround
+    }
+    return out;
+  }
+
+  /** tfjs tensors of the effective parameter values (caller disposes). */
+  effectiveTensors(raw: readonly Float32Array[]): Tensor[] {
+    return raw.map((r, j) => this.tf.tensor(this.effective(j, r), [...this.params[j]!.shape], 'float32'));
   }
 
   /**
    * The differentiable forward pass. `training` uses BatchNorm batch statistics (biased variance)
    * and pushes the batch mean and unbiased variance to `stats`; otherwise running statistics.
-   * @param params - current parameter values, in `this.params` order
+   * @param params - effective parameter values, in `this.params` order
    * @param x - `[B, inputSize]`
    * @param training - BatchNorm mode
    * @param stats - receives BatchNorm batch statistics in training mode
@@ -204,7 +219,8 @@ export class TfModel {
     const tf = this.tf;
     let h: Tensor2D = x;
     for (const { linear, norm, act } of this.blocks) {
-      let z = this.linearOp(h, this.weff(linear, params));
+      const w = (linear.w >= 0 ? params[linear.w]! : linear.constW!) as Tensor2D;
+      let z = this.linearOp(h, w);
       const bias = linear.b >= 0 ? params[linear.b]! : linear.constB;
       if (bias) z = tf.add(z, bias);
       if (norm) {
@@ -270,18 +286,18 @@ export class TfModel {
   }
 
   /**
-   * Converts tfjs parameter values back to the IR: every trainable tensor and BatchNorm statistic
+   * Converts raw parameter values back to the IR: every trainable tensor and BatchNorm statistic
    * is replaced (weights transposed back to `[out, in]`, exact), everything else is kept.
-   * @param params - parameter values in `this.params` order
+   * @param raw - raw parameter values in `this.params` order (tfjs layout)
    * @param meta - metadata of the returned network
    * @returns the updated network
    */
-  toNetwork(params: readonly Tensor[], meta: Network['meta']): Network {
+  toNetwork(raw: readonly Float32Array[], meta: Network['meta']): Network {
     const byName = new Map<string, IrTensor<Float32Array>>();
-    this.params.forEach((p, i) => byName.set(p.name, this.toIr(p, params[i]!)));
+    this.params.forEach((p, i) => byName.set(p.name, this.toIr(p, raw[i]!)));
     for (const [l, r] of this.running) {
-      byName.set(`norms.${l}.running_mean`, tensor(r.mean.dataSync() as Float32Array, r.mean.shape));
-      byName.set(`norms.${l}.running_var`, tensor(r.var.dataSync() as Float32Array, r.var.shape));
+      byName.set(`norms.${l}.running_mean`, tensor(Float32Array.from(r.mean.dataSync() as Float32Array), r.mean.shape));
+      byName.set(`norms.${l}.running_var`, tensor(Float32Array.from(r.var.dataSync() as Float32Array), r.var.shape));
     }
     const updated = mapTensors(this.net, (e) => byName.get(e.name) ?? e.tensor, { meta });
     return mapLayers(updated, (layer) =>
@@ -291,17 +307,16 @@ export class TfModel {
     );
   }
 
-  /** A parameter value (or an optimizer slot of the same shape) in IR layout. */
-  toIr(p: TfParam, value: Tensor): IrTensor<Float32Array> {
-    const data = Float32Array.from(value.dataSync() as Float32Array);
-    const t = tensor(data, value.shape);
-    return p.transposed ? transpose2d(t) : t;
+  /** A parameter-shaped array (value or optimizer slot) in IR layout (a copy). */
+  toIr(p: TfParam, data: Float32Array): IrTensor<Float32Array> {
+    if (!p.transposed) return tensor(data.slice(), p.shape);
+    return transpose2d(tensor(data, p.shape));
   }
 
-  /** An IR-layout array as a tfjs tensor in this parameter's layout. */
-  fromIr(p: TfParam, data: Float32Array, irShape: readonly number[]): Tensor {
-    const t = tensor(data, irShape);
-    return p.transposed ? t2(this.tf, t, true) : this.tf.tensor(t.data, [...t.shape], 'float32');
+  /** An IR-layout array in this parameter's tfjs layout (a copy). */
+  fromIr(p: TfParam, data: Float32Array): Float32Array {
+    if (!p.transposed) return data.slice();
+    return transpose2d(tensor(data, [p.shape[1]!, p.shape[0]!])).data;
   }
 
   /** Releases every tensor owned by the model (constants and running statistics). */

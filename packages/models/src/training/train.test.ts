@@ -1,5 +1,5 @@
 import type { Dataset, LinearLayer, Network } from '@nidkit/core';
-import { Rng, effectiveWeight, forward, linearLayers, namedTensors, tensor } from '@nidkit/core';
+import { Rng, effectiveWeight, forward, linearLayers, lossSums, mapTensors, namedTensors, tensor } from '@nidkit/core';
 import { expectClose } from '@nidkit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { buildMlp } from '../architectures/build-mlp.js';
@@ -94,6 +94,24 @@ describe('trainNetwork', () => {
         else if (g[i] !== 0) nonzero++;
       }
       expect(nonzero).toBeGreaterThan(0);
+    }
+  });
+
+  it('gradients match central finite differences of core\'s float64 loss (LayerNorm, GELU, σ-gate, masks)', async () => {
+    for (const family of ['w-asym', 'sigma-asym'] as const) {
+      const net = buildMlp({ family, widths: [4, 5, 3], numFixed: [1, 2], kappa: 0.5, maskSeed: 2, initSeed: 3 });
+      const ds = toyDataset(6, 4, 3, 9);
+      const split = ds.splits.train!;
+      const { gradients } = await computeGradients(net, split.inputs, split.labels!);
+      const lossAt = (n: Network) => lossSums(forward(n, split.inputs).logits, split, 'classification').lossSum / 6;
+      for (const name of ['lins.0.weight', 'lins.1.bias', 'norms.0.weight']) {
+        const g = gradients[name]!.data;
+        for (let i = 0; i < g.length; i += 3) {
+          const shift = (delta: number) => mapTensors(net, (e) => (e.name === name ? tensor(e.tensor.data.map((w, j) => (j === i ? w + delta : w)), e.tensor.shape) : e.tensor));
+          const numeric = (lossAt(shift(1e-2)) - lossAt(shift(-1e-2))) / 2e-2;
+          expect(Math.abs(g[i]! - numeric)).toBeLessThan(2e-3);
+        }
+      }
     }
   });
 

@@ -6,6 +6,8 @@ import type { BackendChoice, BackendInfo, Tf } from './backend.js';
 import { selectBackend } from './backend.js';
 import type { BatchStat, TfParam } from './tf-model.js';
 import { TfModel, batchLoss } from './tf-model.js';
+import type { OptimizerConfig, OptimizerSlot } from './optimizer.js';
+import { optimizerStep } from './optimizer.js';
 
 /** Loss functions: mean cross-entropy (classification), MSE (regression), BCE with logits (multilabel). */
 export type LossKind = 'cross-entropy' | 'mse' | 'bce';
@@ -202,7 +204,16 @@ function gatherBatch(split: Split, d: number, k: number, idx: Int32Array, start:
 }
 
 /** Runs a TfModel in eval mode over a split and accumulates core's loss sums in float64. */
-function evaluateTf(tf: Tf, model: TfModel, params: readonly Tensor[], split: Split, task: Dataset['task'], batch: number): SplitMetrics {
+function evaluateTf(tf: Tf, model: TfModel, raw: readonly Float32Array[], split: Split, task: Dataset['task'], batch: number): SplitMetrics {
+  const params = model.effectiveTensors(raw);
+  try {
+    return evaluateWith(tf, model, params, split, task, batch);
+  } finally {
+    for (const p of params) p.dispose();
+  }
+}
+
+function evaluateWith(tf: Tf, model: TfModel, params: readonly Tensor[], split: Split, task: Dataset['task'], batch: number): SplitMetrics {
   const n = splitSize(split);
   const d = model.inputSize;
   let lossSum = 0;
@@ -286,10 +297,10 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
   };
   const decays = model.params.map(decayOf);
 
-  // state
-  let params: Tensor[] = model.initial;
-  let m: Tensor[];
-  let v: Tensor[] | null;
+  // state: raw parameters and optimizer slots live in JavaScript (tfjs layout)
+  const raw = model.initial;
+  let m: Float32Array[];
+  let v: Float32Array[];
   let t: number;
   let epoch0 = 0;
   let step = 0;
@@ -298,29 +309,32 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
     if (resume.optimizer.kind !== cfg.optimizer) {
       throw new TrainingError(`trainNetwork: resume state is for ${resume.optimizer.kind} — expected ${cfg.optimizer}`);
     }
-    m = model.params.map((p, i) => {
+    const slotOf = (p: TfParam, which: 'm' | 'v'): Float32Array => {
       const s = resume.optimizer.slots[p.name];
-      if (!s || s.m.length !== params[i]!.size) throw new TrainingError(`trainNetwork: resume state lacks a matching slot for ${p.name}`);
-      const irShape = p.transposed ? [params[i]!.shape[1]!, params[i]!.shape[0]] : params[i]!.shape;
-      return model.fromIr(p, s.m, irShape);
-    });
-    v =
-      cfg.optimizer === 'adamw'
-        ? model.params.map((p, i) => {
-            const s = resume.optimizer.slots[p.name]!;
-            if (!s.v) throw new TrainingError(`trainNetwork: resume state lacks AdamW's v for ${p.name}`);
-            const irShape = p.transposed ? [params[i]!.shape[1]!, params[i]!.shape[0]] : params[i]!.shape;
-            return model.fromIr(p, s.v, irShape);
-          })
-        : null;
+      const a = s?.[which];
+      if (!a || a.length !== raw[model.params.indexOf(p)]!.length) {
+        throw new TrainingError(`trainNetwork: resume state lacks a matching ${which} for ${p.name} — expected ${raw[model.params.indexOf(p)]!.length} values, got ${a ? a.length : 'none'}`);
+      }
+      return model.fromIr(p, a);
+    };
+    m = model.params.map((p) => slotOf(p, 'm'));
+    v = cfg.optimizer === 'adamw' ? model.params.map((p) => slotOf(p, 'v')) : raw.map((r) => new Float32Array(r.length));
     t = resume.optimizer.t;
     epoch0 = resume.epoch;
     step = resume.step;
   } else {
-    m = params.map((p) => tf.zerosLike(p));
-    v = cfg.optimizer === 'adamw' ? params.map((p) => tf.zerosLike(p)) : null;
+    m = raw.map((r) => new Float32Array(r.length));
+    v = raw.map((r) => new Float32Array(r.length));
     t = 0;
   }
+  const optimizerConfig: OptimizerConfig = { kind: cfg.optimizer, lr: cfg.lr, betas: cfg.betas, eps: cfg.eps, momentum: cfg.momentum };
+  const slots: OptimizerSlot[] = model.params.map((p, j) => ({
+    value: raw[j]!,
+    m: m[j]!,
+    v: v[j]!,
+    mask: p.fixed?.mask ?? null,
+    weightDecay: decays[j]!,
+  }));
 
   const provenance = (epoch: number): Network['meta'] => ({
     ...net.meta,
@@ -343,18 +357,18 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
     },
   });
   const currentState = (epoch: number): TrainState => {
-    const slots: Record<string, { m: Float32Array; v?: Float32Array }> = {};
+    const state: Record<string, { m: Float32Array; v?: Float32Array }> = {};
     model.params.forEach((p, i) => {
-      slots[p.name] = { m: model.toIr(p, m[i]!).data, ...(v ? { v: model.toIr(p, v[i]!).data } : {}) };
+      state[p.name] = { m: model.toIr(p, m[i]!).data, ...(cfg.optimizer === 'adamw' ? { v: model.toIr(p, v[i]!).data } : {}) };
     });
-    return { epoch, step, optimizationSeed: cfg.optimizationSeed, optimizer: { kind: cfg.optimizer, t, slots } };
+    return { epoch, step, optimizationSeed: cfg.optimizationSeed, optimizer: { kind: cfg.optimizer, t, slots: state } };
   };
   const checkpoints: Checkpoint[] = [];
   const checkpoint = async (epoch: number): Promise<void> => {
     const cp: Checkpoint = {
       epoch,
       step,
-      network: model.toNetwork(params, provenance(epoch)),
+      network: model.toNetwork(raw, provenance(epoch)),
       ...(options.checkpointOptimizerState ? { state: currentState(epoch) } : {}),
     };
     if (options.keepCheckpoints ?? true) checkpoints.push(cp);
@@ -364,7 +378,6 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
   const history: EpochRecord[] = [];
   const task = dataset.task;
   const stepsPerEpoch = Math.ceil(nTrain / cfg.batchSize);
-  const [b1, b2] = cfg.betas;
   let aborted = false;
   let lastEpoch = epoch0;
   try {
@@ -382,7 +395,6 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
       pending.logits = tf.keep(logits);
       return batchLoss(tf, logits, cfg.loss, cfg.loss === 'cross-entropy' ? y : null, cfg.loss === 'cross-entropy' ? null : tg);
     });
-    const dummy = tf.zeros([1]);
     for (let epoch = epoch0 + 1; epoch <= epoch0 + cfg.epochs; epoch++) {
       const started = performance.now();
       const order = Rng.stream(cfg.optimizationSeed, 'shuffle', epoch).permutation(nTrain);
@@ -399,67 +411,42 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
         if (hasBatchNorm && n < 2) continue; // BatchNorm cannot normalize a single sample (PyTorch raises)
         const batch = gatherBatch(train, d, k, order, s, e);
         pending.stats = [];
-        t += 1;
-        step += 1;
-        const bc1 = 1 - b1 ** t;
-        const bc2 = 1 - b2 ** t;
-        const out = tf.tidy(() => {
-          const x = tf.tensor2d(batch.x, [n, d], 'float32');
-          const y = batch.y ? tf.tensor1d(batch.y, 'int32') : dummy;
-          const tg = batch.t ? tf.tensor2d(batch.t, [n, k], 'float32') : dummy;
-          pending.x = x;
-          pending.y = y;
-          pending.tg = tg as Tensor2D;
-          const { value, grads: g } = lossAndGrads(params);
-          const newP: Tensor[] = [];
-          const newM: Tensor[] = [];
-          const newV: Tensor[] = [];
-          params.forEach((p, j) => {
-            const gj = g[j]!;
-            const wd = decays[j]!;
-            let cand: Tensor;
-            if (cfg.optimizer === 'adamw') {
-              const p1 = wd !== 0 ? tf.mul(p, 1 - cfg.lr * wd) : p;
-              const mj = tf.add(tf.mul(m[j]!, b1), tf.mul(gj, 1 - b1));
-              const vj = tf.add(tf.mul(v![j]!, b2), tf.mul(tf.mul(gj, gj), 1 - b2));
-              const denom = tf.add(tf.div(tf.sqrt(vj), Math.sqrt(bc2)), cfg.eps);
-              cand = tf.sub(p1, tf.mul(tf.div(mj, denom), cfg.lr / bc1));
-              newM.push(mj);
-              newV.push(vj);
-            } else {
-              const gg = wd !== 0 ? tf.add(gj, tf.mul(p, wd)) : gj;
-              const buf = cfg.momentum !== 0 ? tf.add(tf.mul(m[j]!, cfg.momentum), gg) : gg;
-              cand = tf.sub(p, tf.mul(buf, cfg.lr));
-              newM.push(cfg.momentum !== 0 ? buf : m[j]!);
-            }
-            const mask = model.params[j]!.updateMask;
-            newP.push(mask ? tf.where(mask, cand, p) : cand);
+        const effective = model.effectiveTensors(raw);
+        let out: { value: Tensor; grads: Tensor[]; correctT: Tensor };
+        try {
+          out = tf.tidy(() => {
+            const x = tf.tensor2d(batch.x, [n, d], 'float32');
+            const y = batch.y ? tf.tensor1d(batch.y, 'int32') : null;
+            const tg = batch.t ? tf.tensor2d(batch.t, [n, k], 'float32') : null;
+            pending.x = x;
+            pending.y = y;
+            pending.tg = tg;
+            const { value, grads } = lossAndGrads(effective);
+            let correctT: Tensor = tf.scalar(0, 'int32');
+            if (task === 'classification') correctT = tf.sum(tf.cast(tf.equal(tf.argMax(pending.logits!, 1), y!), 'int32'));
+            else if (task === 'multilabel') correctT = tf.sum(tf.cast(tf.equal(tf.greater(pending.logits!, 0), tf.greater(tg!, 0.5)), 'int32'));
+            return { value, grads, correctT };
           });
-          let correctT: Tensor = tf.scalar(0, 'int32');
-          if (task === 'classification') correctT = tf.sum(tf.cast(tf.equal(tf.argMax(pending.logits!, 1), y), 'int32'));
-          else if (task === 'multilabel') correctT = tf.sum(tf.cast(tf.equal(tf.greater(pending.logits!, 0), tf.greater(tg, 0.5)), 'int32'));
-          return { value, newP, newM, newV, correctT };
-        });
-        pending.logits?.dispose();
-        pending.logits = null;
+        } finally {
+          pending.logits?.dispose();
+          pending.logits = null;
+          for (const x of effective) x.dispose();
+        }
         const lossValue = (out.value.dataSync() as Float32Array)[0]!;
         const c = (out.correctT.dataSync() as Int32Array)[0]!;
-        out.value.dispose();
-        out.correctT.dispose();
+        const grads = out.grads.map((g) => g.dataSync() as Float32Array);
         if (!Number.isFinite(lossValue)) {
-          for (const x of [...out.newP, ...out.newM, ...out.newV]) if (!params.includes(x) && !m.includes(x)) x.dispose();
+          for (const x of [out.value, out.correctT, ...out.grads]) x.dispose();
           for (const st of pending.stats) {
             st.mean.dispose();
             st.varUnbiased.dispose();
           }
-          throw new TrainingError(`trainNetwork: the loss became non-finite at epoch ${epoch}, step ${step} — expected a finite loss, got ${lossValue} (lower the learning rate)`);
+          throw new TrainingError(`trainNetwork: the loss became non-finite at epoch ${epoch}, step ${step + 1} — expected a finite loss, got ${lossValue} (lower the learning rate)`);
         }
-        const old = [...params, ...m, ...(v ?? [])];
-        params = out.newP;
-        m = out.newM;
-        if (v) v = out.newV;
-        const keepSet = new Set<Tensor>([...params, ...m, ...(v ?? [])]);
-        for (const x of old) if (!keepSet.has(x)) x.dispose();
+        t += 1;
+        step += 1;
+        slots.forEach((slot, j) => optimizerStep(optimizerConfig, t, slot, grads[j]!));
+        for (const x of [out.value, out.correctT, ...out.grads]) x.dispose();
         if (hasBatchNorm) model.updateRunning(pending.stats);
         pending.stats = [];
         lossSum += lossValue * n;
@@ -481,7 +468,7 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
       if (aborted) break;
       lastEpoch = epoch;
       const isLast = epoch === epoch0 + cfg.epochs;
-      const valMetrics = val && (epoch % evaluateEvery === 0 || isLast) ? evaluateTf(tf, model, params, val, task, evalBatch) : undefined;
+      const valMetrics = val && (epoch % evaluateEvery === 0 || isLast) ? evaluateTf(tf, model, raw, val, task, evalBatch) : undefined;
       const trainAccuracy = task === 'regression' ? null : (100 * correct) / (task === 'multilabel' ? seen * k : seen);
       const record: EpochRecord = {
         epoch,
@@ -505,9 +492,8 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
       });
       if (saveEvery !== null && epoch % saveEvery === 0) await checkpoint(epoch);
     }
-    dummy.dispose();
-    const testMetrics = test && !aborted ? evaluateTf(tf, model, params, test, task, evalBatch) : undefined;
-    const network = model.toNetwork(params, provenance(lastEpoch));
+    const testMetrics = test && !aborted ? evaluateTf(tf, model, raw, test, task, evalBatch) : undefined;
+    const network = model.toNetwork(raw, provenance(lastEpoch));
     const state = currentState(lastEpoch);
     return {
       network,
@@ -520,8 +506,6 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
       aborted,
     };
   } finally {
-    const all = new Set<Tensor>([...params, ...m, ...(v ?? [])]);
-    for (const x of all) if (!x.isDisposed) x.dispose();
     model.dispose();
   }
 }
@@ -550,23 +534,28 @@ export async function computeGradients(
     throw new TrainingError(`computeGradients: inputs have shape [${inputs.shape.join(', ')}] — expected [N, ${model.inputSize}] features with N ≥ 1`);
   }
   const loss = options.loss ?? (target instanceof Int32Array ? 'cross-entropy' : 'mse');
+  const params = model.effectiveTensors(model.initial);
   try {
     const out = tf.tidy(() => {
       const x = tf.tensor2d(inputs.data, [n, model.inputSize], 'float32');
       const labels = target instanceof Int32Array ? tf.tensor1d(target, 'int32') : null;
       const targets = target instanceof Int32Array ? null : tf.tensor2d(target.data, [n, model.outputSize], 'float32');
       const f = tf.valueAndGrads((...ps: Tensor[]) => batchLoss(tf, model.forward(ps, x, true, []), loss, labels, targets));
-      const { value, grads } = f(model.initial);
-      return { value, grads };
+      return f(params);
     });
     const gradients: Record<string, IrTensor<Float32Array>> = {};
-    model.params.forEach((p, i) => (gradients[p.name] = model.toIr(p, out.grads[i]!)));
+    model.params.forEach((p, i) => {
+      const g = Float32Array.from(out.grads[i]!.dataSync() as Float32Array);
+      const mask = p.fixed?.mask;
+      if (mask) for (let j = 0; j < g.length; j++) if (mask[j] === 0) g[j] = 0; // raw W is not read there
+      gradients[p.name] = model.toIr(p, g);
+    });
     const lossValue = (out.value.dataSync() as Float32Array)[0]!;
     out.value.dispose();
     for (const g of out.grads) g.dispose();
     return { loss: lossValue, gradients };
   } finally {
-    for (const p of model.initial) p.dispose();
+    for (const p of params) p.dispose();
     model.dispose();
   }
 }
@@ -586,6 +575,7 @@ export async function predictTf(
 ): Promise<IrTensor<Float32Array>> {
   const { tf } = await selectBackend(options.backend ?? 'auto');
   const model = new TfModel(tf, net);
+  const params = model.effectiveTensors(model.initial);
   try {
     const n = inputs.shape[0] ?? 0;
     const d = model.inputSize;
@@ -594,12 +584,12 @@ export async function predictTf(
     const batch = Math.max(1, options.batchSize ?? 1024);
     for (let s = 0; s < n; s += batch) {
       const e = Math.min(n, s + batch);
-      const r = tf.tidy(() => model.forward(model.initial, tf.tensor2d(inputs.data.subarray(s * d, e * d), [e - s, d], 'float32'), false).dataSync());
+      const r = tf.tidy(() => model.forward(params, tf.tensor2d(inputs.data.subarray(s * d, e * d), [e - s, d], 'float32'), false).dataSync());
       out.set(r, s * model.outputSize);
     }
     return tensor(out, [n, model.outputSize]);
   } finally {
-    for (const p of model.initial) p.dispose();
+    for (const p of params) p.dispose();
     model.dispose();
   }
 }
