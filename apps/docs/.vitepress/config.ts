@@ -8,7 +8,9 @@ const docsRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The subset of generated/manifest.json the navigation needs (scripts/generate.mjs writes it). */
 interface Manifest {
-  api: { generated: { name: string; short: string; link: string; sidebar: DefaultTheme.SidebarItem[] }[] };
+  api: {
+    generated: { name: string; short: string; link: string; sidebar: DefaultTheme.SidebarItem[] }[];
+  };
   readmes: { name: string; short: string; link: string }[];
 }
 
@@ -62,7 +64,12 @@ const reference: DefaultTheme.SidebarItem[] = [
   {
     text: 'API',
     collapsed: false,
-    items: manifest.api.generated.map((p) => ({ text: p.name, link: p.link, collapsed: true, items: p.sidebar })),
+    items: manifest.api.generated.map((p) => ({
+      text: p.name,
+      link: p.link,
+      collapsed: true,
+      items: p.sidebar,
+    })),
   },
 ];
 
@@ -73,6 +80,7 @@ export default defineConfig({
   lang: 'en-US',
   cleanUrls: true,
   lastUpdated: false,
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   // Generated pages live in generated/ (gitignored) and are served as if they were hand-written.
   rewrites: {
     'generated/:path(.*)': ':path',
@@ -101,7 +109,8 @@ export default defineConfig({
     outline: { level: [2, 3] },
     search: { provider: 'local' },
     footer: {
-      message: 'nidkit implements Bürgin, Herbst, Lin & Jegelka, “Beyond Structural Symmetries: Linear Mode Connectivity via Neuron Identifiability” (ICML 2026).',
+      message:
+        'nidkit implements Bürgin, Herbst, Lin & Jegelka, “Beyond Structural Symmetries: Linear Mode Connectivity via Neuron Identifiability” (ICML 2026).',
     },
   },
 });

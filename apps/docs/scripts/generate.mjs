@@ -28,9 +28,11 @@ const log = (msg) => process.stderr.write(`[docs:generate] ${msg}\n`);
 
 const started = Date.now();
 const reuse = process.env.NIDKIT_DOCS_REUSE === '1';
-for (const dir of ['api', 'packages', 'reference']) rmSync(join(GENERATED, dir), { recursive: true, force: true });
+for (const dir of ['api', 'packages', 'reference'])
+  rmSync(join(GENERATED, dir), { recursive: true, force: true });
 if (!reuse) rmSync(join(GENERATED, 'results'), { recursive: true, force: true });
-for (const dir of ['api', 'packages', 'reference', 'results']) mkdirSync(join(GENERATED, dir), { recursive: true });
+for (const dir of ['api', 'packages', 'reference', 'results'])
+  mkdirSync(join(GENERATED, dir), { recursive: true });
 
 const packages = listPackages();
 const api = await generateApi(packages, log);
@@ -40,7 +42,12 @@ const results = await generateResults({ log, reuse });
 
 const manifest = {
   generatedAt: new Date().toISOString(),
-  packages: packages.map((p) => ({ name: p.name, short: p.short, hasIndex: p.hasIndex, hasReadme: p.hasReadme })),
+  packages: packages.map((p) => ({
+    name: p.name,
+    short: p.short,
+    hasIndex: p.hasIndex,
+    hasReadme: p.hasReadme,
+  })),
   api,
   readmes,
   cli,
@@ -52,5 +59,7 @@ const problems = [
   ...(cli.error ? [`cli: ${cli.error}`] : []),
   ...results.errors,
 ];
-log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s${problems.length ? `; left out: ${problems.length}` : ''}`);
+log(
+  `done in ${((Date.now() - started) / 1000).toFixed(1)} s${problems.length ? `; left out: ${problems.length}` : ''}`,
+);
 for (const p of problems) log(`  left out: ${p}`);

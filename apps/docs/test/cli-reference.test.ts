@@ -1,22 +1,40 @@
 import { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { collectCommands, commandAnchor, helpText, renderCliReference } from '../scripts/lib/cli-reference.mjs';
+import {
+  collectCommands,
+  commandAnchor,
+  helpText,
+  renderCliReference,
+} from '../scripts/lib/cli-reference.mjs';
 
 /** A small program shaped like nidkit's: nested commands, arguments, choices, defaults, help text. */
 function sampleProgram(): Command {
-  const program = new Command('tool').description('A sample tool.').option('--verbose', 'talk more');
+  const program = new Command('tool')
+    .description('A sample tool.')
+    .option('--verbose', 'talk more');
   program
     .command('lmc')
     .description('Interpolate two models.\nSecond line of detail.')
     .argument('<a>', 'model A')
     .argument('<b>', 'model B')
     .option('--points <n>', 'number of λ values', '37')
-    .addOption(new Option('--alignment <mode>', 'alignment').choices(['none', 'activation', 'reference-anti']))
+    .addOption(
+      new Option('--alignment <mode>', 'alignment').choices([
+        'none',
+        'activation',
+        'reference-anti',
+      ]),
+    )
     .requiredOption('--data <spec>', 'data set, e.g. mnist | gmm:k=8')
     .addHelpText('after', '\nExamples:\n  tool lmc a.onnx b.onnx --data mnist');
   const rep = program.command('reproduce').description('Reproduce an experiment.');
-  rep.command('all').description('Every experiment {at once}.').argument('[files...]', 'extra <files>');
-  program.addCommand(new Command('merge').description('Average models.').argument('<models...>', 'the models'));
+  rep
+    .command('all')
+    .description('Every experiment {at once}.')
+    .argument('[files...]', 'extra <files>');
+  program.addCommand(
+    new Command('merge').description('Average models.').argument('<models...>', 'the models'),
+  );
   return program;
 }
 

@@ -13,7 +13,8 @@ import { DOCS_ROOT } from '../scripts/lib/paths.mjs';
 function handWrittenPages(): string[] {
   const files = ['index.md', 'results.md'].map((f) => join(DOCS_ROOT, f));
   for (const dir of ['guide', 'concepts']) {
-    for (const f of readdirSync(join(DOCS_ROOT, dir))) if (f.endsWith('.md')) files.push(join(DOCS_ROOT, dir, f));
+    for (const f of readdirSync(join(DOCS_ROOT, dir)))
+      if (f.endsWith('.md')) files.push(join(DOCS_ROOT, dir, f));
   }
   return files;
 }
@@ -51,7 +52,11 @@ export function checkInvocation(program: Command, invocation: string): string[] 
   const name = tokens[0] ?? '';
   const command = program.commands.find((c) => c.name() === name || c.aliases().includes(name));
   if (!command) return [`${invocation}: no command "${name}"`];
-  const known = new Set(['--help', '-h', ...command.options.flatMap((o) => [o.long, o.short].filter(Boolean) as string[])]);
+  const known = new Set([
+    '--help',
+    '-h',
+    ...command.options.flatMap((o) => [o.long, o.short].filter(Boolean) as string[]),
+  ]);
   return tokens
     .filter((t) => /^--?[a-z]/i.test(t))
     .map((t) => t.split('=')[0]!)
@@ -65,10 +70,15 @@ describe('commands quoted on the hand-written pages', () => {
     const { createProgram } = (await import(specifier)) as { createProgram: () => Command };
     const program = createProgram();
     const invocations = handWrittenPages().flatMap((f) =>
-      quotedInvocations(readFileSync(f, 'utf8')).map((inv) => ({ file: f.slice(DOCS_ROOT.length + 1), inv })),
+      quotedInvocations(readFileSync(f, 'utf8')).map((inv) => ({
+        file: f.slice(DOCS_ROOT.length + 1),
+        inv,
+      })),
     );
     expect(invocations.length).toBeGreaterThan(10);
-    const problems = invocations.flatMap(({ file, inv }) => checkInvocation(program, inv).map((p) => `${file}: ${p}`));
+    const problems = invocations.flatMap(({ file, inv }) =>
+      checkInvocation(program, inv).map((p) => `${file}: ${p}`),
+    );
     expect(problems).toEqual([]);
   });
 
@@ -77,11 +87,14 @@ describe('commands quoted on the hand-written pages', () => {
     const program = new Cmd('nidkit');
     program.command('lmc').option('--points <n>').option('-d, --data <spec>');
     expect(checkInvocation(program, 'nidkit lmc a b --points 3 -d mnist')).toEqual([]);
-    expect(checkInvocation(program, 'nidkit lmc a b --pointz 3')).toEqual(['nidkit lmc a b --pointz 3: "lmc" has no option --pointz']);
-    expect(checkInvocation(program, 'nidkit lcm a b')).toEqual(['nidkit lcm a b: no command "lcm"']);
-    expect(quotedInvocations('text `nidkit demo` and\n```sh\npnpm nidkit lmc a b --points 3\n```\n')).toEqual([
-      'nidkit lmc a b --points 3',
-      'nidkit demo',
+    expect(checkInvocation(program, 'nidkit lmc a b --pointz 3')).toEqual([
+      'nidkit lmc a b --pointz 3: "lmc" has no option --pointz',
     ]);
+    expect(checkInvocation(program, 'nidkit lcm a b')).toEqual([
+      'nidkit lcm a b: no command "lcm"',
+    ]);
+    expect(
+      quotedInvocations('text `nidkit demo` and\n```sh\npnpm nidkit lmc a b --points 3\n```\n'),
+    ).toEqual(['nidkit lmc a b --points 3', 'nidkit demo']);
   });
 });

@@ -5,7 +5,8 @@ import { adaptReadme } from '../scripts/lib/readmes.mjs';
 const ctx = {
   fromDir: '/repo/packages/merging',
   repoRoot: '/repo',
-  linkFor: (abs: string) => (abs === '/repo/packages/core/README.md' ? '/packages/core' : undefined),
+  linkFor: (abs: string) =>
+    abs === '/repo/packages/core/README.md' ? '/packages/core' : undefined,
 };
 
 describe('adaptReadme', () => {
@@ -16,18 +17,24 @@ describe('adaptReadme', () => {
   });
 
   it('escapes stray tags in prose but not in code spans or fences', () => {
-    const md = 'Returns Array<number> and `Map<string, T>`.\n\n```ts\nconst x: Array<number> = [];\n```\n';
+    const md =
+      'Returns Array<number> and `Map<string, T>`.\n\n```ts\nconst x: Array<number> = [];\n```\n';
     const out = adaptReadme(md, ctx);
     expect(out).toContain('Returns Array&lt;number> and `Map<string, T>`.');
     expect(out).toContain('const x: Array<number> = [];');
   });
 
   it('turns autolinks into markdown links', () => {
-    expect(adaptReadme('see <https://example.org/a>', ctx)).toContain('see [https://example.org/a](https://example.org/a)');
+    expect(adaptReadme('see <https://example.org/a>', ctx)).toContain(
+      'see [https://example.org/a](https://example.org/a)',
+    );
   });
 
   it('maps links to other package READMEs onto their pages and names other repository files', () => {
-    const out = adaptReadme('[core](../core/README.md#api) and [example](./examples/readme.ts) and [web](https://x.org)', ctx);
+    const out = adaptReadme(
+      '[core](../core/README.md#api) and [example](./examples/readme.ts) and [web](https://x.org)',
+      ctx,
+    );
     expect(out).toContain('[core](/packages/core#api)');
     expect(out).toContain('example (`packages/merging/examples/readme.ts`)');
     expect(out).toContain('[web](https://x.org)');
@@ -45,8 +52,14 @@ describe('adaptReadme', () => {
 describe('rewriteSidebarLinks', () => {
   it('serves generated pages without the generated/ prefix, recursively', () => {
     const out = rewriteSidebarLinks([
-      { text: 'a', link: '/generated/api/core/index.md', items: [{ text: 'b', link: '/generated/api/core/b.md' }] },
+      {
+        text: 'a',
+        link: '/generated/api/core/index.md',
+        items: [{ text: 'b', link: '/generated/api/core/b.md' }],
+      },
     ]);
-    expect(out).toEqual([{ text: 'a', link: '/api/core/index.md', items: [{ text: 'b', link: '/api/core/b.md' }] }]);
+    expect(out).toEqual([
+      { text: 'a', link: '/api/core/index.md', items: [{ text: 'b', link: '/api/core/b.md' }] },
+    ]);
   });
 });

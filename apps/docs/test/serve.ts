@@ -29,7 +29,9 @@ export function resolveSitePath(root: string, pathname: string): string | null {
   const clean = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
   if (clean.split(sep).includes('..')) return null;
   const base = join(root, clean);
-  const candidates = pathname.endsWith('/') ? [join(base, 'index.html')] : [base, `${base}.html`, join(base, 'index.html')];
+  const candidates = pathname.endsWith('/')
+    ? [join(base, 'index.html')]
+    : [base, `${base}.html`, join(base, 'index.html')];
   for (const c of candidates) {
     if (existsSync(c) && statSync(c).isFile()) return c;
   }
@@ -37,7 +39,9 @@ export function resolveSitePath(root: string, pathname: string): string | null {
 }
 
 /** Starts the server; resolves with its base URL and a close function. */
-export async function serveStatic(root: string): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serveStatic(
+  root: string,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const { pathname } = new URL(req.url ?? '/', 'http://127.0.0.1');
     const file = resolveSitePath(root, pathname);
@@ -52,6 +56,9 @@ export async function serveStatic(root: string): Promise<{ url: string; close: (
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) =>
+        server.close((err) => (err ? reject(err) : resolve())),
+      ),
   };
 }

@@ -41,13 +41,18 @@ interface Manifest {
 /** Runs a command in apps/docs; rejects with the end of its output when it fails. */
 function run(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: DOCS_ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, args, {
+      cwd: DOCS_ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`node ${args.join(' ')} exited with ${code}:\n${out.slice(-4000)}`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`node ${args.join(' ')} exited with ${code}:\n${out.slice(-4000)}`)),
     );
   });
 }
@@ -77,12 +82,13 @@ function pageKey(file: string): string {
 
 async function visit(page: Page, base: string, path: string): Promise<PageReport> {
   const errors: string[] = [];
-  const onConsole = (msg: { type(): string; text(): string }) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  const onConsole = (msg: { type(): string; text(): string; location(): { url: string } }) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()} (${msg.location().url})`);
   };
   const onPageError = (err: Error) => errors.push(`page error: ${err.message}`);
   const onResponse = (res: { url(): string; status(): number }) => {
-    if (res.url().startsWith(base) && res.status() >= 400) errors.push(`HTTP ${res.status()} ${res.url()}`);
+    if (res.url().startsWith(base) && res.status() >= 400)
+      errors.push(`HTTP ${res.status()} ${res.url()}`);
   };
   // Navigating to the next page aborts VitePress's link prefetches; that is not a failure.
   const onFailed = (req: { url(): string; failure(): { errorText: string } | null }) => {
@@ -103,17 +109,23 @@ async function visit(page: Page, base: string, path: string): Promise<PageReport
           .filter((img) => /svg/i.test(img.src))
           .map(async (img) => {
             const body = await fetch(img.src).then((r) => r.text());
-            return { src: img.src.slice(0, 120), loaded: img.complete && img.naturalWidth > 0, isSvg: /<svg[\s>]/.test(body) };
+            return {
+              src: img.src.slice(0, 120),
+              loaded: img.complete && img.naturalWidth > 0,
+              isSvg: /<svg[\s>]/.test(body),
+            };
           }),
       );
       return {
         title: document.title,
-        links: Array.from(document.querySelectorAll('a[href]')).map((a) => (a as HTMLAnchorElement).href),
+        links: Array.from(document.querySelectorAll('a[href]')).map(
+          (a) => (a as HTMLAnchorElement).href,
+        ),
         ids: Array.from(document.querySelectorAll('[id]')).map((e) => e.id),
         math: document.querySelectorAll('.vp-doc mjx-container svg').length,
         svgImages,
-        headings: Array.from(document.querySelectorAll('.vp-doc h1, .vp-doc h2, .vp-doc h3')).map((h) =>
-          (h.textContent ?? '').replace(/\u200b/g, '').trim(),
+        headings: Array.from(document.querySelectorAll('.vp-doc h1, .vp-doc h2, .vp-doc h3')).map(
+          (h) => (h.textContent ?? '').replace(/\u200b/g, '').trim(),
         ),
         text: document.querySelector<HTMLElement>('.vp-doc')?.innerText ?? document.body.innerText,
       };
@@ -222,7 +234,8 @@ describe('every page', () => {
         const hash = decodeURIComponent(url.hash.slice(1));
         if (!hash || !file.endsWith('.html')) continue;
         const target = reports.get(pageKey(file));
-        if (target && !target.ids.includes(hash)) broken.push(`${r.path} → ${url.pathname}#${hash} (no such anchor)`);
+        if (target && !target.ids.includes(hash))
+          broken.push(`${r.path} → ${url.pathname}#${hash} (no such anchor)`);
       }
     }
     expect(broken).toEqual([]);
@@ -239,7 +252,13 @@ describe('concepts pages', () => {
 
   it('state the vocabulary, the barrier definitions and the differences from the reference', () => {
     const vocab = report('/concepts/').text;
-    for (const term of ['realization cost', 'swap cost', 'neuron identifiability', 'coherence ν', 'compatible masks']) {
+    for (const term of [
+      'realization cost',
+      'swap cost',
+      'neuron identifiability',
+      'coherence ν',
+      'compatible masks',
+    ]) {
       expect(vocab).toContain(term);
     }
     const barriers = report('/concepts/lmc-barriers').text;
@@ -255,7 +274,12 @@ describe('concepts pages', () => {
     }
     expect(barriers).toContain('-15.7895');
     const diff = report('/concepts/differences').text;
-    for (const phrase of ['Real alignment', 'Per-layer κ', 'Permutations include fixed parts', 'Anisotropy bound']) {
+    for (const phrase of [
+      'Real alignment',
+      'Per-layer κ',
+      'Permutations include fixed parts',
+      'Anisotropy bound',
+    ]) {
       expect(diff).toContain(phrase);
     }
   });

@@ -75,7 +75,12 @@ async function generateOne(pkg, log) {
   const sidebarFile = join(out, 'typedoc-sidebar.json');
   /** @type {SidebarItem[]} */
   const raw = existsSync(sidebarFile) ? JSON.parse(readFileSync(sidebarFile, 'utf8')) : [];
-  const link = '/' + relative(GENERATED, join(out, 'index')).split('\\').join('/').replace(/index$/, '');
+  const link =
+    '/' +
+    relative(GENERATED, join(out, 'index'))
+      .split('\\')
+      .join('/')
+      .replace(/index$/, '');
   log(`api: ${pkg.name} → ${link}`);
   return { name: pkg.name, short: pkg.short, link, sidebar: rewriteSidebarLinks(raw) };
 }

@@ -19,7 +19,10 @@ export async function generateCliReference(log) {
     try {
       /** @type {import('commander').Command} */
       const program = loaded.mod.createProgram();
-      const commands = collectCommands(program).map((e) => ({ path: e.path.join(' '), anchor: commandAnchor(e.path) }));
+      const commands = collectCommands(program).map((e) => ({
+        path: e.path.join(' '),
+        anchor: commandAnchor(e.path),
+      }));
       writeFileSync(file, renderCliReference(program, { title: 'CLI reference' }));
       log(`cli: ${commands.length} commands → /reference/cli`);
       return { commands };

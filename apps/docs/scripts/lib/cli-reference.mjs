@@ -120,7 +120,8 @@ export function renderCliReference(program, opts = {}) {
     '| command | what it does |',
     '|---|---|',
     ...entries.map(
-      (e) => `| [\`${e.path.join(' ')}\`](#${commandAnchor(e.path)}) | ${cell(firstLine(e.command.description()))} |`,
+      (e) =>
+        `| [\`${e.path.join(' ')}\`](#${commandAnchor(e.path)}) | ${cell(firstLine(e.command.description()))} |`,
     ),
     '',
     '## Global options',
@@ -137,11 +138,18 @@ export function renderCliReference(program, opts = {}) {
     lines.push('```sh', `${path.join(' ')} ${command.usage()}`.trimEnd(), '```', '');
     const args = command.registeredArguments;
     if (args.length > 0) {
-      lines.push('**Arguments**', '', '| argument | required | description | default |', '|---|---|---|---|');
+      lines.push(
+        '**Arguments**',
+        '',
+        '| argument | required | description | default |',
+        '|---|---|---|---|',
+      );
       for (const a of args) {
         const inner = `${a.name()}${a.variadic ? '...' : ''}`;
         const shown = a.required ? `<${inner}>` : `[${inner}]`;
-        const choices = a.argChoices ? ` (one of ${a.argChoices.map((c) => code(c)).join(', ')})` : '';
+        const choices = a.argChoices
+          ? ` (one of ${a.argChoices.map((c) => code(c)).join(', ')})`
+          : '';
         lines.push(
           `| ${code(shown)} | ${a.required ? 'yes' : 'no'} | ${cell(a.description ?? '')}${choices} | ${cell(showDefault(a.defaultValue))} |`,
         );
@@ -151,7 +159,10 @@ export function renderCliReference(program, opts = {}) {
     lines.push(...optionTable(command), '');
     const subs = command.commands.map((c) => c.name());
     if (subs.length > 0) {
-      lines.push(`Subcommands: ${subs.map((s) => `[\`${s}\`](#${commandAnchor([...path, s])})`).join(', ')}`, '');
+      lines.push(
+        `Subcommands: ${subs.map((s) => `[\`${s}\`](#${commandAnchor([...path, s])})`).join(', ')}`,
+        '',
+      );
     }
     lines.push(
       '::: details Full help text',
@@ -187,7 +198,9 @@ function optionTable(command) {
   for (const o of options) {
     const choices = o.argChoices ? ` One of ${o.argChoices.map((c) => code(c)).join(', ')}.` : '';
     const mandatory = o.mandatory ? ' **Required.**' : '';
-    rows.push(`| ${code(o.flags)} | ${cell(o.description)}${choices}${mandatory} | ${cell(showDefault(o.defaultValue))} |`);
+    rows.push(
+      `| ${code(o.flags)} | ${cell(o.description)}${choices}${mandatory} | ${cell(showDefault(o.defaultValue))} |`,
+    );
   }
   return rows;
 }

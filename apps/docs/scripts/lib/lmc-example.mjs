@@ -13,7 +13,12 @@ import { join } from 'node:path';
 import { importCli, tryImport } from './modules.mjs';
 import { relFromPage } from './paths.mjs';
 
-export const EXAMPLE_CONFIG = Object.freeze({ seed: 7, widths: [8, 24, 24, 4], samples: 1000, points: 21 });
+export const EXAMPLE_CONFIG = Object.freeze({
+  seed: 7,
+  widths: [8, 24, 24, 4],
+  samples: 1000,
+  points: 21,
+});
 
 /** The barrier variants of merging.md §4, in display order, with their formulas (LaTeX). */
 export const BARRIER_ROWS = Object.freeze([
@@ -21,27 +26,23 @@ export const BARRIER_ROWS = Object.freeze([
     key: 'lossBarrier',
     formula: '\\max_t \\big[L_t - ((1-\\lambda_t)L_0 + \\lambda_t L_S)\\big]',
     unit: 'loss',
-    origin: 'literature standard (Git Re-Basin, Lim et al.)',
   },
-  { key: 'midpointLossBarrier', formula: 'L(0.5) - (L_0 + L_S)/2', unit: 'loss', origin: 'literature variant' },
+  { key: 'midpointLossBarrier', formula: 'L(0.5) - (L_0 + L_S)/2', unit: 'loss' },
   {
     key: 'accuracyBarrierPp',
     formula: '\\max_t \\big[((1-\\lambda_t)a_0 + \\lambda_t a_S) - a_t\\big]',
     unit: 'pp',
-    origin: 'accuracy analogue of the loss barrier',
   },
-  { key: 'midpointAccuracyBarrierPp', formula: '(a_0 + a_S)/2 - a(0.5)', unit: 'pp', origin: 'midpoint variant' },
+  { key: 'midpointAccuracyBarrierPp', formula: '(a_0 + a_S)/2 - a(0.5)', unit: 'pp' },
   {
     key: 'accuracyDropPp',
     formula: '\\max(a_0, a_S) - \\min_t a_t',
     unit: 'pp',
-    origin: 'absolute form of the reference’s measure (used on the results page)',
   },
   {
     key: 'relativeAccuracyDropPct',
     formula: '100\\,(\\min_t a_t - m)/m,\\; m = \\max(a_0, a_S)',
     unit: '%',
-    origin: 'the reference implementation’s “barrier height” (always ≤ 0)',
   },
 ]);
 
@@ -82,10 +83,20 @@ function teacher(core, widths, seed) {
     const rng = core.Rng.stream(seed, 'docs-example', 'layer', l);
     const w = new Float32Array(fanOut * fanIn).map(() => rng.normal() * Math.sqrt(2 / fanIn));
     const b = new Float32Array(fanOut).map(() => rng.normal() * 0.1);
-    layers.push({ type: 'linear', index: l, weight: core.tensor(w, [fanOut, fanIn]), bias: core.tensor(b, [fanOut]) });
+    layers.push({
+      type: 'linear',
+      index: l,
+      weight: core.tensor(w, [fanOut, fanIn]),
+      bias: core.tensor(b, [fanOut]),
+    });
     if (l + 2 < widths.length) layers.push({ type: 'act', index: l, kind: 'relu' });
   }
-  return core.validateNetwork({ family: 'standard', inputShape: [widths[0]], meta: { initSeed: seed }, layers });
+  return core.validateNetwork({
+    family: 'standard',
+    inputShape: [widths[0]],
+    meta: { initSeed: seed },
+    layers,
+  });
 }
 
 /**
@@ -94,7 +105,8 @@ function teacher(core, widths, seed) {
  */
 function matchingLayers(result) {
   if (Array.isArray(result)) return result;
-  for (const key of ['layers', 'perLayer', 'permutations']) if (Array.isArray(result?.[key])) return result[key];
+  for (const key of ['layers', 'perLayer', 'permutations'])
+    if (Array.isArray(result?.[key])) return result[key];
   throw new Error('activationMatching returned no per-layer records');
 }
 
@@ -115,7 +127,10 @@ export async function computeLmcExample(outDir) {
   const evaluator = new core.ReferenceEvaluator();
   const rng = core.Rng.stream(seed, 'docs-example', 'inputs');
   const d = /** @type {number} */ (widths[0]);
-  const inputs = core.tensor(new Float32Array(samples * d).map(() => rng.normal()), [samples, d]);
+  const inputs = core.tensor(
+    new Float32Array(samples * d).map(() => rng.normal()),
+    [samples, d],
+  );
   const { logits } = await evaluator.run(a, inputs);
   const k = /** @type {number} */ (widths[widths.length - 1]);
   const labels = new Int32Array(samples);
@@ -134,7 +149,9 @@ export async function computeLmcExample(outDir) {
 
   // B: the same function with shuffled hidden units.
   const hidden = widths.slice(1, -1);
-  const shuffles = hidden.map((n, l) => core.Rng.stream(seed, 'docs-example', 'shuffle', l).permutation(n));
+  const shuffles = hidden.map((n, l) =>
+    core.Rng.stream(seed, 'docs-example', 'shuffle', l).permutation(n),
+  );
   const b = matching.permuteNetwork(a, shuffles, { verify: true });
 
   // Align B to A by activation matching (real alignment: maximize Pearson correlation).
@@ -189,7 +206,14 @@ export async function computeLmcExample(outDir) {
     let same = 0;
     // permuteNetwork(A, s) puts A's unit s[i] at position i; matching pairs A's unit i with B's unit π[i].
     for (let i = 0; i < pi.length; i++) if (shuffle[pi[i]] === i) same++;
-    return { layer: r.layer ?? `layer ${l}`, size: pi.length, identity: r.identity, optimal: r.optimal, randomMean: r.randomMean, recovered: same / pi.length };
+    return {
+      layer: r.layer ?? `layer ${l}`,
+      size: pi.length,
+      identity: r.identity,
+      optimal: r.optimal,
+      randomMean: r.randomMean,
+      recovered: same / pi.length,
+    };
   });
 
   /** @param {string} pageDir directory of the including page, relative to the docs root */
@@ -213,13 +237,14 @@ export async function computeLmcExample(outDir) {
           `| ${typeof r.layer === 'number' ? r.layer : `\`${r.layer}\``} | ${r.size} | ${fmt(r.identity)} | ${fmt(r.optimal)} | ${fmt(r.randomMean)} | ${fmt(100 * r.recovered, 0)} % |`,
       ),
       '',
-      'Every barrier variant on both paths (merging.md §4), computed by `barriers()` of `@nidkit/merging`:',
+      'Every barrier variant on both paths ([definitions](/concepts/lmc-barriers#barrier-definitions)), computed by',
+      '`barriers()` of `@nidkit/merging`:',
       '',
-      '| name | formula | unaligned | aligned | origin |',
-      '|---|---|---|---|---|',
+      '| barrier | unaligned | aligned |',
+      '|---|---|---|',
       ...BARRIER_ROWS.map(
         (row) =>
-          `| \`${row.key}\` | $${row.formula}$ | ${fmt(bu[row.key])} ${row.unit} | ${fmt(ba[row.key])} ${row.unit} | ${row.origin} |`,
+          `| \`${row.key}\` | ${fmt(bu[row.key])} ${row.unit} | ${fmt(ba[row.key])} ${row.unit} |`,
       ),
       '',
     ].join('\n');
@@ -244,12 +269,11 @@ export async function renderBarrierToyExample() {
     `| loss $L_t$ | ${loss.join(' | ')} |`,
     `| accuracy $a_t$ (%) | ${accuracy.join(' | ')} |`,
     '',
-    '| name | formula | value on this curve | sign | origin |',
-    '|---|---|---|---|---|',
-    ...BARRIER_ROWS.map((row) => {
-      const sign = row.key.startsWith('midpoint') ? 'any' : row.key === 'relativeAccuracyDropPct' ? '≤ 0' : '≥ 0';
-      return `| \`${row.key}\` | $${row.formula}$ | ${fmt(r[row.key], 4)} ${row.unit} | ${sign} | ${row.origin} |`;
-    }),
+    '| barrier | formula | value on this curve |',
+    '|---|---|---|',
+    ...BARRIER_ROWS.map(
+      (row) => `| \`${row.key}\` | $${row.formula}$ | ${fmt(r[row.key], 4)} ${row.unit} |`,
+    ),
     '',
     `Linearity flag of the reference, $|a_{\\lfloor n/2\\rfloor} - (a_0 + a_S)/2| < 0.5$: **${String(r.linearity)}**.`,
     '',

@@ -43,6 +43,7 @@ export async function importCli(subpath, distFile) {
   const viaExports = await tryImport(`@nidkit/cli/${subpath}`);
   if (viaExports.mod) return viaExports;
   const file = join(DOCS_ROOT, 'node_modules', '@nidkit', 'cli', 'dist', distFile);
-  if (!existsSync(file)) return { error: `${viaExports.error}; and ${file} does not exist (is @nidkit/cli built?)` };
+  if (!existsSync(file))
+    return { error: `${viaExports.error}; and ${file} does not exist (is @nidkit/cli built?)` };
   return tryImport(pathToFileURL(file).href);
 }

@@ -41,5 +41,7 @@ export function listPackages(root = REPO_ROOT) {
       hasReadme: existsSync(join(dir, 'README.md')),
     });
   }
-  return out.sort((a, b) => (a.short === 'core' ? -1 : b.short === 'core' ? 1 : a.short.localeCompare(b.short)));
+  return out.sort((a, b) =>
+    a.short === 'core' ? -1 : b.short === 'core' ? 1 : a.short.localeCompare(b.short),
+  );
 }

@@ -80,7 +80,8 @@ export function generateReadmes(packages, apiShorts, log) {
     if (abs === join(REPO_ROOT, 'README.md') || abs === REPO_ROOT) return '/';
     for (const p of packages) {
       // "API" links in READMEs point at the package's docs/api folder or similar; send them to ours.
-      if (apiShorts.has(p.short) && /\/(api|docs)(\/|$)/.test(abs) && abs.startsWith(p.dir)) return `/api/${p.short}/`;
+      if (apiShorts.has(p.short) && /\/(api|docs)(\/|$)/.test(abs) && abs.startsWith(p.dir))
+        return `/api/${p.short}/`;
     }
     return undefined;
   };

@@ -23,7 +23,6 @@ import { computeLmcExample, renderBarrierToyExample } from './lmc-example.mjs';
  * @typedef {{ experiments: ExperimentRun[], example: boolean, errors: string[] }} ResultsManifest
  */
 
-
 /**
  * @param {string} s
  * @returns {string}
@@ -39,7 +38,10 @@ function prose(s) {
  * @returns {string}
  */
 function adaptSummary(md) {
-  const demoted = md.replace(/^(#{1,4}) /gm, (_m, h) => `${'#'.repeat(Math.min(6, String(h).length + 3))} `);
+  const demoted = md.replace(
+    /^(#{1,4}) /gm,
+    (_m, h) => `${'#'.repeat(Math.min(6, String(h).length + 3))} `,
+  );
   return adaptReadme(demoted, { fromDir: DOCS_ROOT, linkFor: () => undefined });
 }
 
@@ -65,7 +67,8 @@ export async function generateResults({ log, reuse }) {
     } else {
       /** @type {{ name: string, title: string, description: string }[]} */
       const all = loaded.mod.EXPERIMENTS ?? [];
-      const wanted = selection === 'all' ? all : all.filter((e) => selection.split(',').includes(e.name));
+      const wanted =
+        selection === 'all' ? all : all.filter((e) => selection.split(',').includes(e.name));
       for (const exp of wanted) {
         const started = Date.now();
         try {
@@ -103,7 +106,9 @@ export async function generateResults({ log, reuse }) {
             '',
             `${prose(exp.description)} Run with \`nidkit reproduce ${exp.name} --scale tiny --seed 0\` during this build (${seconds.toFixed(1)} s).`,
             '',
-            ...svgs.map((f) => `![${prose(exp.title)}: ${f.split('/').pop()}](${relFromPage(f, '.')})\n`),
+            ...svgs.map(
+              (f) => `![${prose(exp.title)}: ${f.split('/').pop()}](${relFromPage(f, '.')})\n`,
+            ),
             adaptSummary(res.summaryMarkdown),
             '',
           );
