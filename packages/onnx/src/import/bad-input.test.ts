@@ -133,6 +133,18 @@ describe('importOnnx rejects bad input with nidkit errors', () => {
     expect(a.shape).toEqual([2, 3]);
   });
 
+  it('never mutates its input (regression: Buffer#slice shares memory with the file bytes)', () => {
+    const m = decodeModel(valid);
+    const mask = m.graph!.initializer!.find((t) => t.name === 'lins.0.mask')!;
+    mask.rawData = Uint8Array.from(mask.rawData!, (b) => (b ? 2 : 0));
+    const bytes = Buffer.from(encodeModel(m));
+    const before = Buffer.from(bytes);
+    const r = importOnnx(bytes);
+    expect(bytes.equals(before)).toBe(true);
+    const lin = r.network.layers.find((l) => l.type === 'linear')!;
+    expect(lin.type === 'linear' && lin.fixed?.kind === 'mask' && lin.fixed.mask.data.every((v) => v === 0 || v === 1)).toBe(true);
+  });
+
   it('DOUBLE weights are converted to float32 with a warning', () => {
     const bytes = withModel(simple(), (m) => {
       m.graph!.initializer![0] = { name: 'W', dataType: 11, dims: [3, 4], doubleData: new Array<number>(12).fill(0.5) };

@@ -872,7 +872,9 @@ export class GraphWalker {
         const w = this.leafFloat(ins[1] ?? '');
         const f = this.kappaTimes(ins[2] ?? '');
         if (!d || !w || !f || !sameShape(d.shape, w.shape) || !sameShape(f.shape, w.shape)) return null;
-        return { kind: 'mask', w: w.data as Float32Array, mask: Float32Array.from(d.data, (x) => (x ? 1 : 0)), n: f.n, kappa: f.kappa };
+        const mask = new Float32Array(d.data.length);
+        for (let j = 0; j < mask.length; j++) mask[j] = d.data[j] ? 1 : 0;
+        return { kind: 'mask', w: w.data as Float32Array, mask, n: f.n, kappa: f.kappa };
       }
       case 'Add': {
         const [a, b] = [ins[0] ?? '', ins[1] ?? ''];
@@ -901,7 +903,7 @@ export class GraphWalker {
           const w = this.leafFloat(wName);
           const dv = this.consts.get(dName);
           if (!w || !dv || dv.kind !== 'float' || !sameShape(dv.shape, w.shape)) continue;
-          if (!Array.from(dv.data).every((v) => v === 0 || v === 1)) continue;
+          if (!(dv.data as Float32Array).every((v) => v === 0 || v === 1)) continue;
           const others = rest.filter((_, k) => k !== subIdx);
           let kappa = 1;
           let n: ConstValue | null = null;

@@ -34,6 +34,8 @@ const ELEMENT_SIZE: Readonly<Record<number, number>> = {
 
 const TYPE_NAME: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(DataType).map(([k, v]) => [v, k]));
 
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 function halfToFloat(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
@@ -94,10 +96,12 @@ export function decodeTensor(t: TensorMsg, ctx: TensorContext, fallbackName: str
       fail(`has raw_data of the wrong size — expected ${count * elSize!} bytes for dims [${dims.join(', ')}] of ${TYPE_NAME[type]}, got ${raw.length}`);
     }
     // Copy first: the protobuf byte offset is usually not aligned for the element type.
-    const bytes = raw.slice();
+    const bytes = new Uint8Array(raw); // a copy (Buffer#slice would share memory), offset 0
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     switch (type) {
       case DataType.FLOAT: {
+        // `bytes` is a fresh copy at offset 0, hence aligned; view it directly on little-endian hosts.
+        if (LITTLE_ENDIAN) return { kind, shape: dims, data: new Float32Array(bytes.buffer, 0, count) };
         const out = new Float32Array(count);
         for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
         return { kind, shape: dims, data: out };
@@ -114,8 +118,10 @@ export function decodeTensor(t: TensorMsg, ctx: TensorContext, fallbackName: str
         for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
         return { kind, shape: dims, data: out };
       }
-      case DataType.BOOL:
-        return { kind, shape: dims, data: Uint8Array.from(bytes, (b) => (b !== 0 ? 1 : 0)) };
+      case DataType.BOOL: {
+        for (let i = 0; i < count; i++) if (bytes[i] !== 0) bytes[i] = 1;
+        return { kind, shape: dims, data: bytes };
+      }
       default: {
         const out = new Float64Array(count);
         for (let i = 0; i < count; i++) {

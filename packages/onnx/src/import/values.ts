@@ -79,16 +79,24 @@ function broadcastIndex(outShape: readonly number[], shape: readonly number[]): 
   return idx;
 }
 
-/** Elementwise n-ary op with broadcasting; `fn` sees numbers, float results are rounded to float32. */
-export function elementwise(values: readonly ConstValue[], kind: ConstValue['kind'], fn: (...x: number[]) => number): ConstValue {
+/** Elementwise op on 1–3 operands with broadcasting; float results are rounded to float32 by the output array. */
+export function elementwise(values: readonly ConstValue[], kind: ConstValue['kind'], fn: (a: number, b: number, c: number) => number): ConstValue {
   const shape = broadcastShape(values.map((v) => v.shape));
   const n = sizeOfShape(shape);
-  const maps = values.map((v) => broadcastIndex(shape, v.shape));
   const out = makeLike(kind, n);
-  const args = new Array<number>(values.length);
+  const [a, b, c] = [values[0]!, values[1], values[2]];
+  const idx = (v: ConstValue | undefined): Int32Array | null => (v && v.data.length !== n ? broadcastIndex(shape, v.shape) : null);
+  const ia = idx(a);
+  const ib = idx(b);
+  const ic = idx(c);
+  const da = a.data;
+  const db = b?.data;
+  const dc = c?.data;
   for (let k = 0; k < n; k++) {
-    for (let j = 0; j < values.length; j++) args[j] = values[j]!.data[maps[j]![k]!]!;
-    out[k] = fn(...args);
+    const x = da[ia ? ia[k]! : k]!;
+    const y = db ? db[ib ? ib[k]! : k]! : 0;
+    const z = dc ? dc[ic ? ic[k]! : k]! : 0;
+    out[k] = fn(x, y, z);
   }
   return { kind, shape, data: out, batchDependent: values.some((v) => v.batchDependent) };
 }
