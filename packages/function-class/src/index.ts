@@ -37,3 +37,4 @@ export {
 export type { LayerVerdict, MatchingObjective, VerdictThresholds } from './identifiability-verdict.js';
 export { identifiability } from './identifiability.js';
 export type { IdentifiabilityOptions, IdentifiabilityLayer, IdentifiabilityReport, SwapCostDigest } from './identifiability.js';
+export { toPlainJSON } from './json.js';

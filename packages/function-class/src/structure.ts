@@ -1,4 +1,4 @@
-import { InvalidArgumentError, NonFiniteError, ShapeMismatchError, countNonFinite, effectiveWeight, fixedPartOf, tensor, toFloat64 } from '@nidkit/core';
+import { InvalidArgumentError, NonFiniteError, ShapeMismatchError, countNonFinite, effectiveWeight, fixedPartOf, toFloat64 } from '@nidkit/core';
 import type { LinearLayer, Tensor } from '@nidkit/core';
 
 /**
@@ -75,7 +75,3 @@ export function fixedPositions(mask: Tensor | null, n: number, d: number): Int32
   return out;
 }
 
-/** Wraps a plain array as a `[rows, cols]` float64 tensor (internal helper). */
-export function f64(data: Float64Array, rows: number, cols: number): Tensor<Float64Array> {
-  return tensor(data, [rows, cols]);
-}
