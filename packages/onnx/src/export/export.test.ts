@@ -25,10 +25,13 @@ describe('exportOnnx', () => {
     for (const family of ['standard', 'w-asym', 'sigma-asym', 'syre'] as const) {
       for (const norm of ['layer', 'batch', 'none'] as const) {
         for (const opset of [14, 17]) {
-          const net = makeNet({ family, widths: [6, 5, 4, 3], norm, act: norm === 'batch' ? 'relu' : 'gelu', inputShape: [1, 2, 3] });
-          const f = join(dir, `${family}-${norm}-${opset}.onnx`);
-          writeFileSync(f, exportOnnx(net, { opset }));
-          files.push(f);
+          const act = norm === 'batch' ? 'relu' : norm === 'none' ? 'identity' : opset === 14 ? 'gelu_tanh' : 'gelu';
+          const net = makeNet({ family, widths: [6, 5, 4, 3], norm, act, inputShape: [1, 2, 3], inputNorm: { mean: 0.5, std: 2 } });
+          for (const fold of [false, true]) {
+            const f = join(dir, `${family}-${norm}-${opset}-${fold}.onnx`);
+            writeFileSync(f, exportOnnx(net, { opset, fold }));
+            files.push(f);
+          }
         }
       }
     }
