@@ -122,6 +122,17 @@ describe('lmcCurve: BatchNorm statistics along the path', () => {
     expect(lerped.bnStats).toBe('lerp');
     expect(recomputed.splits.test!.barriers!.accuracyBarrierPp).toBeLessThan(0.5);
     expect(lerped.splits.test!.barriers!.accuracyBarrierPp).toBeGreaterThan(8);
+    // bnLimit: statistics from the first 200 training samples only (2 batches) — still repaired
+    const limited = await lmcCurve(ev, a, b, data, {
+      points: 3,
+      splits: ['test'],
+      bnBatchSize: 100,
+      bnLimit: 200,
+    });
+    expect(limited.splits.test!.barriers!.accuracyBarrierPp).toBeLessThan(3);
+    expect(limited.splits.test!.accuracy).not.toEqual(
+      recomputed.splits.test!.accuracy.filter((_, i) => i % 2 === 0),
+    );
   });
 });
 
@@ -175,6 +186,13 @@ describe('lmcCurve: result shape and bad input', () => {
     await expect(lmcCurve(ev, a, b, wrong)).rejects.toThrow(DataError);
     await expect(lmcCurve(ev, a, b, wrong)).rejects.toThrow(/expected 4 outputs, got 2/);
     await expect(lmcCurve(ev, a, b, data, { splits: ['val'] })).rejects.toThrow(/no split "val"/);
+    const wide = teacherDataset(randomMlp({ widths: [5, 4, 2], seed: 1 }), 2, { test: 10 });
+    await expect(lmcCurve(ev, a, b, wide)).rejects.toThrow(
+      /reads 3 input features .* expected 3 features, got 5/,
+    );
+    await expect(lmcCurve(ev, a, b, data, { limit: 0 })).rejects.toThrow(
+      /limit must be a positive integer/,
+    );
     const w1 = randomMlp({ widths: [3, 5, 2], family: 'w-asym', seed: 1, maskSeed: 1 });
     const w2 = randomMlp({ widths: [3, 5, 2], family: 'w-asym', seed: 1, maskSeed: 2 });
     await expect(lmcCurve(ev, w1, w2, data)).rejects.toThrow(IncompatibleFixedPartsError);

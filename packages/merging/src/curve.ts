@@ -4,6 +4,7 @@ import {
   InvalidArgumentError,
   evaluateSplit,
   getSplit,
+  inputFeatures,
   limitSplit,
   outputFeatures,
   validateNetwork,
@@ -43,6 +44,11 @@ export interface EvaluationOptions {
   readonly bnBatchSize?: number;
   /** Seed of the recomputation's sample order (default: stored order). */
   readonly bnShuffleSeed?: number;
+  /**
+   * Use at most this many samples of `bnSplit` for the recomputation (default: the full split, as
+   * the spec requires; a limit trades exactness for speed on large BatchNorm models).
+   */
+  readonly bnLimit?: number;
 }
 
 /** Options of {@link lmcCurve}. */
@@ -141,10 +147,20 @@ export function prepareEvaluation(
       `${where}: the network has ${out} outputs but dataset "${dataset.name}" has ${dataset.numOutputs} — expected ${dataset.numOutputs} outputs, got ${out}`,
     );
   }
-  if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 1)) {
-    throw new InvalidArgumentError(
-      `${where}: limit must be a positive integer — expected ≥ 1, got ${options.limit}`,
+  const features = inputFeatures(net);
+  const dataFeatures = dataset.inputShape.reduce((p, d) => p * d, 1);
+  if (features !== dataFeatures) {
+    throw new DataError(
+      `${where}: the network reads ${features} input features but dataset "${dataset.name}" has inputs of shape [${dataset.inputShape.join(', ')}] — expected ${features} features, got ${dataFeatures}`,
     );
+  }
+  for (const key of ['limit', 'bnLimit'] as const) {
+    const v = options[key];
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) {
+      throw new InvalidArgumentError(
+        `${where}: ${key} must be a positive integer — expected ≥ 1, got ${v}`,
+      );
+    }
   }
   const splits = resolveSplits(dataset, options.splits).map((name) => {
     const split = limitSplit(getSplit(dataset, name), options.limit);
@@ -162,7 +178,10 @@ export function prepareEvaluation(
       `${where}: bnStats must be 'lerp' or 'recompute' — expected lerp | recompute, got ${String(options.bnStats)}`,
     );
   }
-  const bnSplit = bnStats === 'recompute' ? getSplit(dataset, options.bnSplit ?? 'train') : null;
+  const bnSplit =
+    bnStats === 'recompute'
+      ? limitSplit(getSplit(dataset, options.bnSplit ?? 'train'), options.bnLimit)
+      : null;
   return { splits, bnStats, bnSplit };
 }
 

@@ -174,7 +174,11 @@ describe('lmcProtocol: bad input', () => {
     );
   });
   it('stays plain JSON (no NaN) even with a single random baseline sample', async () => {
-    const r = await lmcProtocol(ev, a, a, data, { alignment: 'activation', points: 2, randomSamples: 1 });
+    const r = await lmcProtocol(ev, a, a, data, {
+      alignment: 'activation',
+      points: 2,
+      randomSamples: 1,
+    });
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
   });
   it('a model aligned with itself keeps the identity, and the inputs are not modified', async () => {
