@@ -134,6 +134,16 @@ describe('weightMatching', () => {
     expect(res.restartScores.length).toBe(3);
   });
 
+  it('reaches score 0 on an exactly permuted 20-16-16-16-5 MLP within a few sweeps (matching.md §11)', () => {
+    const a = randomNetwork({ family: 'standard', widths: [20, 16, 16, 16, 5], seed: 6 });
+    const rng = Rng.stream(6, 'sigma');
+    const sigma = permutationSpec(a).perms.map((p) => rng.permutation(p.size));
+    const res = weightMatching(a, permuteNetwork(a, sigma), { seed: 0 });
+    expect(res.score).toBe(0);
+    expect(res.sweeps).toBeLessThanOrEqual(4);
+    res.permutations.forEach((p, l) => expect([...p]).toEqual([...invertPermutation(sigma[l]!)]));
+  });
+
   it('recovers the permutation of a 20-16-16-16-5 MLP under small noise, deterministically for a seed', () => {
     const a = randomNetwork({ family: 'standard', widths: [20, 16, 16, 16, 5], norm: 'layer', seed: 4 });
     const rng = Rng.stream(4, 'sigma');
