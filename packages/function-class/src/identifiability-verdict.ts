@@ -4,7 +4,7 @@ import { InvalidArgumentError } from '@nidkit/core';
 export type LayerVerdict = 'identifiable' | 'partial' | 'not-identifiable';
 
 /** The activation-matching numbers a verdict is a function of. */
-export interface MatchingObjective {
+export interface VerdictInputs {
   /** `(1/n) Σ_i S[i, i]`: the identity pairing's mean similarity. */
   readonly identity: number;
   /** `(1/n) Σ_i S[i, π*(i)]`: the optimal assignment's mean similarity. */
@@ -45,7 +45,7 @@ export const DEFAULT_VERDICT_THRESHOLDS: VerdictThresholds = Object.freeze({
  * @returns the verdict
  * @throws InvalidArgumentError when any input is not finite (a verdict on NaN would be silently wrong)
  */
-export function identifiabilityVerdict(o: MatchingObjective, thresholds: Partial<VerdictThresholds> = {}): LayerVerdict {
+export function identifiabilityVerdict(o: VerdictInputs, thresholds: Partial<VerdictThresholds> = {}): LayerVerdict {
   const th = { ...DEFAULT_VERDICT_THRESHOLDS, ...thresholds };
   for (const [name, value] of Object.entries({ ...o, ...th })) {
     if (typeof value === 'number' && !Number.isFinite(value)) {

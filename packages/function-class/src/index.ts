@@ -34,7 +34,7 @@ export {
   describeThresholds,
   DEFAULT_VERDICT_THRESHOLDS,
 } from './identifiability-verdict.js';
-export type { LayerVerdict, MatchingObjective, VerdictThresholds } from './identifiability-verdict.js';
+export type { LayerVerdict, VerdictInputs, VerdictThresholds } from './identifiability-verdict.js';
 export { identifiability } from './identifiability.js';
 export type { IdentifiabilityOptions, IdentifiabilityLayer, IdentifiabilityReport, SwapCostDigest } from './identifiability.js';
 export { toPlainJSON } from './json.js';
