@@ -4,6 +4,7 @@ import { tensor } from '@nidkit/core';
 import { networksIdentical } from '../../test/helpers.js';
 import { ModelBuilder, attr } from '../../test/onnx-builder.js';
 import { transpose2 } from './values.js';
+import { encodeModel } from '../proto/schema.js';
 import { importOnnx } from './import.js';
 
 // Reference: 4 → 3 → 2, one hidden layer; weights exactly representable so that scaling is exact.
@@ -160,5 +161,18 @@ describe('import patterns (onnx.md §2) give the same IR as building the network
       return b.op('Gemm', [x, b.init('W1', W1, [2, 3]), bias], [attr.int('transB', 1)]);
     };
     expectSame(chain(17, [noise, gemm1, noise, relu, noise, constBias]), refNet('relu', 'none'));
+  });
+
+  it('opset 11 forms: Unsqueeze/Squeeze axes and Dropout ratio as attributes; initializers also listed as graph inputs', () => {
+    const b = new ModelBuilder(11, [4]);
+    let x = b.op('Gemm', ['x', b.init('W0', W0, [3, 4]), b.init('B0', B0, [3])], [attr.int('transB', 1)]);
+    const u = b.op('Unsqueeze', [x], [attr.ints('axes', [2])]);
+    const n = b.op('BatchNormalization', [u, b.init('s', G, [3]), b.init('bb', BETA, [3]), b.init('m', MEAN, [3]), b.init('v', VAR, [3])], [attr.float('epsilon', 1e-5)]);
+    x = b.op('Squeeze', [n], [attr.ints('axes', [2])]);
+    x = b.op('Dropout', [b.op('Relu', [x])], [attr.float('ratio', 0.3)]);
+    x = b.op('Gemm', [x, b.init('W1', W1, [2, 3]), b.init('B1', B1, [2])], [attr.int('transB', 1)]);
+    const msg = b.message(x, 2);
+    msg.graph!.input!.push(...msg.graph!.initializer!.map((t) => ({ name: t.name!, type: { tensorType: { elemType: 1, shape: { dim: (t.dims as number[]).map((d) => ({ dimValue: d })) } } } })));
+    expectSame(encodeModel(msg), refNet('relu', 'batch'));
   });
 });
