@@ -7,7 +7,7 @@ import { ReferenceEvaluator } from '@nidkit/core';
 import { ReproduceError } from './errors.js';
 import type { ProgressFn, ReproduceOptions, Scale } from './types.js';
 
-/** Files written by this process: a later experiment of the same run may reuse them without `resume`. */
+/** Files written by this process: a later experiment of the same run may reuse shared ones (models) without `resume`. */
 const producedThisProcess = new Set<string>();
 
 /** Writes `data` to `path` atomically (temp file in the same folder, then rename). */
@@ -99,10 +99,14 @@ export class RunContext {
     }
   }
 
-  /** True when a cached file at `path` may be reused instead of recomputing it. */
-  mayReuse(path: string): boolean {
+  /**
+   * True when a cached file at `path` may be reused instead of recomputing it: with `resume`
+   * (and not `force`), or — for `shared` files such as trained models — when this process wrote
+   * it (so `reproduce all` trains each model once, even with `force`).
+   */
+  mayReuse(path: string, shared = false): boolean {
     if (!existsSync(path)) return false;
-    return producedThisProcess.has(resolve(path)) || (this.resume && !this.force);
+    return (this.resume && !this.force) || (shared && producedThisProcess.has(resolve(path)));
   }
 
   /**

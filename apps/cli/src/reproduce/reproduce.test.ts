@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,11 +142,17 @@ describe('nidkit reproduce at tiny scale (end to end)', { timeout: 60_000 }, () 
     for (const m of models) expect(m.mahalanobis.map((l) => l.layer)).toEqual(['lins.1', 'lins.2', 'lins.3']);
   });
 
-  it('refuses an existing result without resume or force, and resumes from cached work units', async () => {
-    await expect(runExperiment('swap-costs', { scale: 'tiny', outDir: out, evaluator })).rejects.toThrow(/already exists/);
-    const progress: string[] = [];
-    await runExperiment('swap-costs', { scale: 'tiny', outDir: out, evaluator, resume: true, onProgress: (m) => progress.push(m) });
-    expect(progress.length).toBeGreaterThan(0);
+  it('refuses an existing result without resume or force; resume reuses cached work units, force recomputes them', async () => {
+    await expect(runExperiment('swap-costs', { scale: 'tiny', outDir: out, evaluator })).rejects.toThrow(/already exists — expected an empty output folder, --resume or --force/);
+    // plant a marker in one cached work unit: resume must take it as is, force must recompute it
+    const unit = join(out, 'swap-costs', 'work', 'kappa1-k8.json');
+    const cached = JSON.parse(readFileSync(unit, 'utf8')) as { coherence: number };
+    writeFileSync(unit, JSON.stringify({ ...cached, coherence: 0.123456 }));
+    const resumed = await runExperiment('swap-costs', { scale: 'tiny', outDir: out, evaluator, resume: true });
+    const cell = (r: ExperimentResult) => (r.json['cells'] as { kappa: number; intrinsicK: number; layer: { coherence: number } }[]).find((c) => c.kappa === 1 && c.intrinsicK === 8)!;
+    expect(cell(resumed).layer.coherence).toBe(0.123456);
+    const forced = await runExperiment('swap-costs', { scale: 'tiny', outDir: out, evaluator, force: true });
+    expect(cell(forced).layer.coherence).toBe(cached.coherence);
   });
 
   it('rejects an unknown experiment or scale with a clear message', async () => {

@@ -58,7 +58,7 @@ function modelKey(ctx: RunContext, variant: Variant, index: number): string {
 export async function zooModel(ctx: RunContext, variant: Variant, index: number): Promise<ZooModel> {
   const key = modelKey(ctx, variant, index);
   const path = join(ctx.modelDir, `${key}.json`);
-  if (ctx.mayReuse(path)) {
+  if (ctx.mayReuse(path, true)) {
     const { network, extra } = await loadNetworkJson(path);
     ctx.progress.tick(`${variant.label} model ${index}: loaded from ${path}`);
     return { key, network, training: extra['training'] as TrainSummary, index };
