@@ -123,3 +123,27 @@ describe('estimateSubspace', () => {
     expect(X).toEqual(copy);
   });
 });
+
+describe('estimateSubspace — constant columns', () => {
+  it('drops constant columns exactly: zero eigenvalues, U zero on them, τ = 1 gives the live rank', () => {
+    const n = 30;
+    const d = 5;
+    const X = new Float64Array(n * d);
+    let s = 3;
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < d; c++) {
+        s = (s * 16807) % 2147483647;
+        X[r * d + c] = c === 1 || c === 3 ? 7 : s / 2147483647;
+      }
+    }
+    const sub = estimateSubspace(tensor(X, [n, d]), { tau: 1 });
+    expect(sub.k).toBe(3);
+    expect(sub.eigenvalues[3]).toBe(0);
+    expect(sub.eigenvalues[4]).toBe(0);
+    for (let c = 0; c < sub.k; c++) {
+      expect(sub.U.data[1 * sub.k + c]).toBe(0);
+      expect(sub.U.data[3 * sub.k + c]).toBe(0);
+    }
+    expect(sub.explainedVariance).toBe(1);
+  });
+});

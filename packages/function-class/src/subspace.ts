@@ -109,15 +109,25 @@ export function estimateSubspace(X: Tensor, options: SubspaceOptions = {}): Subs
   for (let i = 0; i < d; i++) total += values[i]!;
   if (!(total > 0)) throw new ZeroVarianceError(where, n, d);
   const { k, explainedVariance } = subspaceDimension(values, tau);
-  // k ≤ m always holds: the eigenvalues beyond m are zero, so r reaches 1 within the first m
-  const top = Array.from({ length: k }, (_, c) => m - 1 - c);
-  const V = eig.vectors(top); // m × k
+  // the eigenvalues beyond m are exactly zero, so r reaches 1 within the first m and k ≤ m; should
+  // rounding ever ask for more, the extra directions are the constant columns' coordinate axes
+  const kLive = Math.min(k, m);
+  const top = Array.from({ length: kLive }, (_, c) => m - 1 - c);
+  const V = eig.vectors(top); // m × kLive
   const U = new Float64Array(d * k);
-  for (let c = 0; c < k; c++) {
+  if (k > m) {
+    const dead: number[] = [];
+    for (let c = 0, p = 0; c < d; c++) {
+      if (p < m && live[p] === c) p++;
+      else dead.push(c);
+    }
+    for (let c = m; c < k; c++) U[dead[c - m]! * k + c] = 1;
+  }
+  for (let c = 0; c < kLive; c++) {
     let big = 0;
-    for (let r = 0; r < m; r++) if (Math.abs(V[r * k + c]!) > Math.abs(big)) big = V[r * k + c]!;
+    for (let r = 0; r < m; r++) if (Math.abs(V[r * kLive + c]!) > Math.abs(big)) big = V[r * kLive + c]!;
     const sign = big < 0 ? -1 : 1;
-    for (let r = 0; r < m; r++) U[live[r]! * k + c] = sign * V[r * k + c]!;
+    for (let r = 0; r < m; r++) U[live[r]! * k + c] = sign * V[r * kLive + c]!;
   }
   return { U: tensor(U, [d, k]), k, d, explainedVariance, tau, eigenvalues: values, mean };
 }
