@@ -5,7 +5,8 @@
  *   api/<pkg>/…         TypeDoc markdown of each package's src/index.ts
  *   packages/<pkg>.md   each package README
  *   reference/cli.md    the CLI reference, from the CLI's own commander definitions
- *   results/…           plots and tables computed by running nidkit
+ *   results/…           plots and tables computed by running nidkit (reproduce, a worked example)
+ *   demo/               the report of `nidkit demo --scale tiny`, shown on the getting-started page
  *   manifest.json       what was generated (read by the VitePress config and the browser test)
  * Run by `pnpm build` / `pnpm dev` before VitePress. Parts whose package is not built yet are left
  * out with a warning and a note on the page; nothing is pasted by hand.
@@ -18,6 +19,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateApi } from './lib/api.mjs';
 import { generateCliReference } from './lib/cli-page.mjs';
+import { generateDemo } from './lib/demo.mjs';
+import { errorMessage } from './lib/modules.mjs';
 import { listPackages } from './lib/packages.mjs';
 import { GENERATED, MANIFEST } from './lib/paths.mjs';
 import { generateReadmes } from './lib/readmes.mjs';
@@ -39,6 +42,19 @@ const api = await generateApi(packages, log);
 const readmes = generateReadmes(packages, new Set(api.generated.map((p) => p.short)), log);
 const cli = await generateCliReference(log);
 const results = await generateResults({ log, reuse });
+/** @type {{ svgs: string[], seconds?: number, error?: string }} */
+let demo;
+try {
+  demo = await generateDemo(log);
+} catch (err) {
+  const error = errorMessage(err);
+  demo = { svgs: [], error };
+  log(`demo: WARNING not run: ${error}`);
+  writeFileSync(
+    join(GENERATED, 'results', 'demo.md'),
+    `::: warning Not run in this build\n\`nidkit demo\` could not be run: ${error.replace(/[<>{}]/g, ' ')}\n:::\n`,
+  );
+}
 
 const manifest = {
   generatedAt: new Date().toISOString(),
@@ -52,12 +68,14 @@ const manifest = {
   readmes,
   cli,
   results,
+  demo,
 };
 writeFileSync(MANIFEST, JSON.stringify(manifest, null, 2) + '\n');
 const problems = [
   ...api.failed.map((f) => `api ${f.name}: ${f.reason}`),
   ...(cli.error ? [`cli: ${cli.error}`] : []),
   ...results.errors,
+  ...(demo.error ? [`demo: ${demo.error}`] : []),
 ];
 log(
   `done in ${((Date.now() - started) / 1000).toFixed(1)} s${problems.length ? `; left out: ${problems.length}` : ''}`,

@@ -36,6 +36,7 @@ interface PageReport {
 interface Manifest {
   cli: { commands: { path: string; anchor: string }[]; error?: string };
   results: { experiments: { name: string; svgs: string[] }[]; example: boolean; errors: string[] };
+  demo: { svgs: string[]; error?: string };
 }
 
 /** Runs a command in apps/docs; rejects with the end of its output when it fails. */
@@ -310,6 +311,21 @@ describe('results page', () => {
     expect(manifest.results.errors).toEqual([]);
     expect(manifest.results.experiments.length).toBeGreaterThan(0);
     for (const e of manifest.results.experiments) expect(e.svgs.length, e.name).toBeGreaterThan(0);
+  });
+});
+
+describe('getting started', () => {
+  it('shows the output and the plots of a nidkit demo run made during the build', () => {
+    expect(manifest.demo.error).toBeUndefined();
+    const r = report('/guide/getting-started');
+    expect(r.text).toContain('nidkit demo');
+    expect(r.text).toMatch(/standard MLP/);
+    expect(r.svgImages.length).toBe(manifest.demo.svgs.length);
+    expect(r.svgImages.length).toBeGreaterThan(0);
+    for (const img of r.svgImages) {
+      expect(img.loaded, img.src).toBe(true);
+      expect(img.isSvg, img.src).toBe(true);
+    }
   });
 });
 
