@@ -100,6 +100,18 @@ describe('createOnnxEvaluator', () => {
     await e2.dispose();
   });
 
+  it('evicts least recently used sessions without breaking runs in flight', async () => {
+    const e = await createOnnxEvaluator({ maxSessions: 1 });
+    const nets = [makeNet({ family: 'standard', widths: [6, 5, 3] }), makeNet({ family: 'standard', widths: [6, 4, 3] }), makeNet({ family: 'sigma-asym', widths: [6, 4, 3] })];
+    const x = makeInputs(40, [6]);
+    const results = await Promise.all([...nets, ...nets].map((n) => e.run(n, x, { batchSize: 7 })));
+    for (let k = 0; k < results.length; k++) {
+      const want = (await ref.run(nets[k % 3]!, x)).logits.data;
+      expect(maxAbsDiff(results[k]!.logits.data, want).diff).toBeLessThan(1e-4);
+    }
+    await e.dispose();
+  });
+
   it('works with core evaluateSplit (mean cross-entropy, accuracy in %)', async () => {
     const net = makeNet({ family: 'syre', widths: [6, 5, 3] });
     const x = makeInputs(50, [6]);
@@ -115,5 +127,20 @@ describe('createOnnxEvaluator', () => {
     await expect(ev.run(net, tensor(new Float32Array(10), [2, 5]))).rejects.toThrow(/expected \[2, 4\], got \[2, 5\]/);
     await expect(ev.run(net, makeInputs(2, [4]), { record: [{ layer: 1, point: 'post_activation' }] })).rejects.toThrow(/hidden layers only/);
     await expect(ev.run(net, makeInputs(2, [4]), { batchSize: 0 })).rejects.toThrow(/batchSize/);
+    await expect(createOnnxEvaluator({ batchSize: -1 })).rejects.toThrow(/batchSize — expected a positive integer, got -1/);
+    const e = await createOnnxEvaluator();
+    await e.dispose();
+    await expect(e.run(net, makeInputs(2, [4]))).rejects.toThrow(/has been disposed/);
+  });
+
+  it('returns empty results for zero samples and accepts float64 inputs', async () => {
+    const net = makeNet({ family: 'standard', widths: [4, 3, 2] });
+    const empty = await ev.run(net, tensor(new Float32Array(0), [0, 4]), { record: [{ layer: 0, point: 'post_activation' }] });
+    expect(empty.logits.shape).toEqual([0, 2]);
+    expect(empty.activations[0]!.shape).toEqual([0, 3]);
+    const x = makeInputs(5, [4]);
+    const a = await ev.run(net, tensor(Float64Array.from(x.data), [5, 4]));
+    const b = await ev.run(net, x);
+    expect(Array.from(a.logits.data)).toEqual(Array.from(b.logits.data));
   });
 });

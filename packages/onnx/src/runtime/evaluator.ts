@@ -28,9 +28,16 @@ export interface OnnxEvaluatorOptions {
 
 type OrtModule = typeof Ort;
 
+/** A cache entry: the session (being) created, how many runs hold it, and whether it was evicted. */
 interface CachedSession {
-  readonly session: Ort.InferenceSession;
-  readonly fetches: string[];
+  readonly ready: Promise<Ort.InferenceSession>;
+  /** Runs holding the entry (counted synchronously, before the session resolves). */
+  users: number;
+  evicted: boolean;
+}
+
+function releaseIfIdle(s: CachedSession): void {
+  if (s.evicted && s.users === 0) void s.ready.then((session) => session.release()).catch(() => undefined);
 }
 
 let ortPromise: Promise<OrtModule> | null = null;
@@ -88,7 +95,7 @@ function recordName(names: GraphNames, blocks: number, p: RecordingPoint): strin
 
 class OnnxEvaluator implements Evaluator {
   readonly name = 'onnxruntime';
-  private readonly sessions = new Map<string, Promise<CachedSession>>();
+  private readonly sessions = new Map<string, CachedSession>();
   private disposed = false;
 
   constructor(
@@ -96,32 +103,33 @@ class OnnxEvaluator implements Evaluator {
     private readonly options: OnnxEvaluatorOptions,
   ) {}
 
-  private async session(key: string, model: Uint8Array, fetches: string[]): Promise<CachedSession> {
-    const hit = this.sessions.get(key);
-    if (hit) {
+  /** The cache entry for `key`, created (and the LRU evicted) synchronously; the caller holds it. */
+  private acquire(key: string, model: () => Uint8Array): CachedSession {
+    let entry = this.sessions.get(key);
+    if (entry) {
       this.sessions.delete(key);
-      this.sessions.set(key, hit);
-      return hit;
-    }
-    const created = this.ort.InferenceSession.create(model, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      ...(this.options.intraOpNumThreads ? { intraOpNumThreads: this.options.intraOpNumThreads } : {}),
-    }).then(
-      (session) => ({ session, fetches }),
-      (e: unknown) => {
+      this.sessions.set(key, entry);
+    } else {
+      const ready = this.ort.InferenceSession.create(model(), {
+        executionProviders: ['cpu'],
+        graphOptimizationLevel: 'all',
+        ...(this.options.intraOpNumThreads ? { intraOpNumThreads: this.options.intraOpNumThreads } : {}),
+      }).catch((e: unknown) => {
         this.sessions.delete(key);
         throw new OnnxRuntimeError(`OnnxEvaluator.run: onnxruntime rejected the graph — ${(e as Error).message}`, { cause: e });
-      },
-    );
-    this.sessions.set(key, created);
-    const max = Math.max(1, this.options.maxSessions ?? 8);
-    while (this.sessions.size > max) {
-      const [oldKey, old] = this.sessions.entries().next().value as [string, Promise<CachedSession>];
-      this.sessions.delete(oldKey);
-      void old.then((s) => s.session.release()).catch(() => undefined);
+      });
+      entry = { ready, users: 0, evicted: false };
+      this.sessions.set(key, entry);
+      const max = Math.max(1, this.options.maxSessions ?? 8);
+      for (const [oldKey, old] of this.sessions) {
+        if (this.sessions.size <= max) break;
+        this.sessions.delete(oldKey);
+        old.evicted = true;
+        releaseIfIdle(old);
+      }
     }
-    return created;
+    entry.users++;
+    return entry;
   }
 
   async run(net: Network, inputs: Tensor, options: RunOptions = {}): Promise<RunResult> {
@@ -149,9 +157,28 @@ class OnnxEvaluator implements Evaluator {
     const recNames = record.map((p) => recordName(probe.names, blocks.length, p));
     const fetches = ['logits', ...new Set(recNames.filter((x) => x !== 'logits' && x !== 'input'))];
     const key = `${architectureKey(runNet)}|${opset}|${fetches.join(',')}`;
-    const built = this.sessions.has(key) ? probe : buildModel(runNet, { opset, weightsAsInputs: true, noMetadata: true, extraOutputs: fetches });
-    const modelBytes = this.sessions.has(key) ? new Uint8Array(0) : encodeModel(built.model);
-    const { session } = await this.session(key, modelBytes, fetches);
+    const entry = this.acquire(key, () => encodeModel(buildModel(runNet, { opset, weightsAsInputs: true, noMetadata: true, extraOutputs: fetches }).model));
+    try {
+      const session = await entry.ready;
+      return await this.feed(session, runNet, probe, blocks, inputs, recNames, fetches, batch, d);
+    } finally {
+      entry.users--;
+      releaseIfIdle(entry);
+    }
+  }
+
+  private async feed(
+    session: Ort.InferenceSession,
+    runNet: Network,
+    probe: ReturnType<typeof buildModel>,
+    blocks: ReturnType<typeof blocksOf>,
+    inputs: Tensor,
+    recNames: string[],
+    fetches: string[],
+    batch: number,
+    d: number,
+  ): Promise<RunResult> {
+    const n = inputs.shape[0] ?? 0;
 
     const ort = this.ort;
     const weightFeeds: Record<string, Ort.Tensor> = {};
@@ -203,7 +230,7 @@ class OnnxEvaluator implements Evaluator {
     this.sessions.clear();
     for (const p of all) {
       try {
-        await (await p).session.release();
+        await (await p.ready).release();
       } catch {
         // a session that failed to build has nothing to release
       }
