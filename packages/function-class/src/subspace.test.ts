@@ -76,24 +76,32 @@ describe('estimateSubspace', () => {
     expect(nu).toBeLessThanOrEqual(1 + 1e-12);
   });
 
-  it('the sparse and dense Gram kernels agree (background-valued image-like data)', () => {
+  it('the sparse (with dense columns) and dense Gram kernels agree with the naive sum (background-valued image-like data)', () => {
     const n = 300;
     const d = 37;
     const X = new Float64Array(n * d).fill(-0.4242);
     let s = 7;
     for (let i = 0; i < X.length; i++) {
       s = (s * 16807) % 2147483647;
-      if (s % 10 === 0) X[i] = (s / 2147483647) * 3;
+      // columns 0..4 are nonzero in most rows (dense kernel), the others in ~10 % (sparse kernel)
+      if (i % d < 5 ? s % 10 < 7 : s % 10 === 0) X[i] = (s / 2147483647) * 3;
     }
+    const naive = (Y: Float64Array): { gram: Float64Array; mean: Float64Array } => {
+      const mean = new Float64Array(d);
+      for (let r = 0; r < n; r++) for (let c = 0; c < d; c++) mean[c] = mean[c]! + Y[r * d + c]! / n;
+      const gram = new Float64Array(d * d);
+      for (let r = 0; r < n; r++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) gram[a * d + b] = gram[a * d + b]! + (Y[r * d + a]! - mean[a]!) * (Y[r * d + b]! - mean[b]!);
+      return { gram, mean };
+    };
     const sparse = centredGram(X, n, d);
     expect(sparse.kernel).toBe('sparse');
-    const mean = new Float64Array(d);
-    for (let r = 0; r < n; r++) for (let c = 0; c < d; c++) mean[c] = mean[c]! + X[r * d + c]! / n;
-    const naive = new Float64Array(d * d);
-    for (let r = 0; r < n; r++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) naive[a * d + b] = naive[a * d + b]! + (X[r * d + a]! - mean[a]!) * (X[r * d + b]! - mean[b]!);
-    expectClose(sparse.gram, naive, { atol: 1e-10 });
-    const dense = centredGram(X.map((x, i) => x + (i % 3) * 1e-3 * (i % 7)), n, d);
+    const want = naive(X);
+    expectClose(sparse.gram, want.gram, { atol: 1e-10 });
+    const mean = want.mean;
+    const Xd = X.map((x, i) => x + (i % 3) * 1e-3 * (i % 7));
+    const dense = centredGram(Xd, n, d);
     expect(dense.kernel).toBe('dense');
+    expectClose(dense.gram, naive(Xd).gram, { atol: 1e-10 });
     expectClose(sparse.mean, mean, { atol: 1e-12 });
   });
 

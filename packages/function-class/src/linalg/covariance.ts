@@ -9,6 +9,8 @@
 
 const PROBE_ROWS = 32;
 const SPARSE_DENSITY = 0.3;
+/** Within the sparse kernel, columns nonzero in at least this share of rows use the dense kernel. */
+const DENSE_COLUMN = 0.25;
 
 /** Result of {@link centredGram}. */
 export interface CentredGram {
@@ -65,8 +67,28 @@ export function centredGram(x: ArrayLike<number>, n: number, d: number): Centred
   for (let c = 0; c < d; c++) mean[c] = mean[c]! / n;
   const gram = new Float64Array(d * d);
   const sparse = nnz < SPARSE_DENSITY * n * d;
-  if (sparse) sparseGramUpper(x, off, n, d, gram);
-  else denseGramUpper(x, off, n, d, gram);
+  if (sparse) {
+    // columns that are nonzero in many rows go through the dense kernel, the rest stay sparse
+    const count = new Int32Array(d);
+    for (let r = 0; r < n; r++) {
+      const o = r * d;
+      for (let c = 0; c < d; c++) if (x[o + c]! - off[c]! !== 0) count[c] = count[c]! + 1;
+    }
+    const denseCols: number[] = [];
+    const isDense = new Uint8Array(d);
+    for (let c = 0; c < d; c++) {
+      if (count[c]! >= DENSE_COLUMN * n) {
+        denseCols.push(c);
+        isDense[c] = 1;
+      }
+    }
+    if (denseCols.length > 0) denseGramUpper(x, off, n, d, gram, Int32Array.from(denseCols));
+    sparseGramUpper(x, off, n, d, gram, isDense);
+  } else {
+    const all = new Int32Array(d);
+    for (let c = 0; c < d; c++) all[c] = c;
+    denseGramUpper(x, off, n, d, gram, all);
+  }
   // subtract N·ȳȳᵀ, mirror to the lower triangle, restore the mean
   for (let a = 0; a < d; a++) {
     const ma = mean[a]! * n;
@@ -80,38 +102,62 @@ export function centredGram(x: ArrayLike<number>, n: number, d: number): Centred
   return { gram, mean, kernel: sparse ? 'sparse' : 'dense' };
 }
 
-function sparseGramUpper(x: ArrayLike<number>, off: Float64Array, n: number, d: number, g: Float64Array): void {
+/**
+ * Adds to the upper triangle of YᵀY (Y = X − off) every pair of nonzeros in a row except those
+ * with both columns dense (`isDense`), which the dense kernel covers.
+ */
+function sparseGramUpper(x: ArrayLike<number>, off: Float64Array, n: number, d: number, g: Float64Array, isDense: Uint8Array): void {
   const idx = new Int32Array(d);
   const val = new Float64Array(d);
+  const spIdx = new Int32Array(d);
+  const spVal = new Float64Array(d);
   for (let r = 0; r < n; r++) {
     const o = r * d;
     let m = 0;
+    let ms = 0;
     for (let c = 0; c < d; c++) {
       const v = x[o + c]! - off[c]!;
       if (v !== 0) {
         idx[m] = c;
         val[m] = v;
         m++;
+        if (isDense[c] === 0) {
+          spIdx[ms] = c;
+          spVal[ms] = v;
+          ms++;
+        }
       }
     }
+    let s0 = 0; // first sparse entry with column > idx[p]
     for (let p = 0; p < m; p++) {
+      const a = idx[p]!;
       const vp = val[p]!;
-      const row = idx[p]! * d;
-      for (let q = p; q < m; q++) g[row + idx[q]!] = g[row + idx[q]!]! + vp * val[q]!;
+      const row = a * d;
+      while (s0 < ms && spIdx[s0]! <= a) s0++;
+      if (isDense[a] === 1) {
+        for (let q = s0; q < ms; q++) g[row + spIdx[q]!] = g[row + spIdx[q]!]! + vp * spVal[q]!;
+      } else {
+        for (let q = p; q < m; q++) g[row + idx[q]!] = g[row + idx[q]!]! + vp * val[q]!;
+      }
     }
   }
 }
 
 const CHUNK = 256;
 
-/** Upper triangle of YᵀY with Y = X − off, via a transposed chunk and 4×2 register blocks. */
-function denseGramUpper(x: ArrayLike<number>, off: Float64Array, n: number, d: number, g: Float64Array): void {
+/**
+ * Adds the upper triangle of YᵀY restricted to the (ascending) columns `cols`, with Y = X − off,
+ * via a transposed chunk and 4×2 register blocks.
+ */
+function denseGramUpper(x: ArrayLike<number>, off: Float64Array, n: number, dFull: number, gFull: Float64Array, cols: Int32Array): void {
+  const d = cols.length;
+  const g = new Float64Array(d * d);
   const t = new Float64Array(d * CHUNK); // column-major chunk: t[c*CHUNK + r]
   for (let r0 = 0; r0 < n; r0 += CHUNK) {
     const len = Math.min(CHUNK, n - r0);
     for (let r = 0; r < len; r++) {
-      const o = (r0 + r) * d;
-      for (let c = 0; c < d; c++) t[c * CHUNK + r] = x[o + c]! - off[c]!;
+      const o = (r0 + r) * dFull;
+      for (let c = 0; c < d; c++) t[c * CHUNK + r] = x[o + cols[c]!]! - off[cols[c]!]!;
     }
     let a = 0;
     for (; a + 4 <= d; a += 4) {
@@ -169,5 +215,9 @@ function denseGramUpper(x: ArrayLike<number>, off: Float64Array, n: number, d: n
         g[a * d + b] = g[a * d + b]! + s;
       }
     }
+  }
+  for (let a = 0; a < d; a++) {
+    const ga = cols[a]! * dFull;
+    for (let b = a; b < d; b++) gFull[ga + cols[b]!] = gFull[ga + cols[b]!]! + g[a * d + b]!;
   }
 }
