@@ -6,9 +6,11 @@ import { NidkitError } from '@nidkit/core';
 
 /** A cost or similarity matrix contains NaN, or −∞ when minimizing (+∞ when maximizing). */
 export class InvalidCostMatrixError extends NidkitError {
-  /** Row and column of the first offending entry. */
+  /** Row of the first offending entry. */
   readonly row: number;
+  /** Column of the first offending entry. */
   readonly column: number;
+  /** The offending value (NaN or an infinity). */
   readonly value: number;
   constructor(where: string, row: number, column: number, value: number) {
     super(
@@ -24,6 +26,7 @@ export class InvalidCostMatrixError extends NidkitError {
 
 /** Forbidden pairs (±∞) leave no complete assignment. */
 export class InfeasibleCostMatrixError extends NidkitError {
+  /** Shape of the cost matrix. */
   readonly shape: readonly [number, number];
   constructor(where: string, shape: readonly [number, number]) {
     super(
@@ -61,6 +64,7 @@ export class ConstantUnitError extends NidkitError {
 
 /** A permutation is not a permutation of the expected size. */
 export class InvalidPermutationError extends NidkitError {
+  /** Entry where the check failed, or −1 for a size mismatch. */
   readonly index: number;
   constructor(message: string, index = -1) {
     super('INVALID_PERMUTATION', message);
@@ -71,7 +75,9 @@ export class InvalidPermutationError extends NidkitError {
 
 /** A permuted network does not compute the same function as the original (verification failed). */
 export class PermutationVerificationError extends NidkitError {
+  /** Largest |Δlogit| on the probe inputs. */
   readonly maxDifference: number;
+  /** The tolerance it was compared with. */
   readonly tolerance: number;
   constructor(where: string, maxDifference: number, tolerance: number) {
     super(

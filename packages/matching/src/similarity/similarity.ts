@@ -68,7 +68,9 @@ const CHUNK = 2048;
  * `cov = Σ x̃_A x̃_Bᵀ − s_A s_Bᵀ / N` (matching.md §3). Memory is `O(n_A·n_B)`, independent of N.
  */
 export class CrossStatistics {
+  /** Units of model A (columns of X_A). */
   readonly nA: number;
+  /** Units of model B (columns of X_B). */
   readonly nB: number;
   private count = 0;
   private readonly shiftA: Float64Array;
