@@ -2,7 +2,8 @@
 // Run: pnpm --filter @nidkit/onnx build && pnpm --filter @nidkit/onnx bench
 import { spawnSync } from 'node:child_process';
 import { Rng, tensor, ReferenceEvaluator } from '@nidkit/core';
-import { createOnnxEvaluator } from '../dist/index.js';
+import * as ort from 'onnxruntime-node';
+import { createOnnxEvaluator, exportOnnx } from '../dist/index.js';
 
 const WIDTHS = [784, 512, 512, 512, 10];
 const N = 10_000;
@@ -87,8 +88,25 @@ const a = await ev.run(net, slice);
 const b = await new ReferenceEvaluator().run(net, slice);
 let maxDiff = 0;
 for (let i = 0; i < a.logits.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.logits.data[i] - b.logits.data[i]));
+
+// An interpolation path: 37 networks of one architecture on 1,000 samples — one cached session
+// (weights fed as graph inputs) versus a fresh session per network (weights as initializers).
+const small = tensor(x.data.subarray(0, 1000 * 784), [1000, 784]);
+const scaled = (lam) => ({ ...net, layers: net.layers.map((l) => (l.type === 'linear' ? { ...l, weight: tensor(l.weight.data.map((v) => v * (1 - lam / 2)), l.weight.shape) } : l)) });
+const path = Array.from({ length: 37 }, (_, i) => scaled(i / 36));
+let t0 = performance.now();
+for (const p of path) await ev.run(p, small);
+const cachedMs = performance.now() - t0;
+t0 = performance.now();
+for (const p of path) {
+  const s = await ort.InferenceSession.create(exportOnnx(p), threads ? { intraOpNumThreads: threads } : {});
+  await s.run({ input: new ort.Tensor('float32', small.data, [1000, 784]) });
+  await s.release();
+}
+const freshMs = performance.now() - t0;
 await ev.dispose();
 
+console.log(`37-network path, 1,000 samples each: one cached session ${cachedMs.toFixed(0)} ms, fresh session per network ${freshMs.toFixed(0)} ms`);
 console.log(`nidkit onnxruntime (${threads ?? 'default'} threads, batch ${BATCH}): evaluate ${evalMs.toFixed(1)} ms, record 6 points ${recMs.toFixed(1)} ms  (max |Δ| vs reference ${maxDiff.toExponential(2)})`);
 
 const second = pytorch();
