@@ -108,90 +108,126 @@ export function realizationCosts(U: Tensor, structure: LayerStructure, options: 
   const v = structure.fixed ? project(structure.fixed.data, u, n, d, k) : new Float64Array(n * k);
   const positions = fixedPositions(structure.mask, n, d);
   const anyFixed = positions.some((p) => p.length > 0);
-  // Z = A·Uᵀ: row j is U a_j (the projection of w_j), so G a_j = Z[j, idx]
-  let z: Float64Array | null = null;
+  // Zt = U·Aᵀ (d×n): column j is U a_j (the projection of w_j), so G a_j = Zt[idx, j] with
+  // contiguous rows; At = Aᵀ (k×n) for the full route. All work per neuron i runs on rows of
+  // length n (independent multiply-adds), so the inner loops vectorize well.
+  let zt: Float64Array | null = null;
   if (anyFixed) {
-    z = new Float64Array(n * d);
+    zt = new Float64Array(d * n);
     for (let j = 0; j < n; j++) {
       const aj = j * k;
-      const zj = j * d;
       for (let r = 0; r < d; r++) {
         const ur = r * k;
         let s = 0;
         for (let c = 0; c < k; c++) s += a[aj + c]! * u[ur + c]!;
-        z[zj + r] = s;
+        zt[r * n + j] = s;
       }
     }
   }
+  let at: Float64Array | null = null;
   const M = new Float64Array(n * n);
   const dropped = new Int32Array(n);
-  const e = new Float64Array(k);
-  let gj = new Float64Array(0);
-  let y = new Float64Array(0);
+  let Y = new Float64Array(0);
+  const acc = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const idx = positions[i]!;
     const m = idx.length;
     const vi = i * k;
     const { pinv, g, dropped: dr } = neuronPseudoInverse(u, k, idx, rtol);
     dropped[i] = dr;
-    // G v_i
-    const gv = new Float64Array(m);
-    for (let t = 0; t < m; t++) {
-      let s = 0;
-      for (let c = 0; c < k; c++) s += g[t * k + c]! * v[vi + c]!;
-      gv[t] = s;
-    }
-    if (gj.length < m) {
-      gj = new Float64Array(m);
-      y = new Float64Array(m);
-    }
     const row = i * n;
+    if (pinv.kind === 'full') {
+      if (!at) {
+        at = new Float64Array(k * n);
+        for (let j = 0; j < n; j++) for (let c = 0; c < k; c++) at[c * n + j] = a[j * k + c]!;
+      }
+      // y_t = q_t·(a_j − v_i) = Σ_c Q[t,c]·At[c,j] − q_t·v_i;  M_ij = Σ_t y_t² / λ_t
+      acc.fill(0);
+      const y = new Float64Array(n);
+      for (let t = 0; t < pinv.kept; t++) {
+        const qt = t * k;
+        let qv = 0;
+        for (let c = 0; c < k; c++) qv += pinv.Q[qt + c]! * v[vi + c]!;
+        y.fill(-qv);
+        for (let c = 0; c < k; c++) {
+          const q = pinv.Q[qt + c]!;
+          if (q === 0) continue;
+          const ac = c * n;
+          for (let j = 0; j < n; j++) y[j] = y[j]! + q * at[ac + j]!;
+        }
+        const inv = pinv.inv[t]!;
+        for (let j = 0; j < n; j++) acc[j] = acc[j]! + inv * y[j]! * y[j]!;
+      }
+      for (let j = 0; j < n; j++) M[row + j] = acc[j]! > 0 ? acc[j]! : 0;
+      continue;
+    }
+    // ‖a_j − v_i‖²
     for (let j = 0; j < n; j++) {
       const aj = j * k;
-      let cost: number;
-      if (pinv.kind === 'full') {
-        for (let c = 0; c < k; c++) e[c] = a[aj + c]! - v[vi + c]!;
-        cost = 0;
-        for (let t = 0; t < pinv.kept; t++) {
-          let s = 0;
-          const qt = t * k;
-          for (let c = 0; c < k; c++) s += pinv.Q[qt + c]! * e[c]!;
-          cost += pinv.inv[t]! * s * s;
-        }
-      } else {
-        let ee = 0;
-        for (let c = 0; c < k; c++) {
-          const t = a[aj + c]! - v[vi + c]!;
-          ee += t * t;
-        }
-        cost = ee;
-        if (pinv.kind !== 'identity') {
-          const zj = j * d;
-          for (let t = 0; t < m; t++) gj[t] = z![zj + idx[t]!]! - gv[t]!;
-          if (pinv.kind === 'cholesky') {
-            const L = pinv.L;
-            let acc = 0;
-            for (let t = 0; t < m; t++) {
-              const rt = t * m;
-              let s = gj[t]!;
-              for (let p = 0; p < t; p++) s -= L[rt + p]! * y[p]!;
-              const yt = s / L[rt + t]!;
-              y[t] = yt;
-              acc += yt * yt;
-            }
-            cost += acc;
-          } else {
-            for (let t = 0; t < m; t++) {
-              let s = 0;
-              const vt = t * m;
-              for (let p = 0; p < m; p++) s += pinv.V[vt + p]! * gj[p]!;
-              cost += pinv.w[t]! * s * s;
-            }
+      let ee = 0;
+      for (let c = 0; c < k; c++) {
+        const t = a[aj + c]! - v[vi + c]!;
+        ee += t * t;
+      }
+      acc[j] = ee;
+    }
+    if (pinv.kind !== 'identity') {
+      // rows of Gz (m×n): g_j = G a_j − G v_i = Zt[idx[t], j] − (G v_i)_t
+      if (Y.length < m * n) Y = new Float64Array(m * n);
+      for (let t = 0; t < m; t++) {
+        let gv = 0;
+        for (let c = 0; c < k; c++) gv += g[t * k + c]! * v[vi + c]!;
+        const src = idx[t]! * n;
+        const dst = t * n;
+        for (let j = 0; j < n; j++) Y[dst + j] = zt![src + j]! - gv;
+      }
+      if (pinv.kind === 'cholesky') {
+        // forward substitution L·Y = Gz, row by row; M += ‖column of Y‖²
+        const L = pinv.L;
+        for (let t = 0; t < m; t++) {
+          const yt = t * n;
+          let p = 0;
+          for (; p + 4 <= t; p += 4) {
+            const l0 = L[t * m + p]!;
+            const l1 = L[t * m + p + 1]!;
+            const l2 = L[t * m + p + 2]!;
+            const l3 = L[t * m + p + 3]!;
+            const y0 = p * n;
+            const y1 = y0 + n;
+            const y2 = y1 + n;
+            const y3 = y2 + n;
+            for (let j = 0; j < n; j++) Y[yt + j] = Y[yt + j]! - (l0 * Y[y0 + j]! + l1 * Y[y1 + j]! + l2 * Y[y2 + j]! + l3 * Y[y3 + j]!);
+          }
+          for (; p < t; p++) {
+            const l = L[t * m + p]!;
+            const yp = p * n;
+            for (let j = 0; j < n; j++) Y[yt + j] = Y[yt + j]! - l * Y[yp + j]!;
+          }
+          const inv = 1 / L[t * m + t]!;
+          for (let j = 0; j < n; j++) {
+            const val = Y[yt + j]! * inv;
+            Y[yt + j] = val;
+            acc[j] = acc[j]! + val * val;
           }
         }
+      } else {
+        // M += Σ_t w_t (v_tᵀ g_j)²
+        const z = new Float64Array(n);
+        for (let t = 0; t < m; t++) {
+          z.fill(0);
+          const vt = t * m;
+          for (let p = 0; p < m; p++) {
+            const c = pinv.V[vt + p]!;
+            if (c === 0) continue;
+            const yp = p * n;
+            for (let j = 0; j < n; j++) z[j] = z[j]! + c * Y[yp + j]!;
+          }
+          const w = pinv.w[t]!;
+          for (let j = 0; j < n; j++) acc[j] = acc[j]! + w * z[j]! * z[j]!;
+        }
       }
-      M[row + j] = cost > 0 ? cost : 0;
     }
+    for (let j = 0; j < n; j++) M[row + j] = acc[j]! > 0 ? acc[j]! : 0;
   }
   const T = swapCostData(M, n);
   const D = new Float64Array(n * n);
