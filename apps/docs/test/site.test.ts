@@ -7,7 +7,7 @@
  * test-output/.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { chromium } from 'playwright-core';
@@ -348,5 +348,6 @@ describe('reference pages', () => {
       if (p.hasIndex) expect(report(`/api/${p.short}/`).text.length, p.name).toBeGreaterThan(200);
       if (p.hasReadme) expect(report(`/packages/${p.short}`).text, p.name).toContain(p.name);
     }
+    if (existsSync(join(DOCS_ROOT, '..', 'cli', 'README.md'))) expect(report('/packages/cli').text).toContain('@nidkit/cli');
   });
 });

@@ -4,7 +4,7 @@
  * the generator copies it and only makes it safe for VitePress (Vue templates) and rewrites
  * relative links that would not exist on the site.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, posix, relative, resolve } from 'node:path';
 import { REPO_ROOT, GENERATED } from './paths.mjs';
 
@@ -72,6 +72,18 @@ export function adaptReadme(markdown, ctx) {
  */
 export function generateReadmes(packages, apiShorts, log) {
   const withReadme = packages.filter((p) => p.hasReadme);
+  // The command line (apps/cli) is private but its README is the user's first stop: render it too.
+  const cliDir = join(REPO_ROOT, 'apps', 'cli');
+  if (existsSync(join(cliDir, 'README.md'))) {
+    withReadme.push({
+      name: '@nidkit/cli',
+      short: 'cli',
+      dir: cliDir,
+      description: 'The nidkit command line.',
+      hasIndex: false,
+      hasReadme: true,
+    });
+  }
   /** @param {string} abs */
   const linkFor = (abs) => {
     for (const p of withReadme) {
@@ -89,9 +101,13 @@ export function generateReadmes(packages, apiShorts, log) {
   for (const p of withReadme) {
     const text = readFileSync(join(p.dir, 'README.md'), 'utf8');
     const body = adaptReadme(text, { fromDir: p.dir, linkFor });
-    const footer = apiShorts.has(p.short)
-      ? `\n---\n\nRendered from \`packages/${p.short}/README.md\`. Full API: [${p.name} API](/api/${p.short}/).\n`
-      : `\n---\n\nRendered from \`packages/${p.short}/README.md\`.\n`;
+    const source = relative(REPO_ROOT, join(p.dir, 'README.md')).split('\\').join('/');
+    const footer =
+      p.short === 'cli'
+        ? `\n---\n\nRendered from \`${source}\`. Every command and option: [CLI reference](/reference/cli).\n`
+        : apiShorts.has(p.short)
+          ? `\n---\n\nRendered from \`${source}\`. Full API: [${p.name} API](/api/${p.short}/).\n`
+          : `\n---\n\nRendered from \`${source}\`.\n`;
     const fm = `---\ntitle: ${JSON.stringify(p.name)}\n---\n\n`;
     writeFileSync(join(GENERATED, 'packages', `${p.short}.md`), fm + body + footer);
     pages.push({ name: p.name, short: p.short, link: `/packages/${p.short}` });
@@ -106,6 +122,11 @@ export function generateReadmes(packages, apiShorts, log) {
     '',
     '| package | what it does | API |',
     '|---|---|---|',
+    ...(withReadme.some((p) => p.short === 'cli')
+      ? [
+          '| [@nidkit/cli](/packages/cli) | The `nidkit` command line (private app). | [CLI reference](/reference/cli) |',
+        ]
+      : []),
     ...packages.map((p) => {
       const readme = p.hasReadme ? `[${p.name}](/packages/${p.short})` : `\`${p.name}\``;
       const api = apiShorts.has(p.short) ? `[API](/api/${p.short}/)` : '—';
