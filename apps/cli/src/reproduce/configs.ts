@@ -108,6 +108,6 @@ export const COHERENCE: Record<Scale, CoherenceConfig> = {
 
 export const REALIZATION: Record<Scale, RealizationConfig> = {
   tiny: { mahalanobisSamples: 128, layers: [1, 2, 3], ridge: { numPairs: 4, iterations: 5, samples: 64, layers: [1] }, modelsPerFamily: 1 },
-  small: { mahalanobisSamples: 2000, ridge: { numPairs: 64, iterations: 200, samples: 400, layers: [0, 1] }, modelsPerFamily: 1 },
-  paper: { ridge: { numPairs: 256, iterations: 3000, layers: [0, 1, 2] }, modelsPerFamily: 2 },
+  small: { mahalanobisSamples: 2000, ridge: { numPairs: 64, iterations: 50, samples: 400, layers: [1] }, modelsPerFamily: 1 },
+  paper: { ridge: { numPairs: 4096, iterations: 3000, layers: [0, 1, 2] }, modelsPerFamily: 2 },
 };

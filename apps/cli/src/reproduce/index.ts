@@ -141,7 +141,7 @@ export async function runExperiment(name: string, options: ReproduceOptions): Pr
     const summaryMarkdown = [
       `## ${info.title}`,
       '',
-      `\`nidkit reproduce ${name} --scale ${scale} --seed ${seed}\` — ${json.durationSeconds} s with the ${evaluator.name} evaluator; ${holds} of ${out.checks.length} trend checks hold${fails > 0 ? `, ${fails} do not` : ''}.`,
+      `\`nidkit reproduce ${name} --scale ${scale} --seed ${seed}\` — ${json.durationSeconds} s with the ${evaluator.name} evaluator; ${holds} of ${out.checks.length} trend checks hold${fails > 0 ? `, ${fails} ${fails === 1 ? 'does' : 'do'} not` : ''}.`,
       '',
       out.summary,
       '',
