@@ -27,7 +27,12 @@ let nodeTried: Promise<string | null> | null = null;
 
 /** Loads `@tensorflow/tfjs` once (lazily). */
 export function loadTf(): Promise<Tf> {
-  tfPromise ??= import('@tensorflow/tfjs');
+  tfPromise ??= import('@tensorflow/tfjs').then((m) => {
+    // libraries never print: PROD silences tfjs' console hints (e.g. "install tfjs-node" on the
+    // cpu backend) without turning on IS_TEST's kernel leak checks
+    m.env().set('PROD', true);
+    return m;
+  });
   return tfPromise;
 }
 

@@ -83,6 +83,7 @@ export class TfModel {
   readonly outputSize: number;
   private readonly linearOp: (h: Tensor2D, w: Tensor2D) => Tensor2D;
   private readonly geluOp: (x: Tensor) => Tensor;
+  private readonly layerNormOps = new Map<number, (z: Tensor, gamma: Tensor, beta: Tensor) => Tensor2D>();
 
   constructor(
     private readonly tf: Tf,
@@ -180,7 +181,45 @@ export class TfModel {
         count: norm.numBatchesTracked ?? 0,
       });
     }
+    if (norm.kind === 'layer') this.layerNormOps.set(l, this.makeLayerNorm(norm.eps));
     return { index: l, kind: norm.kind, gamma, beta, eps: norm.eps, momentum: norm.momentum ?? 0.1 };
+  }
+
+  /**
+   * LayerNorm over the feature axis with a fused gradient:
+   * `x̂ = (z − μ)·r`, `r = 1/√(σ²_biased + eps)`, `y = x̂⊙γ + β`;
+   * `dβ = Σ dy`, `dγ = Σ dy⊙x̂`, `dz = r·(g − mean(g) − x̂·mean(g⊙x̂))` with `g = dy⊙γ`.
+   */
+  private makeLayerNorm(eps: number): (z: Tensor, gamma: Tensor, beta: Tensor) => Tensor2D {
+    const tf = this.tf;
+    type CustomFn = Parameters<Tf['customGrad']>[0];
+    const ln = (z: Tensor, gamma: Tensor, beta: Tensor, save: GradSaveFunc): ReturnType<CustomFn> => {
+      const d = tf.sub(z, tf.mean(z, 1, true));
+      const r = tf.rsqrt(tf.add(tf.mean(tf.square(d), 1, true), eps));
+      const xhat = tf.mul(d, r);
+      save([xhat, r, gamma]);
+      return {
+        value: tf.add(tf.mul(xhat, gamma), beta),
+        gradFunc: (dy: Tensor, saved: Tensor[]) => {
+          const [xh, rs, g0] = saved as [Tensor, Tensor, Tensor];
+          const g = tf.mul(dy, g0);
+          const inner = tf.sub(tf.sub(g, tf.mean(g, 1, true)), tf.mul(xh, tf.mean(tf.mul(g, xh), 1, true)));
+          return [tf.mul(inner, rs), tf.sum(tf.mul(dy, xh), 0), tf.sum(dy, 0)];
+        },
+      };
+    };
+    return this.tf.customGrad(ln as unknown as CustomFn) as (z: Tensor, gamma: Tensor, beta: Tensor) => Tensor2D;
+  }
+
+  /** `x · w` for the first layer, whose input needs no gradient (saves a transpose and a matMul). */
+  private firstLinear(x: Tensor2D, w: Tensor2D): Tensor2D {
+    const tf = this.tf;
+    type CustomFn = Parameters<Tf['customGrad']>[0];
+    const op = (wIn: Tensor, save: GradSaveFunc): ReturnType<CustomFn> => {
+      save([wIn]);
+      return { value: tf.matMul(x, wIn), gradFunc: (dy: Tensor) => [tf.matMul(tf.transpose(x), dy)] };
+    };
+    return (tf.customGrad(op as unknown as CustomFn) as (w: Tensor2D) => Tensor2D)(w);
   }
 
   /**
@@ -220,17 +259,14 @@ export class TfModel {
     let h: Tensor2D = x;
     for (const { linear, norm, act } of this.blocks) {
       const w = (linear.w >= 0 ? params[linear.w]! : linear.constW!) as Tensor2D;
-      let z = this.linearOp(h, w);
+      let z = h === x && linear.w >= 0 ? this.firstLinear(x, w) : this.linearOp(h, w);
       const bias = linear.b >= 0 ? params[linear.b]! : linear.constB;
       if (bias) z = tf.add(z, bias);
       if (norm) {
         const gamma = params[norm.gamma]!;
         const beta = params[norm.beta]!;
         if (norm.kind === 'layer') {
-          const mean = tf.mean(z, 1, true);
-          const d = tf.sub(z, mean);
-          const v = tf.mean(tf.square(d), 1, true);
-          z = tf.add(tf.mul(tf.mul(d, tf.rsqrt(tf.add(v, norm.eps))), gamma), beta);
+          z = this.layerNormOps.get(norm.index)!(z, gamma, beta);
         } else if (training) {
           const n = z.shape[0];
           const mean = tf.mean<Tensor1D>(z, 0);

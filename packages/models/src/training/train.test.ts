@@ -40,6 +40,19 @@ describe('tfjs forward pass agrees with core', () => {
       expectClose(tf, forward(net, x).logits, { atol: 1e-5, rtol: 1e-4 });
     }
   });
+
+  it('σ-gate with C = 0 gives h = z/2', async () => {
+    const net = buildMlp({ family: 'sigma-asym', widths: [5, 4, 3], norm: 'none', initSeed: 1 });
+    const zeroC = mapTensors(net, (e) => (e.slot === 'C' ? tensor(new Float32Array(16), [4, 4]) : e.tensor));
+    const halved = {
+      ...zeroC,
+      family: 'standard' as const,
+      layers: zeroC.layers.map((l) => (l.type === 'gate' ? { type: 'act' as const, index: l.index, kind: 'identity' as const } : l)),
+    };
+    const halvedNet = mapTensors(halved, (e) => (e.name === 'lins.1.weight' ? tensor(e.tensor.data.map((w) => w * 0.5), e.tensor.shape) : e.tensor));
+    const x = tensor(Rng.stream(4, 'x').fillNormal(new Float32Array(7 * 5)), [7, 5]);
+    expect((await predictTf(zeroC, x)).data).toEqual((await predictTf(halvedNet, x)).data);
+  });
 });
 
 describe('trainNetwork', () => {
@@ -104,7 +117,7 @@ describe('trainNetwork', () => {
       const split = ds.splits.train!;
       const { gradients } = await computeGradients(net, split.inputs, split.labels!);
       const lossAt = (n: Network) => lossSums(forward(n, split.inputs).logits, split, 'classification').lossSum / 6;
-      for (const name of ['lins.0.weight', 'lins.1.bias', 'norms.0.weight']) {
+      for (const name of ['lins.0.weight', 'lins.0.bias', 'lins.1.weight', 'lins.1.bias', 'norms.0.weight', 'norms.0.bias']) {
         const g = gradients[name]!.data;
         for (let i = 0; i < g.length; i += 3) {
           const shift = (delta: number) => mapTensors(net, (e) => (e.name === name ? tensor(e.tensor.data.map((w, j) => (j === i ? w + delta : w)), e.tensor.shape) : e.tensor));
