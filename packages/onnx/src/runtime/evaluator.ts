@@ -193,7 +193,8 @@ class OnnxEvaluator implements Evaluator {
       if (probe.names.postNorm[l]) widths.set(probe.names.postNorm[l], outW);
       if (probe.names.postActivation[l]) widths.set(probe.names.postActivation[l], outW);
     });
-    const buffers = new Map<string, Float32Array>(fetches.map((name) => [name, new Float32Array(n * widths.get(name)!)]));
+    // Uninitialized result buffers (every entry is written by onnxruntime below): no zero-fill pass.
+    const buffers = new Map<string, Float32Array>(fetches.map((name) => [name, new Float32Array(Buffer.allocUnsafeSlow(4 * n * widths.get(name)!).buffer, 0, n * widths.get(name)!)]));
     const src = inputs.data;
     const dims = [0, ...runNet.inputShape];
     for (let start = 0; start < n; start += batch) {
@@ -202,19 +203,24 @@ class OnnxEvaluator implements Evaluator {
       const slice = src.subarray(start * d, end * d);
       const x = slice instanceof Float32Array ? slice : Float32Array.from(slice);
       dims[0] = rows;
+      // Pre-allocated outputs: onnxruntime writes straight into the result buffers.
+      const views = new Map(fetches.map((name) => [name, buffers.get(name)!.subarray(start * widths.get(name)!, end * widths.get(name)!)]));
+      const outputs: Record<string, Ort.Tensor> = {};
+      for (const [name, view] of views) outputs[name] = new ort.Tensor('float32', view, [rows, widths.get(name)!]);
       let results: Ort.InferenceSession.OnnxValueMapType;
       try {
-        results = await session.run({ ...weightFeeds, input: new ort.Tensor('float32', x, [...dims]) }, fetches);
+        results = await session.run({ ...weightFeeds, input: new ort.Tensor('float32', x, [...dims]) }, outputs);
       } catch (e) {
         throw new OnnxRuntimeError(`OnnxEvaluator.run: onnxruntime failed on rows ${start}..${end - 1} — ${(e as Error).message}`, { cause: e });
       }
       for (const name of fetches) {
         const t = results[name];
-        const w = widths.get(name)!;
-        if (!t || !(t.data instanceof Float32Array) || t.data.length !== rows * w) {
-          throw new OnnxRuntimeError(`OnnxEvaluator.run: onnxruntime returned no float32 tensor "${name}" of shape [${rows}, ${w}]`);
+        const view = views.get(name)!;
+        if (!t || !(t.data instanceof Float32Array) || t.data.length !== view.length) {
+          throw new OnnxRuntimeError(`OnnxEvaluator.run: onnxruntime returned no float32 tensor "${name}" of shape [${rows}, ${widths.get(name)!}]`);
         }
-        buffers.get(name)!.set(t.data, start * w);
+        // Copy only if this onnxruntime build returned its own buffer instead of filling ours.
+        if (t.data.buffer !== view.buffer || t.data.byteOffset !== view.byteOffset) view.set(t.data);
       }
     }
     const out = (name: string): Tensor<Float32Array> => {
