@@ -6,18 +6,21 @@ import time
 
 import numpy as np
 
+REPEATS = 3  # best of three, as the JS side
+
 
 def subspace(path, n, d, tau):
     X = np.fromfile(path, dtype=np.float64).reshape(n, d)
-    out = {}
-    t = time.perf_counter()
-    Xc = X - X.mean(0)
-    lam, vec = np.linalg.eigh(Xc.T @ Xc)
-    lam = np.clip(lam[::-1], 0, None)
-    r = np.cumsum(lam) / lam.sum()
-    k = min(int(np.searchsorted(r, tau, 'left')) + 1, d)
-    U = vec[:, ::-1][:, :k]
-    out['eigh'] = time.perf_counter() - t
+    out = {'eigh': float('inf')}
+    for _ in range(REPEATS):
+        t = time.perf_counter()
+        Xc = X - X.mean(0)
+        lam, vec = np.linalg.eigh(Xc.T @ Xc)
+        lam = np.clip(lam[::-1], 0, None)
+        r = np.cumsum(lam) / lam.sum()
+        k = min(int(np.searchsorted(r, tau, 'left')) + 1, d)
+        U = vec[:, ::-1][:, :k]
+        out['eigh'] = min(out['eigh'], time.perf_counter() - t)
     out['k'] = k
     t = time.perf_counter()
     Xc = X - X.mean(0)
@@ -34,19 +37,21 @@ def costs(prefix, n, d, k):
     W = np.fromfile(prefix + '.W', dtype=np.float64).reshape(n, d)
     D = np.fromfile(prefix + '.D', dtype=np.float64).reshape(n, d)
     F = np.fromfile(prefix + '.F', dtype=np.float64).reshape(n, d)
-    t = time.perf_counter()
-    A = W @ U
-    V = F @ U
-    rtol = k * 2.0 ** -23
-    M = np.empty((n, n))
-    for i in range(n):
-        S = U.T @ (D[i][:, None] * U)
-        P = np.linalg.pinv(S, rcond=rtol, hermitian=True)
-        E = A - V[i]
-        M[i] = ((E @ P) * E).sum(1)
-    dM = np.diag(M)
-    T = M + M.T - dM[:, None] - dM[None, :]
-    elapsed = time.perf_counter() - t
+    elapsed = float('inf')
+    for _ in range(REPEATS):
+        t = time.perf_counter()
+        A = W @ U
+        V = F @ U
+        rtol = k * 2.0 ** -23
+        M = np.empty((n, n))
+        for i in range(n):
+            S = U.T @ (D[i][:, None] * U)
+            P = np.linalg.pinv(S, rcond=rtol, hermitian=True)
+            E = A - V[i]
+            M[i] = ((E @ P) * E).sum(1)
+        dM = np.diag(M)
+        T = M + M.T - dM[:, None] - dM[None, :]
+        elapsed = min(elapsed, time.perf_counter() - t)
     M.tofile(prefix + '.M_numpy')
     return {'costs': elapsed}
 
