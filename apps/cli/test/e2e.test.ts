@@ -13,6 +13,8 @@ import { CLI_ROOT, ariaLabels, nidkit, put, schemaErrors, tempDir } from './help
 
 let dir = '';
 const DATA = ['--data', 'mnist', '--limit', '200'];
+/** A small synthetic set (32 features) for the subspace analyses, whose cost grows with d. */
+const GMM = ['--data', 'gmm:d=32,k=6,n=400,ntest=100,classes=10'];
 
 beforeAll(async () => {
   dir = await tempDir();
@@ -23,6 +25,10 @@ beforeAll(async () => {
   await put(dir, 'w-a.onnx', exportOnnx(buildMlp({ ...w, initSeed: 1 })));
   await put(dir, 'w-b.onnx', exportOnnx(buildMlp({ ...w, initSeed: 2 })));
   await put(dir, 'wide.onnx', exportOnnx(buildMlp({ ...base, widths: [784, 24, 10], family: 'standard', initSeed: 3 })));
+  const g = { widths: [32, 16, 16, 10], norm: 'layer' as const, activation: 'gelu' as const };
+  await put(dir, 'g-std-a.onnx', exportOnnx(buildMlp({ ...g, family: 'standard', initSeed: 1 })));
+  await put(dir, 'g-std-b.onnx', exportOnnx(buildMlp({ ...g, family: 'standard', initSeed: 2 })));
+  await put(dir, 'g-w-a.onnx', exportOnnx(buildMlp({ ...g, family: 'w-asym', kappa: 1, numFixed: [4, 2, 8], maskSeed: 0, initSeed: 1 })));
   await put(dir, 'notes.onnx', 'this is not an ONNX model\n');
   await copyFile(join(CLI_ROOT, 'test', 'fixtures', 'unsupported-op.onnx'), join(dir, 'unsupported-op.onnx'));
 });
@@ -69,7 +75,7 @@ describe('help and usage', () => {
     const bad = await nidkit(['lmc', 'a.onnx', 'b.onnx', '--data', 'mnist', '--points', 'many'], dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--points <n>' argument 'many' is invalid/);
-    const missing = await nidkit(['match', 'a.onnx'], dir);
+    const missing = await nidkit(['match', 'a.onnx', '--data', 'mnist'], dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("missing required argument 'b'");
     const none = await nidkit([], dir);
@@ -135,7 +141,7 @@ describe('errors', () => {
   });
 });
 
-describe('commands', () => {
+describe.concurrent('commands', () => {
   it('inspect: table and --json', async () => {
     const t = await nidkit(['inspect', 'w-a.onnx'], dir);
     expect(t.code).toBe(0);
@@ -199,12 +205,12 @@ describe('commands', () => {
   });
 
   it('costs: per-layer subspace and swap costs, heatmaps in the report', async () => {
-    const r = await nidkit(['costs', 'w-a.onnx', ...DATA, '--layer', '0', '--out', 'costs', '--json'], dir);
+    const r = await nidkit(['costs', 'g-w-a.onnx', ...GMM, '--layer', '0', '--out', 'costs', '--json'], dir);
     expect(r.code).toBe(0);
     const res = json(r.stdout);
     expect(schemaErrors('costs', res)).toEqual([]);
     const layer = (res.layers as { k: number; d: number; T: number[][]; coherence: number }[])[0]!;
-    expect(layer.d).toBe(784);
+    expect(layer.d).toBe(32);
     expect(layer.T).toHaveLength(16);
     expect(layer.coherence).toBeGreaterThanOrEqual(layer.k / layer.d - 1e-12);
     const files = await readdir(join(dir, 'costs'));
@@ -214,14 +220,15 @@ describe('commands', () => {
   });
 
   it('identify: the verdict first, then the evidence', async () => {
-    const r = await nidkit(['identify', 'std-a.onnx', 'std-b.onnx', ...DATA], dir);
+    const r = await nidkit(['identify', 'g-std-a.onnx', 'g-std-b.onnx', ...GMM], dir);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toMatch(/^(YES|NO) — /);
     expect(r.stdout).toContain('identity');
-    const j = await nidkit(['identify', 'std-a.onnx', 'std-b.onnx', ...DATA, '--json'], dir);
+    const j = await nidkit(['identify', 'g-std-a.onnx', 'g-std-b.onnx', ...GMM, '--json', '--out', 'identify'], dir);
     const res = json(j.stdout);
     expect(schemaErrors('identify', res)).toEqual([]);
     expect(typeof res.mergeableWithoutAlignment).toBe('boolean');
+    expect(await readdir(join(dir, 'identify'))).toEqual(expect.arrayContaining(['matching-objective.svg', 'swap-costs-lins.0.svg']));
   });
 
   it('merge: writes a model that imports back; --json validates', async () => {

@@ -155,7 +155,7 @@ export async function emit(opts: OutputOptions, e: Emission): Promise<string[]> 
   else process.stdout.write(`${e.summary}\n`);
   if (written.length > 0) {
     const shown = outIsJsonFile(opts.out!) ? opts.out! : join(opts.out!, 'index.html');
-    note(`nidkit: wrote ${written.length} file${written.length === 1 ? '' : 's'} → ${shown}`, opts);
+    note(`nidkit: wrote ${written.length} file${written.length === 1 ? '' : 's'} → ${shown}`, { quiet: (opts.quiet ?? false) || (opts.json ?? false) });
   }
   return written;
 }
