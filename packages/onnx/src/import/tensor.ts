@@ -13,7 +13,7 @@ import type { ConstValue } from './values.js';
 export interface TensorContext {
   /** Folder for external data; null when the model was loaded from bytes without `baseDir`. */
   readonly baseDir: string | null;
-  /** Upper bound on the number of bytes a tensor may occupy (file size, or external file sizes). */
+  /** Collects non-fatal findings (dtype conversions). */
   readonly warnings: string[];
 }
 
