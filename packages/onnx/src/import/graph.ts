@@ -400,7 +400,7 @@ export class GraphWalker {
         return [{ ...a, shape: a.shape.filter((_, k) => !axes.includes(k)) }];
       }
       case 'Concat': {
-        const parts = ins.filter((x) => x !== '').map((_, k) => v(k));
+        const parts = ins.flatMap((x, k) => (x === '' ? [] : [v(k)]));
         const first = parts[0];
         if (!first) throw new EvalError('has no inputs');
         if (first.shape.length !== 1 || parts.some((p) => p.shape.length !== 1 || p.kind !== first.kind)) {
