@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Dataset } from '@nidkit/core';
+import { tensor } from '@nidkit/core';
 import { IdxFormatError } from '../errors.js';
 import { FASHION_MNIST_NORMALIZATION, MNIST_NORMALIZATION, gatherSplit, normalizeBytes, standardSplit } from './splits.js';
 
@@ -196,7 +197,7 @@ export function loadIdxDataset(dir: string, options: IdxDatasetOptions = {}): Da
     splits: {
       train: gatherSplit(xTrain, inner, trainY, train),
       val: gatherSplit(xTrain, inner, trainY, val),
-      test: { inputs: { data: xTest, shape: [testImg.n, ...inner] }, labels: testY },
+      test: { inputs: tensor(xTest, [testImg.n, ...inner]), labels: testY },
     },
     meta: {
       source: dir,

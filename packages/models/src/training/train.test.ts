@@ -170,6 +170,11 @@ describe('trainNetwork', () => {
     expect(weights(rest.network)).toEqual(weights(full.network));
     expect(rest.state.epoch).toBe(3);
     expect(rest.state.step).toBe(18);
+    // from weights only (an ONNX checkpoint): same data order, fresh optimizer moments
+    const fromWeights = await trainNetwork(first.network, ds, { epochs: 2, batchSize: 8, resume: { epoch: 1, step: 6 } });
+    expect(fromWeights.history.map((h) => h.epoch)).toEqual([2, 3]);
+    expect(fromWeights.state.optimizer?.t).toBe(12);
+    expect(weights(fromWeights.network)).not.toEqual(weights(full.network));
   });
 
   it('BatchNorm running statistics follow PyTorch (momentum 0.1, unbiased variance)', async () => {

@@ -103,14 +103,19 @@ export interface OptimizerState {
   readonly slots: Readonly<Record<string, { readonly m: Float32Array; readonly v?: Float32Array }>>;
 }
 
-/** Everything needed to continue training exactly where it stopped. */
+/**
+ * Everything needed to continue training exactly where it stopped. Without `optimizer` (e.g. when
+ * resuming from a checkpoint file that holds only weights) the optimizer restarts with zero moments
+ * at t = 0; the data order still continues with epoch `epoch + 1`.
+ */
 export interface TrainState {
   /** Completed epochs. */
   readonly epoch: number;
-  /** Completed steps. */
-  readonly step: number;
-  readonly optimizationSeed: number;
-  readonly optimizer: OptimizerState;
+  /** Completed steps (default 0). */
+  readonly step?: number;
+  /** Seed of the minibatch order (default: the options' or the network's). */
+  readonly optimizationSeed?: number;
+  readonly optimizer?: OptimizerState;
 }
 
 /** A checkpoint: the network after `epoch` epochs (epoch 0 = init), as IR. */
@@ -305,12 +310,16 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
   let epoch0 = 0;
   let step = 0;
   const resume = options.resume;
-  if (resume) {
-    if (resume.optimizer.kind !== cfg.optimizer) {
-      throw new TrainingError(`trainNetwork: resume state is for ${resume.optimizer.kind} — expected ${cfg.optimizer}`);
+  if (resume && (!Number.isSafeInteger(resume.epoch) || resume.epoch < 0)) {
+    throw new TrainingError(`trainNetwork: resume.epoch must be an integer ≥ 0 — got ${resume.epoch}`);
+  }
+  const resumeOpt = resume?.optimizer;
+  if (resume && resumeOpt) {
+    if (resumeOpt.kind !== cfg.optimizer) {
+      throw new TrainingError(`trainNetwork: resume state is for ${resumeOpt.kind} — expected ${cfg.optimizer}`);
     }
     const slotOf = (p: TfParam, which: 'm' | 'v'): Float32Array => {
-      const s = resume.optimizer.slots[p.name];
+      const s = resumeOpt.slots[p.name];
       const a = s?.[which];
       if (!a || a.length !== raw[model.params.indexOf(p)]!.length) {
         throw new TrainingError(`trainNetwork: resume state lacks a matching ${which} for ${p.name} — expected ${raw[model.params.indexOf(p)]!.length} values, got ${a ? a.length : 'none'}`);
@@ -319,13 +328,15 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
     };
     m = model.params.map((p) => slotOf(p, 'm'));
     v = cfg.optimizer === 'adamw' ? model.params.map((p) => slotOf(p, 'v')) : raw.map((r) => new Float32Array(r.length));
-    t = resume.optimizer.t;
-    epoch0 = resume.epoch;
-    step = resume.step;
+    t = resumeOpt.t;
   } else {
     m = raw.map((r) => new Float32Array(r.length));
     v = raw.map((r) => new Float32Array(r.length));
     t = 0;
+  }
+  if (resume) {
+    epoch0 = resume.epoch;
+    step = resume.step ?? 0;
   }
   const optimizerConfig: OptimizerConfig = { kind: cfg.optimizer, lr: cfg.lr, betas: cfg.betas, eps: cfg.eps, momentum: cfg.momentum };
   const slots: OptimizerSlot[] = model.params.map((p, j) => ({
