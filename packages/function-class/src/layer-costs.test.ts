@@ -44,6 +44,24 @@ describe('layerCosts', () => {
     expect(r.T.data.some((t) => t !== 0)).toBe(true);
   });
 
+  it('streams the inputs in chunks: the result does not depend on chunkSize', async () => {
+    const net = makeMlp(10, [{ out: 7, family: 'w-asym', numFixed: 3 }, { out: 6, family: 'w-asym', numFixed: 2 }, { out: 4 }], 6, 'relu');
+    const inputs = randomInputs(157, 10, 6);
+    const whole = await layerCosts(evaluator, net, inputs);
+    const chunked = await layerCosts(evaluator, net, inputs, { chunkSize: 37 });
+    whole.forEach((w, i) => {
+      const c = chunked[i]!;
+      expect(c.k).toBe(w.k);
+      expectClose(c.explainedVariance, w.explainedVariance, { atol: 1e-12 });
+      expectClose(c.M, w.M, { atol: 1e-9, rtol: 1e-9 });
+      expectClose(c.T, w.T, { atol: 1e-9, rtol: 1e-9 });
+    });
+    const cw = await coherenceRecords(evaluator, net, inputs);
+    const cc = await coherenceRecords(evaluator, net, inputs, { chunkSize: 50 });
+    cw.forEach((w, i) => expectClose(cc[i]!.coherence, w.coherence, { atol: 1e-9 }));
+    await expect(layerCosts(evaluator, net, inputs, { chunkSize: 0 })).rejects.toThrow(/chunkSize/);
+  });
+
   it('rejects an unknown layer and τ out of range', async () => {
     const net = makeMlp(4, [{ out: 3 }, { out: 2 }], 3);
     await expect(layerCosts(evaluator, net, randomInputs(10, 4, 1), { layers: [5] })).rejects.toThrow(/expected one of 0, 1, got 5/);

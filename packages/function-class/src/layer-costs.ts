@@ -1,11 +1,13 @@
-import { InvalidArgumentError, blocksOf } from '@nidkit/core';
+import { InvalidArgumentError, NonFiniteError, blocksOf, countNonFinite, outputFeatures, sliceRows } from '@nidkit/core';
 import type { Evaluator, LinearLayer, Network, RecordingPoint, Tensor } from '@nidkit/core';
 import type { AnisotropyBoundOptions } from './coherence.js';
 import { anisotropy, anisotropyBounds, coherence } from './coherence.js';
 import type { SwapCostSummary } from './realization-cost.js';
 import { realizationCosts, swapCostSummary } from './realization-cost.js';
 import { layerStructure } from './structure.js';
-import { estimateSubspace } from './subspace.js';
+import { GramAccumulator } from './linalg/covariance.js';
+import type { Subspace } from './subspace.js';
+import { subspaceFromGram } from './subspace.js';
 
 /** Progress report of the layer-wise analyses. */
 export interface LayerProgress {
@@ -28,6 +30,8 @@ export interface LayerCostOptions {
   readonly rtol?: number;
   /** Evaluator batch size. */
   readonly batchSize?: number;
+  /** Samples per evaluator call; layer inputs are folded into Gram matrices chunk by chunk (default 4096). */
+  readonly chunkSize?: number;
   /** Quantile levels of the signed-sqrt swap costs. */
   readonly quantiles?: readonly number[];
   /** Called after each step. */
@@ -85,6 +89,52 @@ export async function recordLayerInputs(
 }
 
 /**
+ * Principal subspaces of the inputs of the given linear layers (and optionally of the logits),
+ * streamed: the inputs run through the evaluator in chunks of `chunkSize` samples and each
+ * recording point's centred Gram matrix is accumulated, so memory stays O(chunk·Σd + Σd²)
+ * whatever N is. @internal
+ */
+export async function streamSubspaces(
+  evaluator: Evaluator,
+  net: Network,
+  inputs: Tensor,
+  layers: readonly LinearLayer[],
+  options: { tau: number; chunkSize?: number; batchSize?: number; logits?: boolean; where: string },
+): Promise<{ layers: Subspace[]; logits: Subspace | null }> {
+  const N = inputs.shape[0] ?? 0;
+  const chunk = options.chunkSize ?? 4096;
+  if (!Number.isSafeInteger(chunk) || chunk < 1) {
+    throw new InvalidArgumentError(`${options.where}: invalid chunkSize — expected a positive integer, got ${chunk}`);
+  }
+  const record: RecordingPoint[] = layers.map((l) => ({ layer: l.index, point: 'input' }));
+  const accs: GramAccumulator[] = [];
+  let logitAcc: GramAccumulator | null = null;
+  for (let start = 0; start < N; start += chunk) {
+    const part = sliceRows(inputs, start, Math.min(N, start + chunk));
+    const res = await evaluator.run(net, part, options.batchSize === undefined ? { record } : { record, batchSize: options.batchSize });
+    const tensors = options.logits ? [...res.activations, res.logits] : res.activations;
+    tensors.forEach((t, i) => {
+      const rows = t.shape[0]!;
+      const cols = t.shape[1]!;
+      const bad = countNonFinite(t.data);
+      const name = i < layers.length ? `lins.${layers[i]!.index} input` : 'model output';
+      if (bad > 0) throw new NonFiniteError(`${options.where}: ${name}`, bad, `(evaluator ${evaluator.name})`);
+      if (i < layers.length) (accs[i] ??= new GramAccumulator(cols)).add(t.data, rows);
+      else (logitAcc ??= new GramAccumulator(cols)).add(t.data, rows);
+    });
+  }
+  const finish = (acc: GramAccumulator | undefined | null, width: number): Subspace => {
+    const a = acc ?? new GramAccumulator(width);
+    const { gram, mean, rows } = a.finish();
+    return subspaceFromGram(gram, mean, rows, options.tau, options.where);
+  };
+  return {
+    layers: layers.map((l, i) => finish(accs[i], l.weight.shape[1]!)),
+    logits: options.logits ? finish(logitAcc, outputFeatures(net)) : null,
+  };
+}
+
+/**
  * Realization and swap costs of every linear layer of a network (function-class.md §4–§5).
  * For each layer `lins.l` the layer's inputs are recorded through `evaluator` (eval mode), the
  * principal subspace at τ is estimated, and `M`, `T` and the projected centre distances are
@@ -103,11 +153,11 @@ export async function layerCosts(evaluator: Evaluator, net: Network, inputs: Ten
   const tau = options.tau ?? 0.9;
   if (!(tau > 0 && tau <= 1)) throw new InvalidArgumentError(`${where}: τ out of range — expected 0 < τ ≤ 1, got ${tau}`);
   const layers = selectLayers(where, net, options.layers);
-  const rec = await recordLayerInputs(evaluator, net, inputs, layers, options.batchSize);
+  const subs = await streamSubspaces(evaluator, net, inputs, layers, { tau, chunkSize: options.chunkSize, batchSize: options.batchSize, where });
   const out: LayerCostRecord[] = [];
   layers.forEach((lin, index) => {
     const name = `lins.${lin.index}`;
-    const sub = estimateSubspace(rec.inputs[index]!, { tau });
+    const sub = subs.layers[index]!;
     options.onProgress?.({ layer: name, index, total: layers.length, stage: 'subspace' });
     const costs = realizationCosts(sub.U, layerStructure(lin), options.rtol === undefined ? {} : { rtol: options.rtol });
     options.onProgress?.({ layer: name, index, total: layers.length, stage: 'costs' });
@@ -137,6 +187,8 @@ export interface CoherenceRecordOptions extends AnisotropyBoundOptions {
   readonly tau?: number;
   /** Evaluator batch size. */
   readonly batchSize?: number;
+  /** Samples per evaluator call (default 4096). */
+  readonly chunkSize?: number;
   /** Called after each recording point. */
   readonly onProgress?: (p: LayerProgress) => void;
 }
@@ -180,12 +232,18 @@ export async function coherenceRecords(
   const tau = options.tau ?? 0.9;
   if (!(tau > 0 && tau <= 1)) throw new InvalidArgumentError(`coherenceRecords: τ out of range — expected 0 < τ ≤ 1, got ${tau}`);
   const layers = selectLayers('coherenceRecords', net, undefined);
-  const rec = await recordLayerInputs(evaluator, net, inputs, layers, options.batchSize);
+  const subs = await streamSubspaces(evaluator, net, inputs, layers, {
+    tau,
+    chunkSize: options.chunkSize,
+    batchSize: options.batchSize,
+    logits: true,
+    where: 'coherenceRecords',
+  });
   const total = layers.length + 1;
   const out: CoherenceRecord[] = [];
   layers.forEach((lin, index) => {
     const name = `lins.${lin.index}`;
-    const sub = estimateSubspace(rec.inputs[index]!, { tau });
+    const sub = subs.layers[index]!;
     const nu = coherence(sub.U);
     const mask = lin.fixed?.kind === 'mask' ? lin.fixed.mask : null;
     const an = anisotropy(sub.U, mask, lin.weight.shape[0]);
@@ -202,7 +260,7 @@ export async function coherenceRecords(
     });
     options.onProgress?.({ layer: name, index, total, stage: 'done' });
   });
-  const sub = estimateSubspace(rec.logits, { tau });
+  const sub = subs.logits!;
   out.push({
     point: 'model-output',
     coherence: coherence(sub.U),

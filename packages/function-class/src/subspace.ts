@@ -94,6 +94,25 @@ export function estimateSubspace(X: Tensor, options: SubspaceOptions = {}): Subs
   const bad = countNonFinite(X.data);
   if (bad > 0) throw new NonFiniteError(`${where}: X`, bad);
   const { gram, mean } = centredGram(X.data, n, d);
+  return subspaceFromGram(gram, mean, n, tau, where);
+}
+
+/**
+ * The principal subspace from a centred Gram matrix `XcᵀXc` (`d×d`) of `n` samples: the second half
+ * of {@link estimateSubspace}, for Gram matrices accumulated in blocks.
+ * @param gram - symmetric `d×d` row-major `XcᵀXc`
+ * @param mean - column means (length d)
+ * @param n - number of samples (≥ 2)
+ * @param tau - explained-variance threshold in (0, 1]
+ * @param where - the calling function, for messages
+ * @returns as {@link estimateSubspace}
+ * @throws ZeroVarianceError when the trace is zero
+ * @internal
+ */
+export function subspaceFromGram(gram: Float64Array, mean: Float64Array, n: number, tau: number, where = 'estimateSubspace'): Subspace {
+  checkTau(where, tau);
+  const d = mean.length;
+  if (n < 2) throw new InvalidArgumentError(`${where}: too few samples — expected N ≥ 2, got ${n}`);
   // constant columns have an exactly zero row/column in XcᵀXc: eigenvalue 0 with a coordinate
   // eigenvector. Drop them before the eigensolver (exact) and embed the basis back.
   const live: number[] = [];

@@ -45,61 +45,109 @@ function columnOffsets(x: ArrayLike<number>, n: number, d: number): Float64Array
 }
 
 /**
+ * Streaming `XcᵀXc`: feed row blocks with {@link GramAccumulator.add}, then {@link GramAccumulator.finish}.
+ * The column offsets are fixed from the first block; each block picks its own kernel. Memory is
+ * O(d²) plus one block.
+ */
+export class GramAccumulator {
+  readonly d: number;
+  private readonly upper: Float64Array;
+  private readonly sums: Float64Array;
+  private off: Float64Array | null = null;
+  private rows = 0;
+  /** Kernels used so far. */
+  readonly kernels = new Set<'sparse' | 'dense'>();
+
+  constructor(d: number) {
+    this.d = d;
+    this.upper = new Float64Array(d * d);
+    this.sums = new Float64Array(d);
+  }
+
+  /** Number of rows added. */
+  get count(): number {
+    return this.rows;
+  }
+
+  /** Adds `n` rows (`x` row-major `n×d`). */
+  add(x: ArrayLike<number>, n: number): void {
+    const d = this.d;
+    if (n === 0) return;
+    const off = (this.off ??= columnOffsets(x, n, d));
+    let nnz = 0;
+    const sums = this.sums;
+    for (let r = 0; r < n; r++) {
+      const o = r * d;
+      for (let c = 0; c < d; c++) {
+        const v = x[o + c]! - off[c]!;
+        if (v !== 0) {
+          nnz++;
+          sums[c] = sums[c]! + v;
+        }
+      }
+    }
+    const gram = this.upper;
+    if (nnz < SPARSE_DENSITY * n * d) {
+      this.kernels.add('sparse');
+      // columns that are nonzero in many rows go through the dense kernel, the rest stay sparse
+      const count = new Int32Array(d);
+      for (let r = 0; r < n; r++) {
+        const o = r * d;
+        for (let c = 0; c < d; c++) if (x[o + c]! - off[c]! !== 0) count[c] = count[c]! + 1;
+      }
+      const denseCols: number[] = [];
+      const isDense = new Uint8Array(d);
+      for (let c = 0; c < d; c++) {
+        if (count[c]! >= DENSE_COLUMN * n) {
+          denseCols.push(c);
+          isDense[c] = 1;
+        }
+      }
+      if (denseCols.length > 0) denseGramUpper(x, off, n, d, gram, Int32Array.from(denseCols));
+      sparseGramUpper(x, off, n, d, gram, isDense);
+    } else {
+      this.kernels.add('dense');
+      const all = new Int32Array(d);
+      for (let c = 0; c < d; c++) all[c] = c;
+      denseGramUpper(x, off, n, d, gram, all);
+    }
+    this.rows += n;
+  }
+
+  /** `XcᵀXc` (full symmetric) and the column means of everything added. */
+  finish(): { gram: Float64Array; mean: Float64Array; rows: number } {
+    const d = this.d;
+    const n = this.rows;
+    const mean = new Float64Array(d);
+    const gram = new Float64Array(d * d);
+    if (n === 0) return { gram, mean, rows: 0 };
+    for (let c = 0; c < d; c++) mean[c] = this.sums[c]! / n;
+    // subtract N·ȳȳᵀ and mirror to the lower triangle
+    for (let a = 0; a < d; a++) {
+      const ma = mean[a]! * n;
+      for (let b = a; b < d; b++) {
+        const v = this.upper[a * d + b]! - ma * mean[b]!;
+        gram[a * d + b] = v;
+        gram[b * d + a] = v;
+      }
+    }
+    const off = this.off!;
+    for (let c = 0; c < d; c++) mean[c] = mean[c]! + off[c]!;
+    return { gram, mean, rows: n };
+  }
+}
+
+/**
  * `XcᵀXc` for row-major `x` (`n×d`), with the column means.
  * @param x - data, row-major `n×d` (float32 or float64)
  * @param n - rows
  * @param d - columns
  */
 export function centredGram(x: ArrayLike<number>, n: number, d: number): CentredGram {
-  const off = columnOffsets(x, n, d);
-  const mean = new Float64Array(d);
-  let nnz = 0;
-  for (let r = 0; r < n; r++) {
-    const o = r * d;
-    for (let c = 0; c < d; c++) {
-      const v = x[o + c]! - off[c]!;
-      if (v !== 0) {
-        nnz++;
-        mean[c] = mean[c]! + v;
-      }
-    }
-  }
-  for (let c = 0; c < d; c++) mean[c] = mean[c]! / n;
-  const gram = new Float64Array(d * d);
-  const sparse = nnz < SPARSE_DENSITY * n * d;
-  if (sparse) {
-    // columns that are nonzero in many rows go through the dense kernel, the rest stay sparse
-    const count = new Int32Array(d);
-    for (let r = 0; r < n; r++) {
-      const o = r * d;
-      for (let c = 0; c < d; c++) if (x[o + c]! - off[c]! !== 0) count[c] = count[c]! + 1;
-    }
-    const denseCols: number[] = [];
-    const isDense = new Uint8Array(d);
-    for (let c = 0; c < d; c++) {
-      if (count[c]! >= DENSE_COLUMN * n) {
-        denseCols.push(c);
-        isDense[c] = 1;
-      }
-    }
-    if (denseCols.length > 0) denseGramUpper(x, off, n, d, gram, Int32Array.from(denseCols));
-    sparseGramUpper(x, off, n, d, gram, isDense);
-  } else {
-    const all = new Int32Array(d);
-    for (let c = 0; c < d; c++) all[c] = c;
-    denseGramUpper(x, off, n, d, gram, all);
-  }
-  // subtract N·ȳȳᵀ, mirror to the lower triangle, restore the mean
-  for (let a = 0; a < d; a++) {
-    const ma = mean[a]! * n;
-    for (let b = a; b < d; b++) {
-      const v = gram[a * d + b]! - ma * mean[b]!;
-      gram[a * d + b] = v;
-      gram[b * d + a] = v;
-    }
-  }
-  for (let c = 0; c < d; c++) mean[c] = mean[c]! + off[c]!;
-  return { gram, mean, kernel: sparse ? 'sparse' : 'dense' };
+  const acc = new GramAccumulator(d);
+  acc.add(x, n);
+  const { gram, mean } = acc.finish();
+  return { gram, mean, kernel: acc.kernels.has('sparse') ? 'sparse' : 'dense' };
 }
 
 /**
