@@ -63,3 +63,15 @@ describe('rewriteSidebarLinks', () => {
     ]);
   });
 });
+
+describe('adaptSummary', () => {
+  it('drops the repeated title, moves headings below h3 and unlinks run files', async () => {
+    const { adaptSummary } = await import('../scripts/lib/results.mjs');
+    const md =
+      '## My run\n\ntext [plot.svg](plot.svg) and [web](https://x.org)\n\n### Trends\n\n- ok\n';
+    const out = adaptSummary(md, 'My run');
+    expect(out).not.toContain('My run');
+    expect(out).toContain('#### Trends');
+    expect(out).toContain('text plot.svg and [web](https://x.org)');
+  });
+});

@@ -32,17 +32,32 @@ function prose(s) {
 }
 
 /**
- * Summary markdown written by an experiment, made safe for a Vue page, with its headings demoted
- * below the experiment's own heading.
+ * Summary markdown written by an experiment, made safe for a Vue page: its own title is dropped
+ * (the page has one), the other headings are moved below the experiment's heading (h3), and
+ * links to the run's files (shown on the page already) become plain names.
  * @param {string} md
+ * @param {string} title
  * @returns {string}
  */
-function adaptSummary(md) {
-  const demoted = md.replace(
-    /^(#{1,4}) /gm,
-    (_m, h) => `${'#'.repeat(Math.min(6, String(h).length + 3))} `,
-  );
-  return adaptReadme(demoted, { fromDir: DOCS_ROOT, linkFor: () => undefined });
+export function adaptSummary(md, title) {
+  const lines = md.split('\n');
+  const first = lines.findIndex((l) => l.trim() !== '');
+  const heading = first >= 0 ? /^#{1,6}\s+(.*)$/.exec(lines[first] ?? '') : null;
+  if (heading && heading[1]?.trim() === title.trim()) lines.splice(first, 1);
+  const levels = lines
+    .map((l) => /^(#{1,6})\s/.exec(l)?.[1]?.length)
+    .filter((n) => n !== undefined);
+  const shift = levels.length > 0 ? 4 - Math.min(...levels) : 0;
+  const body = lines
+    .map((l) =>
+      l.replace(
+        /^(#{1,6})(\s)/,
+        (_m, h, sp) => '#'.repeat(Math.min(6, Math.max(1, String(h).length + shift))) + sp,
+      ),
+    )
+    .join('\n')
+    .replace(/(?<!!)\[([^\]]*)\]\((?![a-z]+:|#|\/)[^)\s]+\)/gi, '$1');
+  return adaptReadme(body, { fromDir: DOCS_ROOT, linkFor: () => undefined });
 }
 
 /**
@@ -106,11 +121,11 @@ export async function generateResults({ log, reuse }) {
             '',
             `${prose(exp.description)} Run with \`nidkit reproduce ${exp.name} --scale tiny --seed 0\` during this build (${seconds.toFixed(1)} s).`,
             '',
+            adaptSummary(res.summaryMarkdown, exp.title),
+            '',
             ...svgs.map(
               (f) => `![${prose(exp.title)}: ${f.split('/').pop()}](${relFromPage(f, '.')})\n`,
             ),
-            adaptSummary(res.summaryMarkdown),
-            '',
           );
           log(`results: ${exp.name}: ${svgs.length} plots in ${seconds.toFixed(1)} s`);
         } catch (err) {
