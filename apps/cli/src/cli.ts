@@ -234,10 +234,12 @@ export function createProgram(): Command {
     .addOption(new Option('--estimator <kind>', 'cost estimator').choices(['mahalanobis', 'ridge']).default('mahalanobis'))
     .option('--tau <τ>', 'explained-variance threshold of the subspace', unitInterval, 0.9)
     .option('--beta <β>', 'ridge strength (with --estimator ridge)', nonNegativeNumber, 0.01)
+    .option('--neurons <n>', 'ridge: analyse the first n neurons of each layer (all n² pairs)', positiveInt, 16)
+    .option('--iterations <n>', 'ridge: full-batch AdamW steps of each fit', positiveInt, 1000)
     .option('--layer <list>', 'only these linear layers (indices)', listOf(nonNegativeInt))
     .addHelpText(
       'after',
-      examples(['nidkit costs w-mlp.onnx --data mnist --limit 2000', 'nidkit costs w-mlp.onnx --data mnist --estimator ridge --out costs']),
+      examples(['nidkit costs w-mlp.onnx --data mnist --limit 2000', 'nidkit costs w-mlp.onnx --data mnist --limit 1000 --estimator ridge --neurons 8 --layer 0 --out ridge']),
     );
   costs.action(lazy(costs, async () => (await import('./commands/costs.js')).costsCommand));
 

@@ -217,6 +217,13 @@ describe.concurrent('commands', () => {
     expect(files).toEqual(expect.arrayContaining(['swap-costs-lins.0.svg', 'realization-costs-lins.0.svg', 'subspace-spectrum.svg']));
     const heat = await readFile(join(dir, 'costs', 'swap-costs-lins.0.svg'), 'utf8');
     expect(ariaLabels(heat).filter((l) => l.startsWith('row '))).toHaveLength(16 * 16);
+    const ridge = await nidkit(['costs', 'g-w-a.onnx', ...GMM, '--estimator', 'ridge', '--neurons', '3', '--iterations', '40', '--layer', '0', '--json'], dir);
+    expect(ridge.code).toBe(0);
+    const rr = json(ridge.stdout);
+    expect(schemaErrors('costs', rr)).toEqual([]);
+    const T = (rr.layers as { T: number[][] }[])[0]!.T;
+    expect(T).toHaveLength(3);
+    T.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(T[j]![i]!, 9)));
   });
 
   it('identify: the verdict first, then the evidence', async () => {

@@ -5,11 +5,10 @@
 import { splitSize } from '@nidkit/core';
 import type { Tensor } from '@nidkit/core';
 import type { DataOptions, OutputOptions } from '../cli.js';
-import { UsageError } from '../errors.js';
 import { describeData, loadData, pickSplit } from '../io/data.js';
 import { fmt, table } from '../io/format.js';
 import { createProgress } from '../io/progress.js';
-import { heatmap, lineChart, signedSqrt } from '../plots/index.js';
+import { heatmap, lineChart, signedSqrt, symmetricDomain } from '../plots/index.js';
 import type { ReportPlot } from '../report/index.js';
 import { emit, envelope, loadModel, outIsJsonFile, preflightOutputs, withEvaluator } from './shared.js';
 
@@ -19,6 +18,8 @@ export interface CostsCommandOptions extends OutputOptions, DataOptions {
   readonly tau: number;
   readonly beta: number;
   readonly layer?: number[];
+  readonly neurons: number;
+  readonly iterations: number;
 }
 
 /** A row-major `[n, m]` tensor as nested arrays. */
@@ -49,10 +50,8 @@ export function cumulative(eigenvalues: Float64Array | undefined): { x: number; 
  */
 export async function costsCommand(model: string, opts: CostsCommandOptions): Promise<void> {
   const quiet = (opts.quiet ?? false) || (opts.json ?? false);
-  if (opts.estimator === 'ridge') {
-    throw new UsageError('--estimator ridge: the ridge estimator is not available in @nidkit/function-class yet — use --estimator mahalanobis');
-  }
   await preflightOutputs(opts, [model]);
+  if (opts.estimator === 'ridge') return ridgeCosts(model, opts, quiet);
   const m = await loadModel(model, { quiet });
   const fc = await import('@nidkit/function-class');
   const dataset = await loadData(opts.data);
@@ -153,6 +152,7 @@ export async function costsCommand(model: string, opts: CostsCommandOptions): Pr
             yLabel: 'neuron i',
             colorLabel: 'signed √T',
             diverging: true,
+            domain: symmetricDomain([signedSqrt(l.T)]),
           }),
         });
         plots.push({
@@ -170,5 +170,89 @@ export async function costsCommand(model: string, opts: CostsCommandOptions): Pr
       }
       return plots;
     },
+  });
+}
+
+/**
+ * `--estimator ridge`: regression through the nonlinearity (function-class.md §6) on the first
+ * `--neurons` neurons of each layer, all pairs, one β: R[i, j] is the weight norm with which
+ * neuron j's slot re-fits neuron i's function; T_ridge from R as for the Mahalanobis costs.
+ */
+async function ridgeCosts(model: string, opts: CostsCommandOptions, quiet: boolean): Promise<void> {
+  const m = await loadModel(model, { quiet });
+  const fc = await import('@nidkit/function-class');
+  const dataset = await loadData(opts.data);
+  const split = pickSplit(dataset, opts.split, opts.limit);
+  const progress = await createProgress('ridge costs', { quiet });
+  const records = await withEvaluator(opts.evaluator, { quiet }, async (ev) => {
+    try {
+      return await fc.ridgeRealizationCosts(ev, m.network, split.inputs, {
+        betas: [opts.beta],
+        numNeurons: opts.neurons,
+        iterations: opts.iterations,
+        ...(opts.layer ? { layers: opts.layer } : {}),
+        onProgress: (p) => progress.update(`${p.layer} iteration ${p.iteration}/${p.iterations}`),
+      });
+    } finally {
+      progress.stop();
+    }
+  });
+  const layers = records.map((r) => {
+    const b = r.perBeta[0]!;
+    const T = b.T!;
+    return {
+      layer: Number(r.layer.replace(/^lins\./, '')),
+      name: r.layer,
+      n: r.numNeurons,
+      samples: r.samples,
+      beta: b.beta,
+      summary: fc.swapCostSummary(T),
+      meanMse: b.mse.reduce((a, v) => a + v, 0) / Math.max(1, b.mse.length),
+      M: toRows(b.Rgrid!),
+      T: toRows(T),
+    };
+  });
+  const result = envelope('costs', {
+    model,
+    family: m.network.family,
+    data: { spec: opts.data, name: dataset.name, split: opts.split ?? 'train', samples: splitSize(split) },
+    estimator: opts.estimator,
+    beta: opts.beta,
+    iterations: opts.iterations,
+    layers,
+  });
+  const summary = [
+    `ridge realization and swap costs of ${model} (${m.network.family}) on ${describeData(dataset, opts.split ?? 'train', splitSize(split))}, β = ${opts.beta}, first ${opts.neurons} neurons per layer`,
+    '',
+    table(
+      ['layer', 'neurons', 'median signed √T', 'T < 0 (share)', 'mean fit MSE'],
+      layers.map((l) => [l.name, String(l.n), fmt(medianSignedSqrt(l.summary)), `${fmt(100 * l.summary.negativeFraction, 1)}%`, fmt(l.meanMse, 4)]),
+    ),
+    '',
+    'R_ij: weight norm with which neuron j re-fits neuron i’s function (ridge, through the nonlinearity); T from R as M → T.',
+  ].join('\n');
+  await emit(opts, {
+    command: 'costs',
+    title: `nidkit costs (ridge): ${model}`,
+    summary,
+    json: result,
+    inputs: [model],
+    plots: async () =>
+      Promise.all(
+        layers.map(async (l) => ({
+          file: `swap-costs-${l.name}.svg`,
+          title: `Ridge swap costs ${l.name} (signed √T)`,
+          caption: 'sign(T)·√|T| from the ridge estimate R; the diagonal is 0.',
+          svg: await heatmap({
+            title: `Ridge swap costs ${l.name}: signed √T (β = ${l.beta})`,
+            matrix: signedSqrt(l.T),
+            xLabel: 'neuron j',
+            yLabel: 'neuron i',
+            colorLabel: 'signed √T',
+            diverging: true,
+            domain: symmetricDomain([signedSqrt(l.T)]),
+          }),
+        })),
+      ),
   });
 }

@@ -13,7 +13,7 @@ import { evenSubset, withSplit } from '../io/data.js';
 import { toJson } from '../io/output.js';
 import { createProgress, note } from '../io/progress.js';
 import type { Progress } from '../io/progress.js';
-import { barChart, heatmap, lineChart, signedSqrt } from '../plots/index.js';
+import { barChart, heatmap, lineChart, signedSqrt, symmetricDomain } from '../plots/index.js';
 import { writeReport } from '../report/index.js';
 import type { ReportFile, ReportPlot } from '../report/index.js';
 import { alignTo, alignedSpace } from './align.js';
@@ -367,9 +367,12 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
   ];
   const summary = lines.join('\n');
 
+  // one colour scale for both models' swap costs, so the two heatmaps can be compared
+  const sharedDomain = symmetricDomain(results.map((r) => signedSqrt(r.swap.T)));
   const series = (path: 'unaligned' | 'aligned', key: 'accuracy' | 'loss') =>
     results.map((r) => ({
       name: `${r.label}, ${path}`,
+      dashed: path === 'aligned',
       points: r.lambdas.map((x, i) => ({ x, y: r[path][key][i] ?? Number.NaN })).filter((p) => Number.isFinite(p.y)),
     }));
   const plots: ReportPlot[] = [
@@ -415,7 +418,7 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
       results.map(async (r, i) => ({
         file: plotFiles[3 + i]!,
         title: `Swap costs ${r.swap.layer}, ${r.label} (signed √T)`,
-        caption: 'sign(T)·√|T| for every pair of first-layer neurons. Near 0 or negative: interchangeable; large: pinned to their functions.',
+        caption: 'sign(T)·√|T| for every pair of first-layer neurons, one colour scale for both models. Near 0 or negative: interchangeable; large: pinned to their functions.',
         svg: await heatmap({
           title: `Swap costs ${r.swap.layer}, ${r.label}: signed √T`,
           matrix: signedSqrt(r.swap.T),
@@ -423,6 +426,7 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
           yLabel: 'neuron i',
           colorLabel: 'signed √T',
           diverging: true,
+          domain: sharedDomain,
         }),
       })),
     )),

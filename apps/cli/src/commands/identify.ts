@@ -8,7 +8,7 @@ import type { DataOptions, OutputOptions } from '../cli.js';
 import { describeData, loadData, pickSplit } from '../io/data.js';
 import { fmt, table } from '../io/format.js';
 import { createProgress } from '../io/progress.js';
-import { barChart, heatmap, signedSqrt } from '../plots/index.js';
+import { barChart, heatmap, signedSqrt, symmetricDomain } from '../plots/index.js';
 import type { ReportPlot } from '../report/index.js';
 import { medianSignedSqrt, toRows } from './costs.js';
 import { emit, envelope, loadModel, outIsJsonFile, preflightOutputs, withEvaluator } from './shared.js';
@@ -149,6 +149,7 @@ export async function identifyCommand(a: string, b: string, opts: IdentifyComman
             yLabel: 'neuron i',
             colorLabel: 'signed √T',
             diverging: true,
+            domain: symmetricDomain([signedSqrt(toRows(c.T))]),
           }),
         });
       }

@@ -130,7 +130,7 @@ export async function lmcCommand(a: string, b: string, opts: LmcCommandOptions):
             title: `Accuracy along (1−λ)·A + λ·B (${splitName} split)`,
             xLabel: 'λ',
             yLabel: 'accuracy (%)',
-            series: curves.map((c) => ({ name: name(c), points: c.lambdas.map((x, i) => ({ x, y: c.accuracy[i] ?? Number.NaN })).filter((p) => Number.isFinite(p.y)) })),
+            series: curves.map((c) => ({ name: name(c), dashed: c.alignment !== 'none', points: c.lambdas.map((x, i) => ({ x, y: c.accuracy[i] ?? Number.NaN })).filter((p) => Number.isFinite(p.y)) })),
           }),
         });
       }
@@ -142,7 +142,7 @@ export async function lmcCommand(a: string, b: string, opts: LmcCommandOptions):
           title: `Loss along (1−λ)·A + λ·B (${splitName} split)`,
           xLabel: 'λ',
           yLabel: 'loss',
-          series: curves.map((c) => ({ name: name(c), points: c.lambdas.map((x, i) => ({ x, y: c.loss[i]! })) })),
+          series: curves.map((c) => ({ name: name(c), dashed: c.alignment !== 'none', points: c.lambdas.map((x, i) => ({ x, y: c.loss[i]! })) })),
         }),
       });
       return plots;

@@ -109,7 +109,8 @@ export async function preflightOutputs(
   if (opts.out !== undefined) {
     if (outIsJsonFile(opts.out)) await checkOutputPath(opts.out, w);
     else {
-      await checkOutputPath(opts.out, { inputs });
+      // the folder may exist (its files are checked one by one); it may not be an input
+      await checkOutputPath(opts.out, { inputs, force: true });
       for (const f of ['result.json', 'index.html', ...reportFiles]) await checkOutputPath(join(opts.out, f), w);
     }
   }

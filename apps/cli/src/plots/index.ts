@@ -17,6 +17,8 @@ export interface LinePoint {
 export interface LineSeries {
   readonly name: string;
   readonly points: readonly LinePoint[];
+  /** Draw the line dashed (e.g. the aligned path next to the unaligned one). */
+  readonly dashed?: boolean;
 }
 
 /** Options of {@link lineChart}. */
@@ -44,6 +46,11 @@ export interface HeatmapOptions {
   readonly colorLabel: string;
   /** Use a diverging colour scale centred on 0 (for signed quantities such as swap costs). */
   readonly diverging?: boolean;
+  /**
+   * Colour scale domain `[min, max]` (default: the data's range, symmetric about 0 when
+   * diverging). Pass the same domain to heatmaps that a reader compares side by side.
+   */
+  readonly domain?: readonly [number, number];
 }
 
 /** One bar of a bar chart; bars with the same `group` are drawn side by side under one label. */
@@ -125,6 +132,7 @@ export async function lineChart(options: LineChartOptions): Promise<string> {
       }
     }
   }
+  const dashed = options.series.filter((s) => s.dashed).map((s) => s.name);
   const yScale: Record<string, unknown> = { zero: false };
   if (options.yDomain) yScale.domain = [...options.yDomain];
   if (options.yLog) yScale.type = 'log';
@@ -160,6 +168,19 @@ export async function lineChart(options: LineChartOptions): Promise<string> {
       x,
       y: { field: 'y', type: 'quantitative', title: options.yLabel, scale: yScale },
       color,
+      ...(dashed.length > 0
+        ? {
+            strokeDash: {
+              field: 'series',
+              type: 'nominal',
+              legend: null,
+              scale: {
+                domain: options.series.map((s) => s.name),
+                range: options.series.map((s) => (s.dashed ? [6, 4] : [1, 0])),
+              },
+            },
+          }
+        : {}),
       description: { field: 'desc' },
       tooltip: [
         { field: 'series', type: 'nominal', title: 'series' },
@@ -213,8 +234,8 @@ export async function heatmap(options: HeatmapOptions): Promise<string> {
   const cell = Math.max(2, Math.min(24, Math.floor(420 / Math.max(rows, cols))));
   const maxAbs = values.reduce((m, d) => Math.max(m, Math.abs(d.v)), 0) || 1;
   const colorScale = options.diverging
-    ? { scheme: 'redblue', domainMid: 0, domain: [-maxAbs, maxAbs] }
-    : { scheme: 'viridis' };
+    ? { scheme: 'redblue', domainMid: 0, domain: options.domain ? [...options.domain] : [-maxAbs, maxAbs], clamp: true }
+    : { scheme: 'viridis', ...(options.domain ? { domain: [...options.domain], clamp: true } : {}) };
   const tickEvery = Math.max(1, Math.ceil(Math.max(rows, cols) / 16));
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -277,7 +298,7 @@ export async function barChart(options: BarChartOptions): Promise<string> {
     type: 'nominal' as const,
     title: options.xLabel ?? null,
     sort: labels,
-    axis: { labelAngle: labels.some((l) => l.length > 8) ? -30 : 0 },
+    axis: { labelAngle: labels.some((l) => l.length > 8) ? -30 : 0, labelLimit: 240 },
   };
   const xOffset = grouped ? { xOffset: { field: 'group', type: 'nominal' as const, sort: groups } } : {};
   const color = grouped
@@ -334,4 +355,19 @@ function range(start: number, end: number, step: number): number[] {
   const out: number[] = [];
   for (let v = start; v < end; v += step) out.push(v);
   return out;
+}
+
+/**
+ * A colour domain `[−m, m]` shared by several signed matrices (e.g. the signed √T of two models),
+ * with m their largest magnitude. When every entry is below 1e−6 in magnitude — exact zeros up to
+ * float rounding, such as the swap costs of a dense layer, where T ≡ 0 — m is 1, so rounding
+ * noise is drawn as the zero colour instead of being stretched over the whole scale.
+ * @param matrices - the matrices drawn with this domain
+ * @returns `[−m, m]`
+ */
+export function symmetricDomain(matrices: readonly (readonly (readonly number[])[])[]): [number, number] {
+  let m = 0;
+  for (const mat of matrices) for (const row of mat) for (const v of row) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
+  const r = m < 1e-6 ? 1 : m;
+  return [-r, r];
 }

@@ -183,7 +183,8 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
             T: { type: 'array', items: numArray },
             summary: { type: 'object' },
           },
-          required: ['layer', 'k', 'd', 'coherence', 'M', 'T', 'summary'],
+          // k, d and coherence come with the Mahalanobis estimator; the ridge estimator reports beta and its fit error
+          required: ['layer', 'M', 'T', 'summary'],
         },
       },
     },
