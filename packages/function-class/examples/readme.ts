@@ -1,5 +1,5 @@
-// The README example. Run: node --experimental-strip-types examples/readme.ts (after `pnpm build`
-// of @nidkit/core), or through its test (src/readme-example.test.ts).
+// The README example, run by src/readme-example.test.ts (which checks the printed lines against
+// the README). It imports the sources; the README imports the published package.
 import { Rng, tensor } from '@nidkit/core';
 import { coherence, estimateSubspace, givensCoherenceRotation, realizationCosts, swapCostSummary } from '../src/index.js';
 
