@@ -1,10 +1,11 @@
 /**
- * The centred Gram matrix `XcᵀXc` (d×d, float64) of a batch `X` (`N×d`), computed with a
- * cache-friendly kernel. Covariance is invariant to per-column shifts, so each column is shifted by
- * a value that occurs in it (the most frequent value among the first rows); for data with a
- * dominant background value (images) the shifted matrix is sparse and a sparse outer-product
- * kernel is used. Then `XcᵀXc = YᵀY − N·ȳȳᵀ` with `Y = X − offset`, `ȳ = mean(Y)`; because the
- * offset is a data value, `ȳ` is of the order of the data spread and the subtraction is benign.
+ * The centred Gram matrix `XcᵀXc` (d×d, float64) of `X` (`N×d`), accumulated block by block.
+ * Covariance is invariant to per-column shifts, so each column is shifted by a value that occurs
+ * in it (the most frequent value among the first rows of the first block), `Y = X − offset`.
+ * For data with a dominant background value (images) Y is sparse: columns that are nonzero in many
+ * rows go through a dense register-blocked kernel, all other pairs through a sparse per-row kernel;
+ * dense data use the dense kernel throughout. Finally `XcᵀXc = YᵀY − N·ȳȳᵀ`; because the offset
+ * is a data value, `ȳ` is of the order of the data spread and the subtraction is benign.
  */
 
 const PROBE_ROWS = 32;
