@@ -52,16 +52,29 @@ export function checkInvocation(program: Command, invocation: string): string[] 
   const name = tokens[0] ?? '';
   const command = program.commands.find((c) => c.name() === name || c.aliases().includes(name));
   if (!command) return [`${invocation}: no command "${name}"`];
-  const known = new Set([
-    '--help',
-    '-h',
-    ...command.options.flatMap((o) => [o.long, o.short].filter(Boolean) as string[]),
-  ]);
-  return tokens
-    .filter((t) => /^--?[a-z]/i.test(t))
-    .map((t) => t.split('=')[0]!)
-    .filter((flag) => !known.has(flag))
-    .map((flag) => `${invocation}: "${name}" has no option ${flag}`);
+  const problems: string[] = [];
+  tokens.forEach((token, i) => {
+    if (!/^--?[a-z]/i.test(token)) return;
+    const flag = token.split('=')[0]!;
+    if (flag === '--help' || flag === '-h') return;
+    const option = command.options.find((o) => o.long === flag || o.short === flag);
+    if (!option) {
+      problems.push(`${invocation}: "${name}" has no option ${flag}`);
+      return;
+    }
+    const value = token.includes('=') ? token.slice(token.indexOf('=') + 1) : tokens[i + 1];
+    if (
+      option.argChoices &&
+      value !== undefined &&
+      !value.startsWith('<') &&
+      !option.argChoices.includes(value)
+    ) {
+      problems.push(
+        `${invocation}: ${flag} accepts ${option.argChoices.join(', ')}, not "${value}"`,
+      );
+    }
+  });
+  return problems;
 }
 
 describe('commands quoted on the hand-written pages', () => {
@@ -83,7 +96,7 @@ describe('commands quoted on the hand-written pages', () => {
   });
 
   it('the checker itself finds unknown commands and flags', async () => {
-    const { Command: Cmd } = await import('commander');
+    const { Command: Cmd, Option } = await import('commander');
     const program = new Cmd('nidkit');
     program.command('lmc').option('--points <n>').option('-d, --data <spec>');
     expect(checkInvocation(program, 'nidkit lmc a b --points 3 -d mnist')).toEqual([]);
@@ -93,6 +106,11 @@ describe('commands quoted on the hand-written pages', () => {
     expect(checkInvocation(program, 'nidkit lcm a b')).toEqual([
       'nidkit lcm a b: no command "lcm"',
     ]);
+    program.commands[0]!.addOption(new Option('--align <m>').choices(['activation', 'none']));
+    expect(checkInvocation(program, 'nidkit lmc a b --align weight')).toEqual([
+      'nidkit lmc a b --align weight: --align accepts activation, none, not "weight"',
+    ]);
+    expect(checkInvocation(program, 'nidkit lmc a b --align=none')).toEqual([]);
     expect(
       quotedInvocations('text `nidkit demo` and\n```sh\npnpm nidkit lmc a b --points 3\n```\n'),
     ).toEqual(['nidkit lmc a b --points 3', 'nidkit demo']);
