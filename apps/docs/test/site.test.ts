@@ -44,7 +44,13 @@ function run(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       cwd: DOCS_ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
+      // The full site: every experiment, nothing reused (whatever the developer's shell says).
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        NIDKIT_DOCS_EXPERIMENTS: 'all',
+        NIDKIT_DOCS_REUSE: '0',
+      },
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
