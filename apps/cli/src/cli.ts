@@ -212,8 +212,8 @@ export function createProgram(): Command {
   )
     .option('--points <n>', 'number of λ values on [0, 1]', atLeastTwo, 37)
     .addOption(
-      new Option('--align <method>', 'how the aligned path aligns B to A (none: unaligned only)')
-        .choices(['activation', 'weights', 'none'])
+      new Option('--align <method>', "how the aligned path aligns B to A (none: unaligned only; reference-anti: the reference code's anti-alignment)")
+        .choices(['activation', 'weights', 'reference-anti', 'none'])
         .default('activation'),
     )
     .option('--seed <n>', 'seed for the matching baseline', nonNegativeInt, 0)

@@ -1,15 +1,11 @@
-/**
- * Aligning B to A with `@nidkit/matching` (activation matching on data, or weight matching), as
- * the commands `lmc`, `merge` and `demo` need it.
- */
+/** Aligning B to A through `@nidkit/merging`'s `alignNetwork`, as `merge --align` needs it. */
 import type { Evaluator, Network, Tensor } from '@nidkit/core';
 
 /** B permuted to A and the matching record behind it. */
 export interface Alignment {
-  readonly method: 'activation' | 'weights';
   readonly network: Network;
   readonly permutations: Int32Array[];
-  /** Per hidden layer (activation matching only): optimal, identity and random objectives. */
+  /** Per hidden layer: the share of units kept in place and (activation matching) the objectives. */
   readonly layers: readonly {
     readonly layer: number;
     readonly size: number;
@@ -22,9 +18,8 @@ export interface Alignment {
 }
 
 /**
- * Aligns `b` to `a` and returns the permuted copy of `b` (fixed parts permuted with it).
- * @param evaluator - runs the networks (activation matching)
- * @param inputs - the data the activations are recorded on (activation matching)
+ * Aligns `b` to `a` (activation matching on `inputs`, or weight matching) and returns the permuted,
+ * verified copy of `b` with its fixed parts permuted along.
  */
 export async function alignTo(
   evaluator: Evaluator,
@@ -34,42 +29,23 @@ export async function alignTo(
   method: 'activation' | 'weights',
   seed = 0,
 ): Promise<Alignment> {
-  const matching = await import('@nidkit/matching');
-  if (method === 'activation') {
-    const r = await matching.activationMatching(evaluator, a, b, inputs, { seed });
-    const permutations = r.layers.map((l) => l.permutation);
-    return {
-      method,
-      network: matching.permuteNetwork(b, permutations, { verify: true }),
-      permutations,
-      layers: r.layers.map((l) => ({
-        layer: l.layer,
-        size: l.size,
-        optimal: l.optimal,
-        identity: l.identity,
-        randomMean: l.randomMean,
-        randomStd: l.randomStd,
-        fixedPointFraction: l.fixedPointFraction,
-      })),
-    };
-  }
-  const r = matching.weightMatching(a, b, { seed });
+  const merging = await import('@nidkit/merging');
+  const r = await merging.alignNetwork(evaluator, a, b, {
+    alignment: method === 'weights' ? 'weight' : 'activation',
+    inputs,
+    seed,
+  });
   return {
-    method,
-    network: matching.permuteNetwork(b, r.permutations, { verify: true }),
+    network: r.aligned,
     permutations: r.permutations,
-    layers: r.permutations.map((p, layer) => {
-      let kept = 0;
-      for (let i = 0; i < p.length; i++) if (p[i] === i) kept++;
-      return { layer, size: p.length, optimal: null, identity: null, randomMean: null, randomStd: null, fixedPointFraction: p.length ? kept / p.length : 1 };
-    }),
+    layers: r.summary.layers.map((l) => ({
+      layer: l.layer,
+      size: l.size,
+      optimal: l.optimal,
+      identity: l.identity,
+      randomMean: l.randomMean,
+      randomStd: l.randomStd,
+      fixedPointFraction: l.fixedPointFraction,
+    })),
   };
-}
-
-/**
- * The interpolation space of an aligned pair (merging.md §9): W- and syre-models no longer share
- * fixed parts after permutation, so their dense equivalents are interpolated.
- */
-export function alignedSpace(net: Network): 'stored' | 'dense' {
-  return net.family === 'w-asym' || net.family === 'syre' ? 'dense' : 'stored';
 }

@@ -16,7 +16,6 @@ import type { Progress } from '../io/progress.js';
 import { barChart, heatmap, lineChart, signedSqrt, symmetricDomain } from '../plots/index.js';
 import { writeReport } from '../report/index.js';
 import type { ReportFile, ReportPlot } from '../report/index.js';
-import { alignTo, alignedSpace } from './align.js';
 import { medianSignedSqrt, toRows } from './costs.js';
 import { createEvaluator, envelope, preflightOutputs } from './shared.js';
 import { defaultNumFixed } from './train.js';
@@ -142,13 +141,16 @@ async function analyseFamily(
   const train = scale.evalLimit !== undefined ? evenSubset(getSplit(dataset, 'train'), scale.evalLimit) : getSplit(dataset, 'train');
   const evalData = withSplit(dataset, 'train', train);
   const [a, b] = run.nets;
-  progress.update(`${run.label}: matching neurons`, at);
-  const al = await alignTo(ev, a, b, train.inputs, 'activation', seed);
-  const curveOpts = { points: scale.points, splits: ['train'] };
-  progress.update(`${run.label}: unaligned path`, at + 0.03);
-  const un = await merging.lmcCurve(ev, a, b, evalData, curveOpts);
-  progress.update(`${run.label}: aligned path`, at + 0.06);
-  const alc = await merging.lmcCurve(ev, a, al.network, evalData, { ...curveOpts, space: alignedSpace(a) });
+  // the paper's protocol (merging.md §9): unaligned, then aligned by activation matching on the train split
+  const report = await merging.lmcProtocol(ev, a, b, evalData, {
+    alignment: ['none', 'activation'],
+    points: scale.points,
+    splits: ['train'],
+    seed,
+    onProgress: (e) => progress.update(`${run.label}: ${e.mode === 'none' ? 'unaligned' : 'aligned'} ${e.stage} ${e.done}/${e.total}`, at + (e.mode === 'none' ? 0 : 0.05)),
+  });
+  const [un, alc] = [report.records[0]!, report.records[1]!];
+  const matched = alc.matching?.layers ?? [];
   progress.update(`${run.label}: swap costs`, at + 0.09);
   const costs = await fc.layerCosts(ev, a, train.inputs, { layers: [0] });
   const c = costs[0]!;
@@ -164,7 +166,7 @@ async function analyseFamily(
     lambdas: un.lambdas,
     unaligned: pick(un.splits.train!),
     aligned: pick(alc.splits.train!),
-    matching: al.layers.map((l) => {
+    matching: matched.map((l) => {
       const o = {
         identity: l.identity ?? Number.NaN,
         optimal: l.optimal ?? Number.NaN,

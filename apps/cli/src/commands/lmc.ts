@@ -7,25 +7,29 @@ import { describeData, loadData, pickSplit, withSplit } from '../io/data.js';
 import { fmt, table } from '../io/format.js';
 import { createProgress } from '../io/progress.js';
 import { lineChart } from '../plots/index.js';
-import { alignTo, alignedSpace } from './align.js';
 import { emit, envelope, loadModel, preflightOutputs, withEvaluator } from './shared.js';
 import { splitSize } from '@nidkit/core';
 
 /** Options of {@link lmcCommand}. */
 export interface LmcCommandOptions extends OutputOptions, DataOptions {
   readonly points: number;
-  readonly align: 'activation' | 'weights' | 'none';
+  readonly align: 'activation' | 'weights' | 'reference-anti' | 'none';
   readonly seed: number;
 }
 
 /** One interpolation curve of the `lmc` result. */
 export interface CurveRecord {
-  readonly alignment: 'none' | 'activation' | 'weights';
+  readonly alignment: 'none' | 'activation' | 'weights' | 'reference-anti';
   readonly space: 'stored' | 'dense';
   readonly lambdas: number[];
   readonly loss: number[];
   readonly accuracy: (number | null)[];
   readonly barriers: Record<string, number | boolean | null>;
+  /** Weight distance between A and the (aligned) B. */
+  readonly distance: number;
+  readonly normalizedDistance: number;
+  /** True when σ-gate matrices were interpolated (aligned σ-MLPs). */
+  readonly fixedPartsInterpolated: boolean;
 }
 
 /**
@@ -42,48 +46,53 @@ export async function lmcCommand(a: string, b: string, opts: LmcCommandOptions):
   const splitName = opts.split ?? 'train';
   const split = pickSplit(dataset, splitName, opts.limit);
   const progress = await createProgress('lmc', { quiet });
-  const modes: ('none' | 'activation' | 'weights')[] = opts.align === 'none' ? ['none'] : ['none', opts.align];
-  const curves: CurveRecord[] = [];
-  let matchingLayers: unknown = null;
-  try {
-    await withEvaluator(opts.evaluator, { quiet }, async (ev) => {
-      for (const [m, mode] of modes.entries()) {
-        let bNet = mb.network;
-        let space: 'stored' | 'dense' = 'stored';
-        if (mode !== 'none') {
-          progress.update(`aligning B (${mode} matching)`, m / modes.length);
-          const al = await alignTo(ev, ma.network, mb.network, split.inputs, mode, opts.seed);
-          bNet = al.network;
-          space = alignedSpace(ma.network);
-          matchingLayers = al.layers;
-        }
-        const c = await merging.lmcCurve(ev, ma.network, bNet, withSplit(dataset, splitName, split), {
-          points: opts.points,
-          splits: [splitName],
-          space,
-          onProgress: (done, total) => progress.update(`${mode === 'none' ? 'unaligned' : 'aligned'} λ ${done}/${total}`, (m + done / total) / modes.length),
-        });
-        const s = c.splits[splitName]!;
-        curves.push({
-          alignment: mode,
-          space,
-          lambdas: c.lambdas,
-          loss: s.loss,
-          accuracy: s.accuracy ?? s.loss.map(() => null),
-          barriers: { ...(s.barriers ?? {}) },
-        });
-      }
-    });
-  } finally {
-    progress.stop();
-  }
+  type Mode = 'none' | 'activation' | 'weight' | 'reference-anti';
+  const modes: Mode[] = opts.align === 'none' ? ['none'] : ['none', opts.align === 'weights' ? 'weight' : opts.align];
+  const report = await withEvaluator(opts.evaluator, { quiet }, async (ev) => {
+    try {
+      return await merging.lmcProtocol(ev, ma.network, mb.network, withSplit(dataset, splitName, split), {
+        alignment: [...modes],
+        points: opts.points,
+        splits: [splitName],
+        matchSplit: splitName,
+        seed: opts.seed,
+        ids: { a, b },
+        onProgress: (e) => {
+          const m = modes.indexOf(e.mode);
+          progress.update(
+            `${e.mode === 'none' ? 'unaligned' : `aligned (${e.mode})`}: ${e.stage} ${e.done}/${e.total}`,
+            (m + (e.stage === 'matching' ? 0 : e.done / Math.max(1, e.total))) / modes.length,
+          );
+        },
+      });
+    } finally {
+      progress.stop();
+    }
+  });
+  const curves: CurveRecord[] = report.records.map((r) => {
+    const s = r.splits[splitName]!;
+    return {
+      alignment: r.alignment === 'weight' ? 'weights' : r.alignment,
+      space: r.space,
+      lambdas: r.lambdas,
+      loss: s.loss,
+      accuracy: s.accuracy ?? s.loss.map(() => null),
+      barriers: { ...(s.barriers ?? {}) },
+      distance: r.distance,
+      normalizedDistance: r.normalizedDistance,
+      fixedPartsInterpolated: r.fixedPartsInterpolated,
+    };
+  });
+  const matchingLayers = report.records.find((r) => r.matching)?.matching ?? null;
   const result = envelope('lmc', {
     a,
     b,
     data: { spec: opts.data, name: dataset.name, split: splitName, samples: splitSize(split) },
     points: opts.points,
     curves,
+    evaluator: report.evaluator,
     matching: matchingLayers,
+    report,
   });
   const name = (c: CurveRecord) => (c.alignment === 'none' ? 'unaligned' : `aligned (${c.alignment})`);
   const hasAcc = curves.some((c) => c.accuracy.some((v) => v !== null));

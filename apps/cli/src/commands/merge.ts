@@ -4,12 +4,12 @@
  * on data when the models have BatchNorm.
  */
 import { splitSize } from '@nidkit/core';
-import type { Network } from '@nidkit/core';
 import { UsageError } from '../errors.js';
 import { describeData, loadData, pickSplit } from '../io/data.js';
 import { fmt, table } from '../io/format.js';
 import { checkOutputPath, toJson, writeFileAtomic } from '../io/output.js';
 import { createProgress, note } from '../io/progress.js';
+import { alignTo } from './align.js';
 import { envelope, loadModel, withEvaluator } from './shared.js';
 
 /** Options of {@link mergeCommand}. */
@@ -50,18 +50,16 @@ export async function mergeCommand(paths: string[], opts: MergeCommandOptions): 
   if (needsBn && !opts.data) note(`nidkit: the models use BatchNorm; recomputing its statistics on --data ${dataSpec}`, { quiet });
 
   const progress = await createProgress('merging', { quiet });
-  let aligned: Network[] = nets;
+  const permutations: (Int32Array[] | null)[] = [null];
   const alignment: { model: string; fixedPointFraction: number[] }[] = [];
   try {
     if (opts.align) {
-      const matching = await import('@nidkit/matching');
-      aligned = [nets[0]!];
       await withEvaluator(opts.evaluator, { quiet }, async (ev) => {
         for (let i = 1; i < nets.length; i++) {
           progress.update(`aligning ${paths[i]}`, i / nets.length);
-          const r = await matching.activationMatching(ev, nets[0]!, nets[i]!, split!.inputs, {});
-          aligned.push(matching.permuteNetwork(nets[i]!, r.layers.map((l) => l.permutation), { verify: true }));
-          alignment.push({ model: paths[i]!, fixedPointFraction: r.layers.map((l) => l.fixedPointFraction) });
+          const al = await alignTo(ev, nets[0]!, nets[i]!, split!.inputs, 'activation');
+          permutations.push(al.permutations);
+          alignment.push({ model: paths[i]!, fixedPointFraction: al.layers.map((l) => l.fixedPointFraction) });
         }
       });
     }
@@ -69,10 +67,13 @@ export async function mergeCommand(paths: string[], opts: MergeCommandOptions): 
   } finally {
     progress.stop();
   }
-  // aligned asymmetric models no longer share fixed parts: average their dense equivalents
+  // mergeNetworks applies the permutations (fixed parts included) and averages aligned W-/syre-models densely
+  const merged = merging.mergeNetworks(nets, {
+    ...(opts.weights ? { weights: opts.weights } : {}),
+    ...(opts.align ? { permutations } : {}),
+    ...(needsBn ? { bnData: split! } : {}),
+  });
   const space = opts.align && nets.some((n) => n.family === 'w-asym' || n.family === 'syre') ? 'dense' : 'stored';
-  let merged = merging.averageNetworks(aligned, { ...(opts.weights ? { weights: opts.weights } : {}), space });
-  if (needsBn) merged = merging.recomputeBatchNormStats(merged, split!);
   const total = (opts.weights ?? paths.map(() => 1)).reduce((a, b) => a + b, 0);
   const weights = (opts.weights ?? paths.map(() => 1)).map((w) => w / total);
   const { exportOnnx } = await import('@nidkit/onnx');
