@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { makeLinear, makeMlp, randomInputs } from '../test/networks.js';
 import { MissingStructureError } from './errors.js';
 import { swapCosts } from './realization-cost.js';
-import { activationFns, pairLossAndGradient, ridgeLayer, ridgeRealizationCosts } from './ridge.js';
+import { activationFns, blockLossAndGradient, pairLossAndGradient, ridgeLayer, ridgeRealizationCosts } from './ridge.js';
 
 const s = 1 / Math.sqrt(1 + 1e-5);
 
@@ -176,6 +176,36 @@ describe('pairLossAndGradient', () => {
       }
       const fdb = (loss(W, 0.05 + h) - loss(W, 0.05 - h)) / (2 * h);
       expect(Math.abs(res.gradBias - fdb)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fdb)));
+    }
+  });
+});
+
+describe('blockLossAndGradient', () => {
+  it('equals the per-pair reference for odd N and a pair count that is not a multiple of the register block', () => {
+    const d = 7;
+    const N = 13;
+    const P = 6;
+    const x = Float64Array.from(randomInputs(N, d, 31).data);
+    const nNeurons = 3;
+    const mask = Array.from({ length: nNeurons * d }, (_, i) => (i % 3 === 0 ? 0 : 1));
+    const fixed = mask.map((m, i) => (m === 0 ? Math.cos(i) : 0));
+    const W = Float64Array.from({ length: P * d }, (_, i) => Math.sin(i * 1.7) * 0.4);
+    const B = Float64Array.from({ length: P }, (_, g) => 0.1 * g - 0.2);
+    const student = Int32Array.from([0, 1, 2, 2, 1, 0]);
+    const target = Int32Array.from([1, 1, 0, 2, 2, 0]);
+    const Y1 = Float64Array.from({ length: N * nNeurons }, (_, i) => Math.sin(i));
+    const { f, df } = activationFns('gelu');
+    const out = { gradW: new Float64Array(P * d), gradB: new Float64Array(P), sse: new Float64Array(P), reg: new Float64Array(P) };
+    const scratch = { weff: new Float64Array(P * d), S: new Float64Array(N * P) };
+    blockLossAndGradient(x, N, d, 0, P, W, B, student, target, Y1, nNeurons, mask, fixed, f, df, 0.01, out, scratch);
+    for (let g = 0; g < P; g++) {
+      const y = Float64Array.from({ length: N }, (_, r) => Y1[r * nNeurons + target[g]!]!);
+      const grad = new Float64Array(d);
+      const ref = pairLossAndGradient(x, N, d, W, g * d, B[g]!, mask, fixed, student[g]! * d, y, f, df, 0.01, grad, new Float64Array(d));
+      expectClose(out.sse[g]!, ref.sse, { atol: 1e-12, rtol: 1e-12 });
+      expectClose(out.reg[g]!, ref.reg);
+      expectClose(out.gradB[g]!, ref.gradBias, { atol: 1e-10, rtol: 1e-10 });
+      expectClose(out.gradW.subarray(g * d, (g + 1) * d), grad, { atol: 1e-10, rtol: 1e-10 });
     }
   });
 });

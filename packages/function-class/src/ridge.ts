@@ -179,6 +179,172 @@ export function pairLossAndGradient(
   return { sse, reg, gradBias: gB * scale };
 }
 
+/** Pairs per block of {@link blockLossAndGradient}: the `N × PAIR_BLOCK` pre-activations stay small. */
+const PAIR_BLOCK = 32;
+
+/**
+ * {@link pairLossAndGradient} for the pairs `g0..g1−1` at once: `X·W_effᵀ` and `coefᵀ·X` as
+ * register-blocked matrix products, so the inputs stream once per block instead of once per pair.
+ * Targets come from `Y1` (`N × width`, column `target[g]`). Writes `gradW` rows (masked by D),
+ * `gradB`, `sse` and `reg` at the pair indices. @internal
+ */
+export function blockLossAndGradient(
+  x: Float64Array,
+  N: number,
+  d: number,
+  g0: number,
+  g1: number,
+  W: Float64Array,
+  B: Float64Array,
+  student: Int32Array,
+  target: Int32Array,
+  Y1: Float64Array,
+  width: number,
+  mask: ArrayLike<number> | null,
+  fixed: ArrayLike<number> | null,
+  phi: (u: number) => number,
+  dphi: (u: number) => number,
+  beta: number,
+  out: { gradW: Float64Array; gradB: Float64Array; sse: Float64Array; reg: Float64Array },
+  scratch: { weff: Float64Array; S: Float64Array },
+): void {
+  const pb = g1 - g0;
+  const weff = scratch.weff;
+  const S = scratch.S; // N × pb
+  for (let q = 0; q < pb; q++) {
+    const g = g0 + q;
+    const wo = g * d;
+    const fo = student[g]! * d;
+    for (let c = 0; c < d; c++) {
+      const w = W[wo + c]!;
+      weff[q * d + c] = (mask ? mask[fo + c]! * w : w) + (fixed ? fixed[fo + c]! : 0);
+    }
+  }
+  // S = X · W_effᵀ, 2 samples × 4 pairs per register block
+  let n = 0;
+  for (; n + 2 <= N; n += 2) {
+    const x0 = n * d;
+    const x1 = x0 + d;
+    let q = 0;
+    for (; q + 4 <= pb; q += 4) {
+      const w0 = q * d;
+      const w1 = w0 + d;
+      const w2 = w1 + d;
+      const w3 = w2 + d;
+      let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+      for (let c = 0; c < d; c++) {
+        const u0 = x[x0 + c]!;
+        const u1 = x[x1 + c]!;
+        const v0 = weff[w0 + c]!;
+        const v1 = weff[w1 + c]!;
+        const v2 = weff[w2 + c]!;
+        const v3 = weff[w3 + c]!;
+        a00 += u0 * v0;
+        a01 += u0 * v1;
+        a02 += u0 * v2;
+        a03 += u0 * v3;
+        a10 += u1 * v0;
+        a11 += u1 * v1;
+        a12 += u1 * v2;
+        a13 += u1 * v3;
+      }
+      const s0 = n * pb + q;
+      const s1 = s0 + pb;
+      S[s0] = a00;
+      S[s0 + 1] = a01;
+      S[s0 + 2] = a02;
+      S[s0 + 3] = a03;
+      S[s1] = a10;
+      S[s1 + 1] = a11;
+      S[s1 + 2] = a12;
+      S[s1 + 3] = a13;
+    }
+    for (; q < pb; q++) {
+      const w0 = q * d;
+      let a0 = 0;
+      let a1 = 0;
+      for (let c = 0; c < d; c++) {
+        a0 += x[x0 + c]! * weff[w0 + c]!;
+        a1 += x[x1 + c]! * weff[w0 + c]!;
+      }
+      S[n * pb + q] = a0;
+      S[(n + 1) * pb + q] = a1;
+    }
+  }
+  for (; n < N; n++) {
+    for (let q = 0; q < pb; q++) {
+      let a = 0;
+      for (let c = 0; c < d; c++) a += x[n * d + c]! * weff[q * d + c]!;
+      S[n * pb + q] = a;
+    }
+  }
+  // residuals → coefficients (in place), bias gradients and SSE
+  for (let q = 0; q < pb; q++) {
+    out.sse[g0 + q] = 0;
+    out.gradB[g0 + q] = 0;
+  }
+  for (let r = 0; r < N; r++) {
+    const so = r * pb;
+    const yo = r * width;
+    for (let q = 0; q < pb; q++) {
+      const g = g0 + q;
+      const u = (S[so + q]! + B[g]!) * BN_SCALE;
+      const diff = phi(u) - Y1[yo + target[g]!]!;
+      out.sse[g] = out.sse[g]! + diff * diff;
+      const coef = diff * dphi(u) * BN_SCALE;
+      S[so + q] = coef;
+      out.gradB[g] = out.gradB[g]! + coef;
+    }
+  }
+  // gradW rows = coefᵀ · X, 4 pairs per register block
+  const gw = out.gradW;
+  gw.fill(0, g0 * d, g1 * d);
+  for (let r = 0; r < N; r++) {
+    const xo = r * d;
+    const so = r * pb;
+    let q = 0;
+    for (; q + 4 <= pb; q += 4) {
+      const c0 = S[so + q]!;
+      const c1 = S[so + q + 1]!;
+      const c2 = S[so + q + 2]!;
+      const c3 = S[so + q + 3]!;
+      if (c0 === 0 && c1 === 0 && c2 === 0 && c3 === 0) continue;
+      const o0 = (g0 + q) * d;
+      const o1 = o0 + d;
+      const o2 = o1 + d;
+      const o3 = o2 + d;
+      for (let c = 0; c < d; c++) {
+        const xv = x[xo + c]!;
+        gw[o0 + c] = gw[o0 + c]! + c0 * xv;
+        gw[o1 + c] = gw[o1 + c]! + c1 * xv;
+        gw[o2 + c] = gw[o2 + c]! + c2 * xv;
+        gw[o3 + c] = gw[o3 + c]! + c3 * xv;
+      }
+    }
+    for (; q < pb; q++) {
+      const cq = S[so + q]!;
+      if (cq === 0) continue;
+      const o = (g0 + q) * d;
+      for (let c = 0; c < d; c++) gw[o + c] = gw[o + c]! + cq * x[xo + c]!;
+    }
+  }
+  const scale = 2 / (beta * N);
+  for (let q = 0; q < pb; q++) {
+    const g = g0 + q;
+    const wo = g * d;
+    const fo = student[g]! * d;
+    let reg = 0;
+    for (let c = 0; c < d; c++) {
+      const w = W[wo + c]!;
+      const m = mask ? mask[fo + c]! : 1;
+      reg += m * w * w;
+      gw[wo + c] = m * (scale * gw[wo + c]! + 2 * w);
+    }
+    out.reg[g] = reg;
+    out.gradB[g] = out.gradB[g]! * scale;
+  }
+}
+
 /**
  * The model's elementwise hidden activation (first hidden block's), used for every layer.
  * @throws MissingStructureError for σ-gated networks or networks without a hidden activation
@@ -293,20 +459,25 @@ export function ridgeLayer(layer: LinearLayer, X: Tensor, activation: Activation
   const fixed = structure.fixed?.data ?? null;
   const { f: phi, df: dphi } = activationFns(activation);
 
-  // targets y1 per neuron (only those used)
-  const y1 = new Map<number, Float64Array>();
+  // targets: Y1[n, id1] for the neurons used as targets
   const weff = structure.weight.data;
-  for (let g = 0; g < P; g++) {
-    const id1 = pairs[2 * g]!;
-    if (y1.has(id1)) continue;
-    const y = new Float64Array(N);
+  const Y1 = new Float64Array(N * nPrime);
+  const isTarget = new Uint8Array(nPrime);
+  for (let g = 0; g < P; g++) isTarget[pairs[2 * g]!] = 1;
+  for (let id1 = 0; id1 < nPrime; id1++) {
+    if (!isTarget[id1]) continue;
     const b = bias ? bias[id1]! : 0;
     for (let r = 0; r < N; r++) {
-      let s = b;
+      let s = 0; // same summation order as the student's forward pass
       for (let c = 0; c < d; c++) s += weff[id1 * d + c]! * x[r * d + c]!;
-      y[r] = phi(s * BN_SCALE);
+      Y1[r * nPrime + id1] = phi((s + b) * BN_SCALE);
     }
-    y1.set(id1, y);
+  }
+  const student = new Int32Array(P);
+  const targetOf = new Int32Array(P);
+  for (let g = 0; g < P; g++) {
+    targetOf[g] = pairs[2 * g]!;
+    student[g] = pairs[2 * g + 1]!;
   }
   const rowNorm = (src: ArrayLike<number>, off: number): number => {
     let s = 0;
@@ -330,8 +501,8 @@ export function ridgeLayer(layer: LinearLayer, X: Tensor, activation: Activation
   const vW = new Float64Array(P * d);
   const mB = new Float64Array(P);
   const vB = new Float64Array(P);
-  const gW = new Float64Array(d);
-  const weffRow = new Float64Array(d);
+  const grads = { gradW: new Float64Array(P * d), gradB: new Float64Array(P), sse: new Float64Array(P), reg: new Float64Array(P) };
+  const scratch = { weff: new Float64Array(Math.min(P, PAIR_BLOCK) * d), S: new Float64Array(N * Math.min(P, PAIR_BLOCK)) };
   const b1 = 0.9;
   const b2 = 0.999;
   const eps = 1e-8;
@@ -352,24 +523,22 @@ export function ridgeLayer(layer: LinearLayer, X: Tensor, activation: Activation
       const last = it === iterations;
       const bc1 = 1 - Math.pow(b1, it);
       const bc2 = 1 - Math.pow(b2, it);
+      for (let g0 = 0; g0 < P; g0 += PAIR_BLOCK) {
+        blockLossAndGradient(x, N, d, g0, Math.min(P, g0 + PAIR_BLOCK), W, B, student, targetOf, Y1, nPrime, mask, fixed, phi, dphi, beta, grads, scratch);
+      }
       for (let g = 0; g < P; g++) {
         const wo = g * d;
-        const id1 = pairs[2 * g]!;
-        const id2 = pairs[2 * g + 1]!;
-        const res = pairLossAndGradient(x, N, d, W, wo, B[g]!, mask, fixed, id2 * d, y1.get(id1)!, phi, dphi, beta, gW, weffRow);
-        const gB = res.gradBias;
-        const sse = res.sse;
-        const reg = res.reg;
+        const gB = grads.gradB[g]!;
         if (last) {
-          const mseTerm = sse / N / beta;
+          const mseTerm = grads.sse[g]! / N / beta;
           objectiveMse[g] = mseTerm;
-          Rv[g] = reg;
-          objectiveFull[g] = mseTerm + reg;
-          ws1[g] = rowNorm(raw, id1 * d);
+          Rv[g] = grads.reg[g]!;
+          objectiveFull[g] = mseTerm + grads.reg[g]!;
+          ws1[g] = rowNorm(raw, targetOf[g]! * d);
           ws2[g] = rowNorm(W, wo);
         }
         for (let c = 0; c < d; c++) {
-          const gc = gW[c]!;
+          const gc = grads.gradW[wo + c]!;
           const mm = b1 * mW[wo + c]! + (1 - b1) * gc;
           const vv = b2 * vW[wo + c]! + (1 - b2) * gc * gc;
           mW[wo + c] = mm;
