@@ -1,6 +1,7 @@
 import type { Tensor } from '@nidkit/core';
 import { Rng, tensor } from '@nidkit/core';
 import { expectClose } from '@nidkit/core/testing';
+import { estimateSubspace } from '@nidkit/function-class';
 import { describe, expect, it } from 'vitest';
 import { coherenceEmbedding, coherenceFrame, syntheticCoherenceDataset } from './coherence-synthetic.js';
 import { householderQ } from './qr.js';
@@ -91,6 +92,8 @@ describe('subspace generators', () => {
       for (let c = 0; c < 5; c++) if (z[r * 5 + c]! < 0) neg++;
       expect(y).toBe(neg % 2);
     });
+    // the samples span exactly the k-dim subspace: rank k
+    expect(estimateSubspace(tensor(ds.splits.train!.inputs.data, [200, 24]), { tau: 1 - 1e-9 }).k).toBe(5);
     const b3 = paritySubspace({ ...small, latentDim: 5, base: 3 });
     expect(new Set(b3.splits.test!.labels).size).toBe(3);
     expect(b3.numOutputs).toBe(3);

@@ -263,7 +263,8 @@ function checkSplit(where: string, dataset: Dataset, split: Split, d: number): v
  * `θ ← θ − lr·buf`). W-asym weights: the gradient of raw W is `g ⊙ D` (exactly 0 at fixed
  * positions) and the update is applied only where D = 1, so fixed entries never move (raw W there
  * keeps its value; W_eff there is F = κN). Frozen layers and fixed parts are constants. BatchNorm
- * uses batch statistics and updates its running statistics (momentum, unbiased variance).
+ * uses batch statistics and updates its running statistics (momentum, unbiased variance); a last
+ * partial batch of a single sample is skipped for BatchNorm networks (PyTorch raises on it).
  * Validation after every `evaluateEvery` epochs, test once at the end; checkpoints at epoch 0 and
  * every `saveEvery` epochs. Same seeds and backend ⇒ bit-identical weights.
  * @param net - the network to train (not modified)
