@@ -10,6 +10,7 @@ function mode(drop: number, lossBarrier: number, relative = -drop): ModeAggregat
     alignment: 'none',
     lambdas: [0, 0.5, 1],
     meanAccuracy: [99, 99 - drop, 99],
+    stdAccuracy: [0, 0, 0],
     meanLoss: [0.1, 0.1 + lossBarrier, 0.1],
     endpointAccuracy: ms(99),
     midpointAccuracy: ms(99 - drop),
@@ -89,7 +90,7 @@ describe('trend checks state what holds, with numbers, and never hide a failure'
     expect(s.negativeFraction).toBeCloseTo(2 / 6, 12);
     expect(s.q05).toBeCloseTo(quantile([-1, -1, 2, 2, 3, 3], 0.05), 12);
     const cell = (kappa: number, k: number, median: number, maxAbs: number, neg: number): SwapCell =>
-      ({ kappa, intrinsicK: k, layer: {} as SwapCell['layer'], signedRoot: { q05: 0, q25: 0, median, q75: 0, q95: 0, maxAbs, negativeFraction: neg } });
+      ({ kappa, intrinsicK: k, layer: {} as SwapCell['layer'], signedRoot: { q05: 0, q25: 0, median, q75: 0, q95: 0, maxAbs, negativeFraction: neg }, ridge: null });
     const good = swapChecks([cell(0, 2, 0, 0.1, 0.4), cell(1, 2, 1, 3, 0.2), cell(0, 32, 0, 0.1, 0.3), cell(1, 32, 5, 6, 0.01)], [2, 32]);
     expect(good.map((c) => c.holds)).toEqual([true, true]);
     const bad = swapChecks([cell(0, 2, 0, 0.1, 0.4), cell(1, 2, 5, 6, 0.0), cell(0, 32, 0, 0.1, 0.3), cell(1, 32, 1, 3, 0.3)], [2, 32]);

@@ -36,8 +36,11 @@ export interface SwapCostsConfig {
   readonly width: number;
   /** GMM samples whose principal subspace defines U (train split; paper 50,000). */
   readonly samples: number;
-  /** Ridge estimate on all n'² neuron pairs of lins.0 (heavy), or null to skip it. */
-  readonly ridge: { readonly iterations: number; readonly samples: number } | null;
+  /**
+   * Ridge estimate (function-class.md §6) on all ordered pairs of the first `numNeurons` neurons of
+   * lins.0, on `samples` validation samples, or null to skip it (it is the heaviest analysis).
+   */
+  readonly ridge: { readonly numNeurons: number; readonly iterations: number; readonly samples: number } | null;
 }
 
 /** Settings of the synthetic coherence experiment (datasets.md §7). */
@@ -85,9 +88,9 @@ export const KAPPAS: Record<Scale, readonly number[]> = {
 };
 
 export const SWAP_COSTS: Record<Scale, SwapCostsConfig> = {
-  tiny: { ks: [2, 8], kappas: [0, 1], ambientDim: 64, width: 16, samples: 256, ridge: null },
+  tiny: { ks: [2, 8], kappas: [0, 1], ambientDim: 64, width: 16, samples: 256, ridge: { numNeurons: 3, iterations: 3, samples: 64 } },
   small: { ks: [2, 8, 32], kappas: [0, 1], ambientDim: 512, width: 64, samples: 5000, ridge: null },
-  paper: { ks: [2, 8, 32], kappas: [0, 1], ambientDim: 512, width: 64, samples: 50000, ridge: { iterations: 3000, samples: 10000 } },
+  paper: { ks: [2, 8, 32], kappas: [0, 1], ambientDim: 512, width: 64, samples: 50000, ridge: { numNeurons: 64, iterations: 3000, samples: 5000 } },
 };
 
 export const COHERENCE: Record<Scale, CoherenceConfig> = {

@@ -18,6 +18,8 @@ export interface ModeAggregate {
   readonly lambdas: number[];
   /** Mean train accuracy (%) per λ over pairs. */
   readonly meanAccuracy: number[];
+  /** Sample std (ddof = 1) over pairs of the train accuracy per λ (0 for one pair). */
+  readonly stdAccuracy: number[];
   readonly meanLoss: number[];
   /** Both endpoints of every pair. */
   readonly endpointAccuracy: MeanStd;
@@ -57,6 +59,7 @@ function aggregate(records: readonly ModeRecord[]): ModeAggregate {
     alignment: first.alignment,
     lambdas: [...first.lambdas],
     meanAccuracy: meanCurve(records.map((r) => r.accuracy)),
+    stdAccuracy: first.accuracy.map((_, i) => meanStd(records.map((r) => r.accuracy[i]!)).std),
     meanLoss: meanCurve(records.map((r) => r.loss)),
     endpointAccuracy: meanStd(records.flatMap((r) => [r.accuracy[0]!, r.accuracy[r.accuracy.length - 1]!])),
     midpointAccuracy: meanStd(records.map((r) => r.accuracy[mid]!)),
@@ -101,12 +104,12 @@ export async function runLmcFamilies(ctx: RunContext): Promise<{ data: object; p
   const plots: Record<string, string> = {};
   for (const mode of ['unaligned', 'aligned'] as const) {
     plots[`lmc-${mode}.svg`] = await lineChart({
-      title: `${mode === 'unaligned' ? 'Unaligned' : 'Activation-aligned'} interpolation, mean train accuracy over ${cfg.pairs} pair(s)`,
+      title: `${mode === 'unaligned' ? 'Unaligned' : 'Activation-aligned'} interpolation, train accuracy (mean ± std over ${cfg.pairs} pair(s))`,
       xLabel: 'λ (0 = model A, 1 = model B)',
       yLabel: 'train accuracy (%)',
       series: results.map((r) => ({
         name: r.label,
-        points: r[mode].lambdas.map((x, i) => ({ x, y: r[mode].meanAccuracy[i]! })),
+        points: r[mode].lambdas.map((x, i) => ({ x, y: r[mode].meanAccuracy[i]!, yErr: r[mode].stdAccuracy[i]! })),
       })),
     });
   }

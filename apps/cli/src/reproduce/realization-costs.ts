@@ -92,7 +92,8 @@ export async function runRealizationCosts(ctx: RunContext): Promise<{ data: obje
           fmt(l.coherence, 3),
           fmt(l.diagonalSqrtMMedian, 3),
           fmt(l.signedSqrtMedian, 3),
-          fmt(100 * l.negativeFraction, 1),
+          // T ≡ 0 (dense layers): the sign of rounding residue is meaningless
+          l.signedSqrtMaxAbs < 1e-6 ? `— (max |T| < 1e-12)` : fmt(100 * l.negativeFraction, 1),
           ridge ? fmt(ridge.byBeta.find((b) => b.beta === 0.01)?.signedSqrtMedian ?? NaN, 3) : '—',
         ];
       }),

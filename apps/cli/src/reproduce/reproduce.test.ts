@@ -121,6 +121,13 @@ describe('nidkit reproduce at tiny scale (end to end)', { timeout: 60_000 }, () 
       c.layer.T.forEach((row, i) => expect(row[i]).toBe(0));
     }
     expect(existsSync(join(out, 'swap-costs', 'swap-kappa1-k8.svg'))).toBe(true);
+    // the ridge estimate (tiny: 3 neurons) per β, with its heatmap at β = 0.01
+    const ridged = json['cells'] as { ridge: { beta: number; T: number[][] }[] | null }[];
+    for (const c of ridged) {
+      expect(c.ridge!.map((g) => g.beta)).toEqual([0.001, 0.01, 0.1, 1]);
+      for (const g of c.ridge!) g.T.forEach((row, i) => expect(row[i]).toBe(0));
+    }
+    expect(existsSync(join(out, 'swap-costs', 'swap-ridge-kappa1-k8.svg'))).toBe(true);
   });
 
   it('coherence writes mean ± std midpoint barriers per family and m', async () => {

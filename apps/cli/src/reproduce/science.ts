@@ -256,6 +256,40 @@ export function gmmWMlp(kappa: number, ambientDim: number, width: number, maskSe
   });
 }
 
+/** The ridge swap costs of one β on the full grid of the first n' neurons. */
+export interface RidgeGrid {
+  readonly beta: number;
+  readonly neurons: number;
+  readonly samples: number;
+  readonly iterations: number;
+  /** `T_ridge` `[n', n']`. */
+  readonly T: number[][];
+  /** Median residual MSE of the fits. */
+  readonly medianMse: number;
+}
+
+/**
+ * Ridge swap costs of linear layer `l` (function-class `ridgeRealizationCosts`) on all ordered
+ * pairs of the first `numNeurons` neurons, one grid per β.
+ */
+export async function ridgeGrids(
+  evaluator: Evaluator,
+  net: Network,
+  inputs: Tensor,
+  l: number,
+  opts: { numNeurons: number; iterations: number; seed: number },
+): Promise<RidgeGrid[]> {
+  const [r] = await fc.ridgeRealizationCosts(evaluator, net, inputs, { numNeurons: opts.numNeurons, iterations: opts.iterations, layers: [l], seed: opts.seed });
+  return r!.perBeta.map((b) => ({
+    beta: b.beta,
+    neurons: r!.numNeurons,
+    samples: r!.samples,
+    iterations: r!.iterations,
+    T: b.T ? rows(b.T) : [],
+    medianMse: median(Array.from(b.mse)),
+  }));
+}
+
 /** What the swap-cost experiment keeps of a layer. */
 export type SwapCostLayer = LayerCostSummary & { T: number[][] };
 

@@ -8,9 +8,10 @@ import { heatmap, signedSqrt } from '../plots/index.js';
 import type { RunContext } from './context.js';
 import { SWAP_COSTS } from './configs.js';
 import { checksMarkdown } from './lmc-families.js';
-import { gmmInputs, gmmWMlp, layerSwapCosts, type SwapCostLayer } from './science.js';
+import { gmmInputs, gmmWMlp, layerSwapCosts, ridgeGrids, type RidgeGrid, type SwapCostLayer } from './science.js';
 import { fmt, mdTable, quantile } from './stats.js';
 import type { TrendCheck } from './types.js';
+import { sliceRows } from '@nidkit/core';
 
 /** Distribution of the off-diagonal signed √T of one (κ, k) cell. */
 export interface SignedRootSummary {
@@ -31,6 +32,8 @@ export interface SwapCell {
   readonly intrinsicK: number;
   readonly layer: SwapCostLayer;
   readonly signedRoot: SignedRootSummary;
+  /** Ridge estimate per β (null when the scale skips it), with its signed-root summary. */
+  readonly ridge: readonly (RidgeGrid & { readonly signedRoot: SignedRootSummary })[] | null;
 }
 
 /** Quantiles of the off-diagonal signed square roots `sign(T)·√|T|`. */
@@ -59,7 +62,7 @@ export function signedRootSummary(T: readonly (readonly number[])[]): SignedRoot
 /** Experiment body. */
 export async function runSwapCosts(ctx: RunContext): Promise<{ data: object; plots: Record<string, string>; summary: string; checks: TrendCheck[] }> {
   const cfg = SWAP_COSTS[ctx.scale];
-  ctx.progress.plan(cfg.ks.length * cfg.kappas.length);
+  ctx.progress.plan(cfg.ks.length * cfg.kappas.length * (cfg.ridge ? 2 : 1));
   const cells: SwapCell[] = [];
   for (const k of cfg.ks) {
     let inputs: Awaited<ReturnType<typeof gmmInputs>> | null = null;
@@ -69,9 +72,21 @@ export async function runSwapCosts(ctx: RunContext): Promise<{ data: object; plo
         const net = gmmWMlp(kappa, cfg.ambientDim, cfg.width, 2000 + ctx.seed, 3000 + ctx.seed);
         return layerSwapCosts(ctx.evaluator, net, inputs, 0);
       });
-      const cell: SwapCell = { kappa, intrinsicK: k, layer, signedRoot: signedRootSummary(layer.T) };
-      cells.push(cell);
-      ctx.progress.tick(`κ=${kappa}, k=${k}: median signed √T ${fmt(cell.signedRoot.median, 3)}, ${fmt(100 * cell.signedRoot.negativeFraction, 1)} % negative`);
+      const signedRoot = signedRootSummary(layer.T);
+      ctx.progress.tick(`κ=${kappa}, k=${k}: median signed √T ${fmt(signedRoot.median, 3)}, ${fmt(100 * signedRoot.negativeFraction, 1)} % negative`);
+      let ridge: SwapCell['ridge'] = null;
+      if (cfg.ridge) {
+        const r = cfg.ridge;
+        const grids = await ctx.unit(`kappa${kappa}-k${k}-ridge`, async () => {
+          inputs ??= gmmInputs(k, cfg.ambientDim, cfg.samples);
+          const net = gmmWMlp(kappa, cfg.ambientDim, cfg.width, 2000 + ctx.seed, 3000 + ctx.seed);
+          const val = sliceRows(inputs, 0, Math.min(r.samples, inputs.shape[0]!));
+          return ridgeGrids(ctx.evaluator, net, val, 0, { numNeurons: r.numNeurons, iterations: r.iterations, seed: ctx.seed });
+        });
+        ridge = grids.map((g) => ({ ...g, signedRoot: signedRootSummary(g.T) }));
+        ctx.progress.tick(`κ=${kappa}, k=${k}: ridge estimate on ${grids[0]?.neurons ?? 0} neurons`);
+      }
+      cells.push({ kappa, intrinsicK: k, layer, signedRoot, ridge });
     }
   }
   const plots: Record<string, string> = {};
@@ -79,6 +94,18 @@ export async function runSwapCosts(ctx: RunContext): Promise<{ data: object; plo
     plots[`swap-kappa${c.kappa}-k${c.intrinsicK}.svg`] = await heatmap({
       title: `Swap costs, W-MLP κ=${c.kappa}, GMM k=${c.intrinsicK} (subspace k̂=${c.layer.k}), lins.0 at init`,
       matrix: signedSqrt(c.layer.T),
+      xLabel: 'neuron j',
+      yLabel: 'neuron i',
+      colorLabel: 'signed √T',
+      diverging: true,
+    });
+  }
+  for (const c of cells) {
+    const g = c.ridge?.find((x) => x.beta === 0.01);
+    if (!g) continue;
+    plots[`swap-ridge-kappa${c.kappa}-k${c.intrinsicK}.svg`] = await heatmap({
+      title: `Ridge swap costs (β=0.01), W-MLP κ=${c.kappa}, GMM k=${c.intrinsicK}, first ${g.neurons} neurons of lins.0`,
+      matrix: signedSqrt(g.T),
       xLabel: 'neuron j',
       yLabel: 'neuron i',
       colorLabel: 'signed √T',
@@ -100,7 +127,7 @@ export async function runSwapCosts(ctx: RunContext): Promise<{ data: object; plo
     ]),
   );
   const summary = [
-    `Scale \`${ctx.scale}\`: W-MLPs ${cfg.ambientDim} → ${cfg.width} → … (num_fixed ${Math.round((64 * cfg.ambientDim) / 512)} of ${cfg.ambientDim} per row in lins.0) at initialization, one shared mask seed; GMM data (20 classes, separation 0.3, structure seed 789, sampling seed 123) with ${cfg.samples} samples; swap costs of lins.0 by the Mahalanobis estimate on the τ = 0.9 principal subspace of the layer inputs. ${cfg.ridge ? 'The ridge estimate is in result.json.' : 'The ridge estimate is computed at paper scale only.'}`,
+    `Scale \`${ctx.scale}\`: W-MLPs ${cfg.ambientDim} → ${cfg.width} → … (num_fixed ${Math.round((64 * cfg.ambientDim) / 512)} of ${cfg.ambientDim} per row in lins.0) at initialization, one shared mask seed; GMM data (20 classes, separation 0.3, structure seed 789, sampling seed 123) with ${cfg.samples} samples; swap costs of lins.0 by the Mahalanobis estimate on the τ = 0.9 principal subspace of the layer inputs. ${cfg.ridge ? `The ridge estimate (β ∈ {0.001, 0.01, 0.1, 1}, ${cfg.ridge.iterations} steps per β, the first ${cfg.ridge.numNeurons} neurons, the first ${cfg.ridge.samples} GMM samples — at initialization train and validation samples are exchangeable) is in result.json, with heatmaps for β = 0.01.` : 'The ridge estimate is skipped at this scale (it is the heaviest analysis); the paper scale computes it.'}`,
     '',
     table,
     '',
