@@ -58,7 +58,8 @@ ts.sort(); print(ts[len(ts) // 2])
 
 function torchStep(batch, threads) {
   try {
-    return Number(execFileSync('/usr/bin/python3', ['-c', PY, String(batch), String(threads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+    return Number(execFileSync('/usr/bin/python3', ['-c', PY, String(batch), String(threads)], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] }).trim());
   } catch {
     return null;
   }
