@@ -13,8 +13,10 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'nidkit-fc-bench-'));
 const PY = '/usr/bin/python3';
 
-function peer(job) {
-  const r = spawnSync(PY, [join(here, 'peer.py'), JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+/** Runs the NumPy peer; `threads: 1` pins BLAS to one thread (nidkit is single-threaded). */
+function peer(job, threads) {
+  const env = threads ? { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) } : process.env;
+  const r = spawnSync(PY, [join(here, 'peer.py'), JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 26, env });
   if (r.status !== 0) throw new Error(`peer failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -77,10 +79,12 @@ try {
   const xPath = join(dir, 'X.f64');
   writeFileSync(xPath, Buffer.from(X.buffer));
   const py1 = peer({ kind: 'subspace', path: xPath, n: 10000, d: 784, tau: 0.9 });
+  const py1s = peer({ kind: 'subspace', path: xPath, n: 10000, d: 784, tau: 0.9 }, 1);
   console.log(`subspace 10000×784 (${source}), τ = 0.9: k = ${sub.out.k} (numpy ${py1.k})`);
   console.log(`  nidkit           ${sub.ms.toFixed(0)} ms`);
   console.log(`  numpy eigh(XᵀX)  ${(py1.eigh * 1000).toFixed(0)} ms   ratio ${(sub.ms / (py1.eigh * 1000)).toFixed(2)}×`);
   console.log(`  numpy svd(Xc)    ${(py1.svd * 1000).toFixed(0)} ms   ratio ${(sub.ms / (py1.svd * 1000)).toFixed(2)}×`);
+  console.log(`  numpy eigh, BLAS on 1 thread  ${(py1s.eigh * 1000).toFixed(0)} ms   ratio ${(sub.ms / (py1s.eigh * 1000)).toFixed(2)}×`);
 
   // 2. realization / swap costs
   const n = 512;
@@ -105,12 +109,14 @@ try {
   const prefix = join(dir, 'L');
   for (const [ext, arr] of [['U', U], ['W', W], ['D', D], ['F', F]]) writeFileSync(`${prefix}.${ext}`, Buffer.from(arr.buffer));
   const py2 = peer({ kind: 'costs', prefix, n, d, k });
+  const py2s = peer({ kind: 'costs', prefix, n, d, k }, 1);
   const Mnp = new Float64Array(readFileSync(`${prefix}.M_numpy`).buffer.slice(0));
   let worst = 0;
   for (let i = 0; i < n * n; i++) worst = Math.max(worst, Math.abs(Mnp[i] - costs.out.M.data[i]) / Math.max(1, Math.abs(Mnp[i])));
   console.log(`M and T, n = ${n}, d = ${d}, k = ${k}, ${numFixed} fixed per row: max rel. diff vs numpy ${worst.toExponential(1)}`);
   console.log(`  nidkit           ${costs.ms.toFixed(0)} ms`);
   console.log(`  numpy (pinv/row) ${(py2.costs * 1000).toFixed(0)} ms   ratio ${(costs.ms / (py2.costs * 1000)).toFixed(2)}×`);
+  console.log(`  numpy, BLAS on 1 thread       ${(py2s.costs * 1000).toFixed(0)} ms   ratio ${(costs.ms / (py2s.costs * 1000)).toFixed(2)}×`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
