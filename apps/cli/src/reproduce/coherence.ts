@@ -8,7 +8,7 @@ import { lineChart } from '../plots/index.js';
 import type { RunContext } from './context.js';
 import { COHERENCE, type CoherenceConfig } from './configs.js';
 import { checksMarkdown } from './lmc-families.js';
-import { coherencePairs, type CoherencePairRecord } from './science.js';
+import { coherencePairs, firstFrameAngle, type CoherencePairRecord } from './science.js';
 import { fmt, fmtMs, mdTable, meanCurve, meanStd, type MeanStd } from './stats.js';
 import type { TrendCheck } from './types.js';
 
@@ -90,6 +90,17 @@ export async function runCoherence(ctx: RunContext): Promise<{ data: object; plo
     });
   }
   const checks = coherenceChecks(families);
+  // context for the random frame at m = 1: its barrier depends on how far the frame is rotated from the axes
+  const m1 = cfg.ms[0]!;
+  const perSeed = families.map((f) =>
+    `${LABEL[f.family]}: ${cfg.outerSeeds
+      .map((s) => {
+        const recs = f.records.find((r) => r.outerSeed === s && r.activeCopies === m1)!.pairs;
+        const angle = f.family === 'random_tight_frame' ? ` (frame angle θ₀ = ${fmt(firstFrameAngle(s, cfg.copies), 3)}π)` : '';
+        return `seed ${s}${angle} ${fmtMs(meanStd(recs.map((p) => p.midpointBarrier)), 3)}`;
+      })
+      .join(', ')}`,
+  );
   const table = mdTable(
     ['family', ...cfg.ms.map((m) => `ν=${fmt(1 / m, 2)} (m=${m})`)],
     families.map((f) => [LABEL[f.family], ...f.aggregate.map((p) => fmtMs(p.midpointBarrier, 3))]),
@@ -102,8 +113,10 @@ export async function runCoherence(ctx: RunContext): Promise<{ data: object; plo
     '### Trends (results.md §5, check R8)',
     '',
     checksMarkdown(checks),
+    '',
+    `Per outer seed at m=${m1} (ν=${fmt(1 / m1, 2)}): ${perSeed.join('; ')}. For the random frame with m = 1 the two active coordinates are the axes rotated by θ₀ (θ₀ = 0 is the exact copy).`,
   ].join('\n');
-  return { data: { families }, plots, summary, checks };
+  return { data: { families, frameAngles: cfg.outerSeeds.map((s) => ({ outerSeed: s, firstAngleOverPi: firstFrameAngle(s, cfg.copies) })) }, plots, summary, checks };
 }
 
 /** R8 (and a monotonicity statement) with numbers. */

@@ -426,6 +426,11 @@ export interface CoherencePairRecord {
   readonly midpointBarrier: number;
 }
 
+/** The angle θ₀ of the first copy of the random frame of outer seed s (models `coherenceFrame`), in units of π. */
+export function firstFrameAngle(s: number, copies: number): number {
+  return models.coherenceFrame(s, copies).angles[0]! / Math.PI;
+}
+
 /** The dataset of one (family, outer seed, m) of the coherence experiment (datasets.md §7). */
 function coherenceDataset(family: 'exact_copy' | 'random_tight_frame', s: number, m: number, cfg: CoherenceConfig): Dataset {
   return models.syntheticCoherenceDataset(family, s, m, { copies: cfg.copies, nTrain: cfg.nTrain, nTest: cfg.nTest, anchorAlignedEndpoint: false });
