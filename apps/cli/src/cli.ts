@@ -323,6 +323,8 @@ export function createProgram(): Command {
   return program;
 }
 
+let epipeGuard = false;
+
 function isMissingBuild(err: unknown): err is Error {
   return (
     err instanceof Error &&
@@ -338,9 +340,12 @@ function isMissingBuild(err: unknown): err is Error {
  * @returns the exit code
  */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-  });
+  if (!epipeGuard) {
+    epipeGuard = true;
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   const program = createProgram();
   try {
     if (argv.length <= 2) {

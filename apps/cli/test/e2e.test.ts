@@ -63,6 +63,14 @@ describe('help and usage', () => {
     }
   });
 
+  it('schema prints the JSON Schema of a command', async () => {
+    const r = await nidkit(['schema', 'lmc'], dir);
+    expect(r.code).toBe(0);
+    const s = json(r.stdout);
+    expect(s.$id).toMatch(/lmc\.v1\.json$/);
+    expect((await nidkit(['schema', 'nope'], dir)).code).toBe(2);
+  });
+
   it('an unknown flag exits 2 with the command help', async () => {
     const r = await nidkit(['lmc', 'a.onnx', 'b.onnx', '--data', 'mnist', '--bogus'], dir);
     expect(r.code).toBe(2);
@@ -260,6 +268,22 @@ describe.concurrent('commands', () => {
     expect(files).toEqual(expect.arrayContaining(['model-seed1.onnx', 'model-seed2.onnx', 'train-log.json', 'index.html', 'result.json']));
     const back = await nidkit(['inspect', join('trained', 'model-seed1.onnx'), '--json'], dir);
     expect(json(back.stdout).widths).toEqual([784, 8, 10]);
+  });
+
+  it('reproduce: --list and one tiny experiment into a folder', async () => {
+    const list = await nidkit(['reproduce', '--list', '--json'], dir);
+    expect(list.code).toBe(0);
+    const l = json(list.stdout);
+    expect(schemaErrors('reproduce', l)).toEqual([]);
+    expect((l.experiments as { name: string }[]).map((e) => e.name)).toContain('swap-costs');
+    const r = await nidkit(['reproduce', 'swap-costs', '--scale', 'tiny', '--out', 'repro', '--json'], dir);
+    expect(r.code).toBe(0);
+    const res = json(r.stdout);
+    expect(schemaErrors('reproduce', res)).toEqual([]);
+    expect(await readdir(join(dir, 'repro', 'swap-costs'))).toEqual(expect.arrayContaining(['result.json', 'summary.md']));
+    const unknown = await nidkit(['reproduce', 'nonsense'], dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown experiment "nonsense"');
   });
 
   it('demo at the tiny scale prints the headline table and writes the report', async () => {

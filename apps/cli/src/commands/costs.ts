@@ -49,7 +49,7 @@ export function cumulative(eigenvalues: Float64Array | undefined): { x: number; 
  * @throws InputFileError, OnnxImportError, UsageError, OutputFileError
  */
 export async function costsCommand(model: string, opts: CostsCommandOptions): Promise<void> {
-  const quiet = (opts.quiet ?? false) || (opts.json ?? false);
+  const quiet = opts.quiet ?? false;
   await preflightOutputs(opts, [model]);
   if (opts.estimator === 'ridge') return ridgeCosts(model, opts, quiet);
   const m = await loadModel(model, { quiet });

@@ -147,7 +147,11 @@ async function analyseFamily(
     points: scale.points,
     splits: ['train'],
     seed,
-    onProgress: (e) => progress.update(`${run.label}: ${e.mode === 'none' ? 'unaligned' : 'aligned'} ${e.stage} ${e.done}/${e.total}`, at + (e.mode === 'none' ? 0 : 0.05)),
+    onProgress: (e) =>
+      progress.update(
+        `${run.label}: ${e.mode === 'none' ? 'unaligned path' : e.stage === 'matching' ? 'matching neurons' : 'aligned path'}`,
+        at + (e.mode === 'none' ? 0.06 : 0.12) * (e.done / Math.max(1, e.total)),
+      ),
   });
   const [un, alc] = [report.records[0]!, report.records[1]!];
   const matched = alc.matching?.layers ?? [];
@@ -219,7 +223,7 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
   const t0 = Date.now();
   const cpu0 = process.cpuUsage();
-  const quiet = (opts.quiet ?? false) || (opts.json ?? false);
+  const quiet = opts.quiet ?? false;
   const outDir = opts.out ?? 'nidkit-demo';
   const scale = DEMO_SCALES[opts.scale];
   const plotFiles = ['lmc-accuracy.svg', 'lmc-loss.svg', 'matching-objective.svg', 'swap-costs-standard.svg', 'swap-costs-w-mlp.svg'];

@@ -29,7 +29,7 @@ const VERDICT_WORDS: Record<string, string> = {
  * @throws InputFileError, OnnxImportError, IncompatibleModelsError, OutputFileError
  */
 export async function identifyCommand(a: string, b: string, opts: IdentifyCommandOptions): Promise<void> {
-  const quiet = (opts.quiet ?? false) || (opts.json ?? false);
+  const quiet = opts.quiet ?? false;
   const inputs = [a, b];
   await preflightOutputs(opts, inputs);
   const [ma, mb] = [await loadModel(a, { quiet }), await loadModel(b, { quiet })];

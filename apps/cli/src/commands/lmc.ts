@@ -37,7 +37,7 @@ export interface CurveRecord {
  * @throws InputFileError, OnnxImportError, IncompatibleModelsError, OutputFileError
  */
 export async function lmcCommand(a: string, b: string, opts: LmcCommandOptions): Promise<void> {
-  const quiet = (opts.quiet ?? false) || (opts.json ?? false);
+  const quiet = opts.quiet ?? false;
   const inputs = [a, b];
   await preflightOutputs(opts, inputs, ['lmc-accuracy.svg', 'lmc-loss.svg']);
   const [ma, mb] = [await loadModel(a, { quiet }), await loadModel(b, { quiet })];
@@ -60,7 +60,7 @@ export async function lmcCommand(a: string, b: string, opts: LmcCommandOptions):
         onProgress: (e) => {
           const m = modes.indexOf(e.mode);
           progress.update(
-            `${e.mode === 'none' ? 'unaligned' : `aligned (${e.mode})`}: ${e.stage} ${e.done}/${e.total}`,
+            `${e.mode === 'none' ? 'unaligned' : `aligned (${e.mode})`}: ${e.stage === 'matching' ? 'matching neurons' : `λ ${e.done}/${e.total}`}`,
             (m + (e.stage === 'matching' ? 0 : e.done / Math.max(1, e.total))) / modes.length,
           );
         },

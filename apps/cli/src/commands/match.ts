@@ -45,7 +45,7 @@ function fixedPoints(p: ArrayLike<number>): number {
  * @throws InputFileError, OnnxImportError, IncompatibleModelsError, OutputFileError
  */
 export async function matchCommand(a: string, b: string, opts: MatchCommandOptions): Promise<void> {
-  const quiet = (opts.quiet ?? false) || (opts.json ?? false);
+  const quiet = opts.quiet ?? false;
   const inputs = [a, b];
   const alignedPath =
     opts.aligned ?? (opts.out !== undefined && !outIsJsonFile(opts.out) ? join(opts.out, 'aligned-b.onnx') : undefined);

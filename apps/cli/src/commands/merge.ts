@@ -31,7 +31,7 @@ export interface MergeCommandOptions {
  * @throws UsageError, InputFileError, OnnxImportError, IncompatibleModelsError, OutputFileError
  */
 export async function mergeCommand(paths: string[], opts: MergeCommandOptions): Promise<void> {
-  const quiet = (opts.quiet ?? false) || (opts.json ?? false);
+  const quiet = opts.quiet ?? false;
   if (paths.length < 2) throw new UsageError(`expected at least two models to merge, got ${paths.length}`);
   if (opts.weights && opts.weights.length !== paths.length) {
     throw new UsageError(`--weights: expected ${paths.length} weights (one per model), got ${opts.weights.length}`);

@@ -44,7 +44,7 @@ export async function reproduceCommand(experiment: string | undefined, opts: Rep
       throw new UsageError(`unknown experiment "${n}" — expected one of ${EXPERIMENTS.map((e) => e.name).join(', ')}, or all`);
     }
   }
-  const quiet = (opts.quiet ?? false) || (opts.json ?? false);
+  const quiet = opts.quiet ?? false;
   const outDir = opts.out ?? 'nidkit-reproduce';
   const results = [];
   for (const [i, name] of names.entries()) {

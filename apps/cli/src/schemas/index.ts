@@ -231,6 +231,33 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
     },
     ['models', 'weights', 'aligned', 'batchNormRecomputed', 'out'],
   ),
+  reproduce: envelope(
+    'reproduce',
+    {
+      scale: { enum: ['tiny', 'small', 'paper'] },
+      seed: int,
+      outDir: str,
+      experiments: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            name: str,
+            title: str,
+            seconds: num,
+            files: { type: 'array', items: str },
+            result: {
+              type: 'object',
+              properties: { schemaVersion: str, experiment: str, checks: { type: 'array' } },
+              required: ['schemaVersion', 'experiment', 'checks'],
+            },
+          },
+          required: ['name'],
+        },
+      },
+    },
+    ['experiments'],
+  ),
   demo: envelope(
     'demo',
     {
