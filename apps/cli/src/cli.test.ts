@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NidkitError } from '@nidkit/core';
 import { UsageError } from './errors.js';
 
-const behaviour = vi.hoisted(() => ({ throw: null }));
+const behaviour = vi.hoisted(() => ({ throw: new Error('unset') }));
 vi.mock('./commands/inspect.js', () => ({
   inspectCommand: () => Promise.reject(behaviour.throw),
 }));
