@@ -67,8 +67,7 @@ const reference: DefaultTheme.SidebarItem[] = [
     items: manifest.api.generated.map((p) => ({
       text: p.name,
       link: p.link,
-      collapsed: true,
-      items: p.sidebar,
+      ...(p.sidebar.length > 0 ? { collapsed: true, items: p.sidebar } : {}),
     })),
   },
 ];
