@@ -107,7 +107,9 @@ export async function generateResults({ log, reuse }) {
               onProgress: () => {},
             });
           }
-          const seconds = (Date.now() - started) / 1000;
+          // The run's own wall time (also right when NIDKIT_DOCS_REUSE kept an earlier run).
+          const recorded = /** @type {{ durationSeconds?: unknown }} */ (res.json).durationSeconds;
+          const seconds = typeof recorded === 'number' ? recorded : (Date.now() - started) / 1000;
           const svgs = res.files.filter((f) => f.endsWith('.svg')).sort();
           experiments.push({
             name: exp.name,
