@@ -116,3 +116,15 @@ describe('commands quoted on the hand-written pages', () => {
     ).toEqual(['nidkit lmc a b --points 3', 'nidkit demo']);
   });
 });
+
+describe('the experiments table of the reproducing guide', () => {
+  it('lists exactly the experiments of nidkit reproduce', async () => {
+    const { importCli } = await import('../scripts/lib/modules.mjs');
+    const loaded = await importCli('reproduce', 'reproduce/index.js');
+    expect(loaded.error).toBeUndefined();
+    const { EXPERIMENTS } = loaded.mod as { EXPERIMENTS: readonly { name: string }[] };
+    const page = readFileSync(join(DOCS_ROOT, 'guide', 'reproducing.md'), 'utf8');
+    const listed = [...page.matchAll(/^\| `([a-z-]+)`\s*\|/gm)].map((m) => m[1]);
+    expect(listed).toEqual(EXPERIMENTS.map((e) => e.name));
+  });
+});
