@@ -74,6 +74,7 @@ export interface RealizationConfig {
   readonly modelsPerFamily: number;
 }
 
+/** MNIST MLP sizes per scale (paper: models.md §12 with the embedded mnist-10k). */
 export const MNIST: Record<Scale, MnistScaleConfig> = {
   tiny: { width: 16, epochs: 1, pairs: 1, trainLimit: 256, batchSize: 64, lr: 1e-3, weightDecay: 0.01, evalLimit: 128, matchLimit: 128, points: 3 },
   small: { width: 128, epochs: 6, pairs: 2, batchSize: 64, lr: 1e-3, weightDecay: 0.01, evalLimit: 2000, matchLimit: 2000, points: 9 },
@@ -87,12 +88,14 @@ export const KAPPAS: Record<Scale, readonly number[]> = {
   paper: [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
 };
 
+/** GMM swap-cost settings per scale (paper: results.md §4, datasets.md §5). */
 export const SWAP_COSTS: Record<Scale, SwapCostsConfig> = {
   tiny: { ks: [2, 8], kappas: [0, 1], ambientDim: 64, width: 16, samples: 256, ridge: { numNeurons: 3, iterations: 3, samples: 64 } },
   small: { ks: [2, 8, 32], kappas: [0, 1], ambientDim: 512, width: 64, samples: 5000, ridge: null },
   paper: { ks: [2, 8, 32], kappas: [0, 1], ambientDim: 512, width: 64, samples: 50000, ridge: { numNeurons: 64, iterations: 3000, samples: 5000 } },
 };
 
+/** Synthetic coherence settings per scale (paper: datasets.md §7 exactly). */
 export const COHERENCE: Record<Scale, CoherenceConfig> = {
   tiny: {
     copies: 10, width: 32, activeProbability: 0.15, nTrain: 256, nTest: 256, batchSize: 128, epochs: 3, lr: 1e-2,
@@ -109,6 +112,7 @@ export const COHERENCE: Record<Scale, CoherenceConfig> = {
   },
 };
 
+/** Realization-cost settings per scale (function-class.md §5–§6). */
 export const REALIZATION: Record<Scale, RealizationConfig> = {
   tiny: { mahalanobisSamples: 128, layers: [1, 2, 3], ridge: { numPairs: 4, iterations: 5, samples: 64, layers: [1] }, modelsPerFamily: 1 },
   small: { mahalanobisSamples: 2000, ridge: { numPairs: 64, iterations: 50, samples: 400, layers: [1] }, modelsPerFamily: 1 },

@@ -17,6 +17,7 @@ import { SCALES } from './types.js';
 export { ReproduceError } from './errors.js';
 export type { ExperimentResult, ReproduceJson, ReproduceOptions, Scale, TrendCheck, ProgressFn } from './types.js';
 export { SCALES } from './types.js';
+export { reproduceResultSchema } from './schema.js';
 
 /** Version of every reproduce result.json (bumped when a field changes meaning). */
 export const REPRODUCE_SCHEMA_VERSION = 'nidkit-reproduce/1';

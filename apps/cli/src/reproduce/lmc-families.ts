@@ -6,7 +6,7 @@
 import { lineChart } from '../plots/index.js';
 import type { RunContext } from './context.js';
 import { MNIST } from './configs.js';
-import { LMC_VARIANTS, type Variant } from './families.js';
+import { LMC_VARIANTS } from './families.js';
 import { BARRIER_NAMES, lmcPair, type BarrierName, type ModeRecord, type PairLmc } from './science.js';
 import { fmt, fmtMs, mdTable, meanCurve, meanStd, type MeanStd } from './stats.js';
 import type { TrendCheck } from './types.js';
@@ -223,4 +223,3 @@ function lmcSummary(ctx: RunContext, results: readonly FamilyResult[], checks: r
   ].join('\n');
 }
 
-export type { Variant };

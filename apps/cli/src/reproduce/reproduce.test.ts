@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReferenceEvaluator } from '@nidkit/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXPERIMENTS, REPRODUCE_SCHEMA_VERSION, runExperiment } from './index.js';
+import { EXPERIMENTS, REPRODUCE_SCHEMA_VERSION, reproduceResultSchema, runExperiment } from './index.js';
 import type { ExperimentResult } from './types.js';
 
 /**
@@ -36,6 +36,28 @@ function checkSvg(text: string): { elements: number; ariaLabels: string[] } {
   return { elements, ariaLabels: [...body.matchAll(/aria-label="([^"]*)"/g)].map((x) => x[1]!) };
 }
 
+type Schema = Record<string, unknown>;
+
+/** A small draft-07 subset validator (type, const, enum, properties, required, items, allOf with if/then). */
+function validate(value: unknown, schema: Schema, path = '$'): string[] {
+  const errors: string[] = [];
+  const types = schema['type'] === undefined ? null : ([] as string[]).concat(schema['type'] as string | string[]);
+  const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v);
+  if (types && !types.some((t) => t === typeOf(value) || (t === 'number' && typeOf(value) === 'integer'))) errors.push(`${path}: expected ${types.join('|')}, got ${typeOf(value)}`);
+  if ('const' in schema && value !== schema['const']) errors.push(`${path}: expected ${String(schema['const'])}`);
+  if (schema['enum'] && !(schema['enum'] as unknown[]).includes(value)) errors.push(`${path}: not in enum`);
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const o = value as Record<string, unknown>;
+    for (const r of (schema['required'] as string[] | undefined) ?? []) if (!(r in o)) errors.push(`${path}: missing ${r}`);
+    for (const [k, s] of Object.entries((schema['properties'] as Record<string, Schema> | undefined) ?? {})) if (k in o) errors.push(...validate(o[k], s, `${path}.${k}`));
+  }
+  if (Array.isArray(value) && schema['items']) value.forEach((v, i) => errors.push(...validate(v, schema['items'] as Schema, `${path}[${i}]`)));
+  for (const sub of (schema['allOf'] as { if: Schema; then: Schema }[] | undefined) ?? []) {
+    if (validate(value, sub.if, path).length === 0) errors.push(...validate(value, sub.then, path));
+  }
+  return errors;
+}
+
 const out = mkdtempSync(join(tmpdir(), 'nidkit-reproduce-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 const evaluator = new ReferenceEvaluator();
@@ -46,6 +68,7 @@ async function runTiny(name: string): Promise<{ result: ExperimentResult; json: 
   const result = await runExperiment(name, { scale: 'tiny', outDir: out, evaluator, onProgress: (m, f) => progress.push([m, f]) });
   const dir = join(out, name);
   const json = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as Record<string, unknown>;
+  expect(validate(json, reproduceResultSchema(REPRODUCE_SCHEMA_VERSION))).toEqual([]);
   expect(json['schemaVersion']).toBe(REPRODUCE_SCHEMA_VERSION);
   expect(json['experiment']).toBe(name);
   expect(json['scale']).toBe('tiny');
@@ -160,6 +183,13 @@ describe('nidkit reproduce at tiny scale (end to end)', { timeout: 60_000 }, () 
     expect(cell(resumed).layer.coherence).toBe(0.123456);
     const forced = await runExperiment('swap-costs', { scale: 'tiny', outDir: out, evaluator, force: true });
     expect(cell(forced).layer.coherence).toBe(cached.coherence);
+  });
+
+  it('the result schema rejects a result without its experiment data', () => {
+    const schema = reproduceResultSchema(REPRODUCE_SCHEMA_VERSION);
+    const base = { schemaVersion: REPRODUCE_SCHEMA_VERSION, experiment: 'coherence', title: 't', scale: 'tiny', seed: 0, createdAt: 'x', evaluator: 'reference', durationSeconds: 1, config: {}, checks: [] };
+    expect(validate(base, schema)).toEqual(['$: missing families', '$: missing frameAngles']);
+    expect(validate({ ...base, schemaVersion: 'nidkit-reproduce/0', families: [], frameAngles: [] }, schema)).toEqual(['$.schemaVersion: expected nidkit-reproduce/1']);
   });
 
   it('rejects an unknown experiment or scale with a clear message', async () => {

@@ -22,6 +22,7 @@ export const BARRIER_NAMES = [
   'accuracyDropPp',
   'relativeAccuracyDropPct',
 ] as const;
+/** One of {@link BARRIER_NAMES}. */
 export type BarrierName = (typeof BARRIER_NAMES)[number];
 
 /** mnist-10k (embedded digits). */
