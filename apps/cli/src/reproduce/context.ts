@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -58,7 +58,10 @@ export class Progress {
 export class RunContext {
   /** `<outDir>/<name>`. */
   readonly dir: string;
-  /** `<outDir>/<name>/work`: one JSON file per finished work unit. */
+  /**
+   * `<outDir>/<name>/work/<scale>-seed<seed>-<config hash>`: one JSON file per finished work unit,
+   * so units of another scale, seed or configuration are never mistaken for this run's.
+   */
   readonly workDir: string;
   /** `<outDir>/models`: trained models shared by the MNIST experiments. */
   readonly modelDir: string;
@@ -74,13 +77,15 @@ export class RunContext {
     readonly name: string,
     options: ReproduceOptions,
     readonly evaluator: Evaluator,
+    config: object = {},
   ) {
     const outDir = resolve(options.outDir);
     this.dir = join(outDir, name);
-    this.workDir = join(this.dir, 'work');
     this.modelDir = join(outDir, 'models');
     this.scale = options.scale ?? 'small';
     this.seed = options.seed ?? 0;
+    const hash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 10);
+    this.workDir = join(this.dir, 'work', `${this.scale}-seed${this.seed}-${hash}`);
     this.resume = options.resume ?? false;
     this.force = options.force ?? false;
     this.progress = new Progress(options.onProgress, 0);
@@ -150,16 +155,17 @@ export class RunContext {
 
 /**
  * The default evaluator: onnxruntime through `@nidkit/onnx` when it loads, else core's exact
- * reference evaluator.
+ * reference evaluator, with the reason in `note`.
  */
-export async function defaultEvaluator(): Promise<Evaluator> {
+export async function defaultEvaluator(): Promise<{ evaluator: Evaluator; note: string | null }> {
   try {
     // a computed specifier: @nidkit/onnx is optional at type level (loaded lazily, may be absent)
     const specifier: string = '@nidkit/onnx';
     const onnx = (await import(specifier)) as { createOnnxEvaluator?: () => Promise<Evaluator> };
-    if (!onnx.createOnnxEvaluator) return new ReferenceEvaluator();
-    return await onnx.createOnnxEvaluator();
-  } catch {
-    return new ReferenceEvaluator();
+    if (!onnx.createOnnxEvaluator) return { evaluator: new ReferenceEvaluator(), note: '@nidkit/onnx has no createOnnxEvaluator; using the exact reference evaluator' };
+    return { evaluator: await onnx.createOnnxEvaluator(), note: null };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    return { evaluator: new ReferenceEvaluator(), note: `onnxruntime is not available (${reason}); using the exact reference evaluator (slower)` };
   }
 }

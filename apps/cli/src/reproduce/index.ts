@@ -117,11 +117,13 @@ export async function runExperiment(name: string, options: ReproduceOptions): Pr
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new ReproduceError(`runExperiment: seed must be a non-negative integer — expected e.g. 0, got ${seed}`);
   }
-  const evaluator = options.evaluator ?? (await defaultEvaluator());
-  const ctx = new RunContext(name, { ...options, scale, seed }, evaluator);
+  const chosen = options.evaluator ? { evaluator: options.evaluator, note: null } : await defaultEvaluator();
+  const evaluator = chosen.evaluator;
+  const ctx = new RunContext(name, { ...options, scale, seed }, evaluator, experimentConfig(name, scale));
   try {
     ctx.checkStart();
     ctx.progress.note(`${name}: scale ${scale}, seed ${seed}, evaluator ${evaluator.name}`);
+    if (chosen.note) ctx.progress.note(chosen.note);
     const out = await runner(ctx);
     const json: ReproduceJson = {
       schemaVersion: REPRODUCE_SCHEMA_VERSION,

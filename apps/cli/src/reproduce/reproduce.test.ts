@@ -175,7 +175,10 @@ describe('nidkit reproduce at tiny scale (end to end)', { timeout: 60_000 }, () 
   it('refuses an existing result without resume or force; resume reuses cached work units, force recomputes them', async () => {
     await expect(runExperiment('swap-costs', { scale: 'tiny', outDir: out, evaluator })).rejects.toThrow(/already exists — expected an empty output folder, --resume or --force/);
     // plant a marker in one cached work unit: resume must take it as is, force must recompute it
-    const unit = join(out, 'swap-costs', 'work', 'kappa1-k8.json');
+    const workDirs = readdirSync(join(out, 'swap-costs', 'work'));
+    expect(workDirs).toHaveLength(1);
+    expect(workDirs[0]).toMatch(/^tiny-seed0-[0-9a-f]{10}$/);
+    const unit = join(out, 'swap-costs', 'work', workDirs[0]!, 'kappa1-k8.json');
     const cached = JSON.parse(readFileSync(unit, 'utf8')) as { coherence: number };
     writeFileSync(unit, JSON.stringify({ ...cached, coherence: 0.123456 }));
     const resumed = await runExperiment('swap-costs', { scale: 'tiny', outDir: out, evaluator, resume: true });
