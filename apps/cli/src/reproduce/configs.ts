@@ -24,6 +24,8 @@ export interface MnistScaleConfig {
   readonly matchLimit?: number;
   /** λ grid points (paper figures: 37; 9 includes λ = 0.5). */
   readonly points: number;
+  /** Epochs at which the standard MLPs are checkpointed for the identifiability-over-training table (R6). */
+  readonly checkpointEpochs: readonly number[];
 }
 
 /** Settings of the GMM swap-cost experiment (results.md §4, datasets.md §5). */
@@ -76,9 +78,9 @@ export interface RealizationConfig {
 
 /** MNIST MLP sizes per scale (paper: models.md §12 with the embedded mnist-10k). */
 export const MNIST: Record<Scale, MnistScaleConfig> = {
-  tiny: { width: 16, epochs: 1, pairs: 1, trainLimit: 256, batchSize: 64, lr: 1e-3, weightDecay: 0.01, evalLimit: 128, matchLimit: 128, points: 3 },
-  small: { width: 128, epochs: 6, pairs: 2, batchSize: 64, lr: 1e-3, weightDecay: 0.01, evalLimit: 2000, matchLimit: 2000, points: 9 },
-  paper: { width: 512, epochs: 100, pairs: 8, batchSize: 64, lr: 1e-3, weightDecay: 0.01, points: 37 },
+  tiny: { width: 16, epochs: 1, pairs: 1, trainLimit: 256, batchSize: 64, lr: 1e-3, weightDecay: 0.01, evalLimit: 128, matchLimit: 128, points: 3, checkpointEpochs: [0, 1] },
+  small: { width: 128, epochs: 6, pairs: 2, batchSize: 64, lr: 1e-3, weightDecay: 0.01, evalLimit: 2000, matchLimit: 2000, points: 9, checkpointEpochs: [0, 1, 2, 4, 6] },
+  paper: { width: 512, epochs: 100, pairs: 8, batchSize: 64, lr: 1e-3, weightDecay: 0.01, points: 37, checkpointEpochs: [0, 5, 10, 20, 40, 60, 80, 100] },
 };
 
 /** κ values of the κ sweep (the list; paper scale adds the paper's 0.01, 0.02, 0.1). */

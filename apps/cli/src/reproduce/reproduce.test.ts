@@ -125,7 +125,10 @@ describe('nidkit reproduce at tiny scale (end to end)', { timeout: 60_000 }, () 
       expect(f.aligned).toBeTypeOf('object');
     }
     // the trained models are cached for the other MNIST experiments
-    expect(readdirSync(join(out, 'models')).filter((f) => f.endsWith('.json'))).toHaveLength(10);
+    const files = readdirSync(join(out, 'models'));
+    expect(files.filter((f) => f.endsWith('.json') && !f.includes('-epoch'))).toHaveLength(10);
+    // the standard MLPs also keep their checkpoints (epochs 0 and 1 at tiny scale) for R6
+    expect(files.filter((f) => /^mnist-tiny-standard-.*-epoch[01]\.json$/.test(f))).toHaveLength(4);
   });
 
   it('kappa-sweep reports identity, optimal and random objectives per κ', async () => {
@@ -133,6 +136,10 @@ describe('nidkit reproduce at tiny scale (end to end)', { timeout: 60_000 }, () 
     const rows = json['rows'] as { kappa: number | null; aggregate: { identity: { mean: number }; optimal: { mean: number } } }[];
     expect(rows.map((r) => r.kappa)).toEqual([0, 1, null]);
     for (const r of rows) expect(r.aggregate.optimal.mean).toBeGreaterThanOrEqual(r.aggregate.identity.mean - 1e-12);
+    const overTraining = json['standardOverTraining'] as { epoch: number; aggregate: { identity: { mean: number } } }[];
+    expect(overTraining.map((r) => r.epoch)).toEqual([0, 1]);
+    // the last checkpoint is the trained model: the same objective as the sweep's standard row
+    expect(overTraining[1]!.aggregate.identity.mean).toBeCloseTo(rows[2]!.aggregate.identity.mean, 12);
   });
 
   it('swap-costs writes one heatmap and quantiles per (κ, k)', async () => {

@@ -49,9 +49,9 @@ const DATA: Record<string, { properties: Record<string, Schema>; required: strin
     properties: {
       kappas: { type: 'array', items: num },
       rows: { type: 'array', items: { type: 'object', required: ['id', 'label', 'kappa', 'epoch', 'pairs', 'aggregate'] } },
-      standardAtInit: { type: 'object', required: ['epoch', 'pairs', 'aggregate'] },
+      standardOverTraining: { type: 'array', items: { type: 'object', required: ['epoch', 'pairs', 'aggregate'] } },
     },
-    required: ['kappas', 'rows', 'standardAtInit'],
+    required: ['kappas', 'rows', 'standardOverTraining'],
   },
   'swap-costs': {
     properties: {

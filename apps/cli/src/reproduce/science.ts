@@ -45,9 +45,6 @@ export function buildMnistMlp(variant: Variant, width: number, maskSeed: number,
   return models.buildMlp(mnistConfig(variant, width, maskSeed, runSeed, index));
 }
 
-/** The same model as {@link buildMnistMlp}, untrained (epoch 0). */
-export const untrainedMnistMlp = buildMnistMlp;
-
 /** What is kept of a training run. */
 export interface TrainSummary {
   readonly backend: string;
@@ -65,9 +62,11 @@ export async function trainClassifier(
   dataset: Dataset,
   cfg: MnistScaleConfig,
   onMessage: (msg: string) => void,
+  onCheckpoint?: (epoch: number, network: Network) => Promise<void>,
 ): Promise<{ network: Network; summary: TrainSummary }> {
   const t0 = Date.now();
   const r = await models.trainNetwork(net, dataset, {
+    ...(onCheckpoint ? { saveEvery: 1, keepCheckpoints: false, onCheckpoint: (cp: models.Checkpoint) => onCheckpoint(cp.epoch, cp.network) } : {}),
     epochs: cfg.epochs,
     batchSize: cfg.batchSize,
     lr: cfg.lr,

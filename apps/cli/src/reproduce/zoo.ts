@@ -10,6 +10,7 @@ import type { RunContext } from './context.js';
 import { MNIST, type MnistScaleConfig } from './configs.js';
 import { withTrainSubset } from './data.js';
 import type { Variant } from './families.js';
+import { ReproduceError } from './errors.js';
 import { loadNetworkJson, saveNetworkJson } from './network-file.js';
 import { buildMnistMlp, loadMnist, trainClassifier, type TrainSummary } from './science.js';
 
@@ -55,22 +56,58 @@ function modelKey(ctx: RunContext, variant: Variant, index: number): string {
  * @param variant - family and κ
  * @param index - model index m (0-based)
  */
-export async function zooModel(ctx: RunContext, variant: Variant, index: number): Promise<ZooModel> {
+export async function zooModel(ctx: RunContext, variant: Variant, index: number, retrain = false): Promise<ZooModel> {
   const key = modelKey(ctx, variant, index);
   const path = join(ctx.modelDir, `${key}.json`);
-  if (ctx.mayReuse(path, true)) {
+  if (!retrain && ctx.mayReuse(path, true)) {
     const { network, extra } = await loadNetworkJson(path);
     ctx.progress.tick(`${variant.label} model ${index}: loaded from ${path}`);
     return { key, network, training: extra['training'] as TrainSummary, index };
   }
   const cfg = MNIST[ctx.scale];
   const net = buildMnistMlp(variant, cfg.width, mnistMaskSeed(ctx.seed), ctx.seed, index);
-  const { network, summary } = await trainClassifier(net, mnistForScale(cfg), cfg, (msg) =>
-    ctx.progress.note(`${variant.label} model ${index}: ${msg}`),
+  // the standard MLPs keep checkpoints for the identifiability-over-training table (R6)
+  const keep = variant.id === STANDARD_ID ? new Set(cfg.checkpointEpochs) : null;
+  const { network, summary } = await trainClassifier(
+    net,
+    mnistForScale(cfg),
+    cfg,
+    (msg) => ctx.progress.note(`${variant.label} model ${index}: ${msg}`),
+    keep
+      ? async (epoch, cp) => {
+          if (keep.has(epoch)) await saveNetworkJson(checkpointPath(ctx, variant, index, epoch), cp, { key, epoch });
+        }
+      : undefined,
   );
   await saveNetworkJson(path, network, { key, variant, index, scale: ctx.scale, seed: ctx.seed, training: summary });
   ctx.progress.tick(`${variant.label} model ${index}: trained (${summary.finalTrainAccuracy?.toFixed(2) ?? '?'} % train)`);
   return { key, network, training: summary, index };
+}
+
+const STANDARD_ID = 'standard';
+
+function checkpointPath(ctx: RunContext, variant: Variant, index: number, epoch: number): string {
+  return join(ctx.modelDir, `${modelKey(ctx, variant, index)}-epoch${epoch}.json`);
+}
+
+/**
+ * The standard MLP `index` after `epoch` epochs (one of the scale's `checkpointEpochs`), from the
+ * checkpoint written while training it; retrains the model (deterministically) when the
+ * checkpoint is missing.
+ * @throws ReproduceError when `epoch` is not a checkpointed epoch
+ */
+export async function zooCheckpoint(ctx: RunContext, variant: Variant, index: number, epoch: number): Promise<Network> {
+  const cfg = MNIST[ctx.scale];
+  if (variant.id !== STANDARD_ID || !cfg.checkpointEpochs.includes(epoch)) {
+    throw new ReproduceError(`zooCheckpoint: no checkpoint — expected the standard MLP at epoch ${cfg.checkpointEpochs.join(', ')}, got ${variant.id} at epoch ${epoch}`);
+  }
+  const path = checkpointPath(ctx, variant, index, epoch);
+  if (!ctx.mayReuse(path, true)) {
+    ctx.progress.note(`${variant.label} model ${index}: retraining to record its checkpoints`);
+    ctx.progress.plan(1);
+    await zooModel(ctx, variant, index, true);
+  }
+  return (await loadNetworkJson(path)).network;
 }
 
 /** Work units that {@link zooPairs} reports (one per model). */
