@@ -365,8 +365,8 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
     '',
     ...explain(std, w, stdUn, stdAl, wUn),
     effectShown
-      ? `The paper's effect is visible in this run (rule: ${DEMO_EFFECT_RULE}).`
-      : `The paper's effect is NOT clearly visible in this run (rule: ${DEMO_EFFECT_RULE}).`,
+      ? `The paper's effect is visible in this run\n  (rule: ${DEMO_EFFECT_RULE}).`
+      : `The paper's effect is NOT clearly visible in this run\n  (rule: ${DEMO_EFFECT_RULE}).`,
     '',
     `Wall time ${duration(seconds * 1000)} (training ${duration(trainSeconds * 1000)}; CPU time of this process ${duration(cpuSeconds * 1000)}; evaluator ${evaluatorName}).`,
     `Report: ${join(outDir, 'index.html')}`,
@@ -385,7 +385,7 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
     {
       file: 'lmc-accuracy.svg',
       title: 'Accuracy along the interpolation path',
-      caption: 'λ = 0 is model A, λ = 1 is model B. The standard MLPs dip unless aligned; the W-MLPs stay flat without alignment.',
+      caption: 'λ = 0 is model A, λ = 1 is model B; solid: as trained (unaligned), dashed: B’s neurons aligned to A. A dip is a barrier.',
       svg: await lineChart({
         title: 'Train accuracy along (1−λ)·A + λ·B',
         xLabel: 'λ',
