@@ -160,10 +160,12 @@ export function createProgram(): Command {
     .option('--lr <rate>', 'AdamW learning rate', finiteNumber)
     .option('-d, --data <spec>', 'training data: mnist (embedded), fashion-mnist, an IDX folder, or gmm|parity|multilabel[:key=value,…]', 'mnist')
     .option('--limit <n>', 'train on n samples spread evenly over the train split', positiveInt)
+    .option('--save-every <n>', 'also write a checkpoint every n epochs (model-seed<s>-epoch<e>.onnx; epoch 0 = initialization)', positiveInt)
     .addHelpText(
       'after',
       examples([
         'nidkit train --family w --kappa 1 --seeds 1,2 --epochs 5 --out w-mlps',
+        'nidkit train --family standard --epochs 10 --save-every 5 --out std-checkpoints',
         'nidkit train --family standard --widths 784,512,512,512,10 --seeds 1,2,3 --out std',
         'nidkit train --family w --data gmm:d=64,k=8 --width 32 --depth 1 --out gmm-models',
       ]),

@@ -258,14 +258,16 @@ describe.concurrent('commands', () => {
 
   it('train: ONNX checkpoints, a training log and a report', async () => {
     const r = await nidkit(
-      ['train', '--family', 'w', '--kappa', '1', '--width', '8', '--depth', '1', '--seeds', '1,2', '--epochs', '1', '--limit', '256', '--out', 'trained', '--json'],
+      ['train', '--family', 'w', '--kappa', '1', '--width', '8', '--depth', '1', '--seeds', '1,2', '--epochs', '1', '--save-every', '1', '--limit', '256', '--out', 'trained', '--json'],
       dir,
     );
     expect(r.code).toBe(0);
     const res = json(r.stdout);
     expect(schemaErrors('train', res)).toEqual([]);
     const files = await readdir(join(dir, 'trained'));
-    expect(files).toEqual(expect.arrayContaining(['model-seed1.onnx', 'model-seed2.onnx', 'train-log.json', 'index.html', 'result.json']));
+    expect(files).toEqual(
+      expect.arrayContaining(['model-seed1.onnx', 'model-seed2.onnx', 'model-seed1-epoch0.onnx', 'train-log.json', 'index.html', 'result.json']),
+    );
     const back = await nidkit(['inspect', join('trained', 'model-seed1.onnx'), '--json'], dir);
     expect(json(back.stdout).widths).toEqual([784, 8, 10]);
   });

@@ -32,6 +32,7 @@ export interface TrainCommandOptions extends OutputOptions {
   readonly lr?: number;
   readonly data: string;
   readonly limit?: number;
+  readonly saveEvery?: number;
 }
 
 const FAMILY: Record<TrainCommandOptions['family'], Family> = {
@@ -78,7 +79,13 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<void> {
   if (new Set(opts.seeds).size !== opts.seeds.length) throw new UsageError(`--seeds ${opts.seeds.join(',')}: seeds must differ`);
   const modelFiles = opts.seeds.map((s) => join(outDir, `model-seed${s}.onnx`));
   const reportFiles = ['train-log.json', 'result.json', 'index.html', 'training-curves.svg'].map((f) => join(outDir, f));
-  for (const p of [...modelFiles, ...reportFiles]) await checkOutputPath(p, { force: opts.force ?? false });
+  const checkpointNames: string[] = [];
+  if (opts.saveEvery !== undefined) {
+    for (const s of opts.seeds) {
+      for (let e = 0; e < opts.epochs; e += opts.saveEvery) checkpointNames.push(join(outDir, `model-seed${s}-epoch${e}.onnx`));
+    }
+  }
+  for (const p of [...modelFiles, ...reportFiles, ...checkpointNames]) await checkOutputPath(p, { force: opts.force ?? false });
 
   const models = await import('@nidkit/models');
   const dataset = await loadData(opts.data);
@@ -108,6 +115,8 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<void> {
     history: object[];
   }[] = [];
   const trained: Network[] = [];
+  const checkpointFiles: string[] = [];
+  const { exportOnnx } = await import('@nidkit/onnx');
   try {
     for (const [m, seed] of opts.seeds.entries()) {
       const t0 = Date.now();
@@ -121,6 +130,19 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<void> {
         ...(opts.lr !== undefined ? { lr: opts.lr } : {}),
         optimizationSeed: seed,
         progressEvery: 10,
+        ...(opts.saveEvery !== undefined
+          ? {
+              saveEvery: opts.saveEvery,
+              keepCheckpoints: false,
+              onCheckpoint: async (c: { epoch: number; network: Network }) => {
+                // intermediate checkpoints (epoch 0 = initialization); the final model is written below
+                if (c.epoch >= opts.epochs) return;
+                const file = join(outDir, `model-seed${seed}-epoch${c.epoch}.onnx`);
+                await writeFileAtomic(file, exportOnnx(c.network), { force: opts.force ?? false });
+                checkpointFiles.push(file);
+              },
+            }
+          : {}),
         onProgress: (e) =>
           progress.update(
             `model ${m + 1}/${opts.seeds.length} epoch ${e.epoch}/${e.epochs} loss ${fmt(e.loss, 3)}`,
@@ -147,7 +169,6 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<void> {
     progress.stop();
   }
 
-  const { exportOnnx } = await import('@nidkit/onnx');
   for (const [m, net] of trained.entries()) {
     await writeFileAtomic(modelFiles[m]!, exportOnnx(net), { force: opts.force ?? false });
   }
@@ -155,6 +176,7 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<void> {
     config: { ...config, epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr ?? 1e-3, seeds: opts.seeds },
     data: { spec: opts.data, name: data.name, split: 'train', samples: splitSize(trainSplit) },
     models: records,
+    checkpoints: checkpointFiles,
   });
   const summary = [
     `trained ${records.length} ${family} model${records.length === 1 ? '' : 's'} ${widths.join('-')} on ${describeData(data, 'train', splitSize(trainSplit))}, ${opts.epochs} epoch${opts.epochs === 1 ? '' : 's'}`,
