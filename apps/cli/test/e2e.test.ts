@@ -244,6 +244,12 @@ describe.concurrent('commands', () => {
     expect(schemaErrors('identify', res)).toEqual([]);
     expect(typeof res.mergeableWithoutAlignment).toBe('boolean');
     expect(await readdir(join(dir, 'identify'))).toEqual(expect.arrayContaining(['matching-objective.svg', 'swap-costs-lins.0.svg']));
+    const only = await nidkit(['identify', 'g-std-a.onnx', 'g-std-b.onnx', ...GMM, '--out', 'identify.json'], dir);
+    expect(only.code).toBe(0);
+    expect(only.stdout.split('\n')[0]).toMatch(/^(YES|NO) — /);
+    const written = json(await readFile(join(dir, 'identify.json'), 'utf8'));
+    expect(schemaErrors('identify', written)).toEqual([]);
+    expect(written.verdict).toBe(res.verdict);
   });
 
   it('merge: writes a model that imports back; --json validates', async () => {
