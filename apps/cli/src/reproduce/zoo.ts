@@ -42,9 +42,11 @@ export function mnistForScale(cfg: MnistScaleConfig): Dataset {
 }
 
 function modelKey(ctx: RunContext, variant: Variant, index: number): string {
-  const cfg = MNIST[ctx.scale];
+  // only what determines the trained weights enters the key
+  const { width, epochs, trainLimit, batchSize, lr, weightDecay } = MNIST[ctx.scale];
+  const training = { width, epochs, trainLimit: trainLimit ?? null, batchSize, lr, weightDecay };
   const hash = createHash('sha256')
-    .update(JSON.stringify({ cfg, variant, seed: ctx.seed, index, maskSeed: mnistMaskSeed(ctx.seed) }))
+    .update(JSON.stringify({ training, variant, seed: ctx.seed, index, maskSeed: mnistMaskSeed(ctx.seed) }))
     .digest('hex')
     .slice(0, 10);
   return `mnist-${ctx.scale}-${variant.id}-seed${ctx.seed}-m${index}-${hash}`;
