@@ -30,6 +30,8 @@ export interface CurveRecord {
   readonly normalizedDistance: number;
   /** True when σ-gate matrices were interpolated (aligned σ-MLPs). */
   readonly fixedPartsInterpolated: boolean;
+  /** How BatchNorm statistics of each interpolant were obtained (`none` without BatchNorm). */
+  readonly bnStats: string;
 }
 
 /**
@@ -81,6 +83,7 @@ export async function lmcCommand(a: string, b: string, opts: LmcCommandOptions):
       distance: r.distance,
       normalizedDistance: r.normalizedDistance,
       fixedPartsInterpolated: r.fixedPartsInterpolated,
+      bnStats: r.bnStats,
     };
   });
   const matchingLayers = report.records.find((r) => r.matching)?.matching ?? null;
@@ -117,6 +120,9 @@ export async function lmcCommand(a: string, b: string, opts: LmcCommandOptions):
         fmt(c.barriers.relativeAccuracyDropPct as number | null, 2),
       ]),
     ),
+    ...(curves.some((c) => c.space === 'dense') ? ['note: the aligned W-/syre-models are interpolated as dense networks (their permuted fixed parts differ).'] : []),
+    ...(curves.some((c) => c.fixedPartsInterpolated) ? ['note: the σ-gate matrices C were interpolated on the aligned path (a σ-MLP has no dense form).'] : []),
+    ...(curves.some((c) => c.bnStats === 'recompute') ? ['note: BatchNorm statistics were recomputed on the data for every λ.'] : []),
     '',
     'loss barrier = max over λ of the loss above the straight line between the endpoints (0 = linearly connected);',
     'acc drop = best endpoint accuracy − worst accuracy on the path. A barrier that vanishes only after alignment means',
