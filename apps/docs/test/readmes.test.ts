@@ -75,3 +75,14 @@ describe('adaptSummary', () => {
     expect(out).toContain('text plot.svg and [web](https://x.org)');
   });
 });
+
+describe('fixTableRow', () => {
+  it('escapes absolute-value bars inside cells and keeps the separators', async () => {
+    const { fixTableRow } = await import('../scripts/lib/readmes.mjs');
+    expect(fixTableRow('| κ | max |signed √T| | n |')).toBe('| κ | max \\|signed √T\\| | n |');
+    expect(fixTableRow('| a | `x|y` | b |')).toBe('| a | `x|y` | b |');
+    expect(fixTableRow('| a | already \\|x\\| |')).toBe('| a | already \\|x\\| |');
+    expect(fixTableRow('text |x| here')).toBe('text |x| here');
+    expect(fixTableRow('| --- | --- |')).toBe('| --- | --- |');
+  });
+});

@@ -31,6 +31,8 @@ interface PageReport {
   svgImages: { src: string; loaded: boolean; isSvg: boolean }[];
   headings: string[];
   text: string;
+  /** Text outside code blocks. */
+  proseText: string;
 }
 
 interface Manifest {
@@ -135,6 +137,11 @@ async function visit(page: Page, base: string, path: string): Promise<PageReport
           (h) => (h.textContent ?? '').replace(/\u200b/g, '').trim(),
         ),
         text: document.querySelector<HTMLElement>('.vp-doc')?.innerText ?? document.body.innerText,
+        proseText: (() => {
+          const doc = document.querySelector('.vp-doc')?.cloneNode(true) as HTMLElement | undefined;
+          doc?.querySelectorAll('pre').forEach((pre) => pre.remove());
+          return doc?.textContent ?? '';
+        })(),
       };
     });
     return { path, errors, ...data };
@@ -246,6 +253,15 @@ describe('every page', () => {
       }
     }
     expect(broken).toEqual([]);
+  });
+});
+
+describe('markdown', () => {
+  it('left no table unrendered (a broken table shows its | --- | row as text)', () => {
+    const raw = [...reports.values()]
+      .filter((r) => /\|\s*:?-{3,}:?\s*\|/.test(r.proseText))
+      .map((r) => r.path);
+    expect(raw).toEqual([]);
   });
 });
 

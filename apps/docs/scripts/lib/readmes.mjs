@@ -19,6 +19,27 @@ function escapeProse(text) {
 }
 
 /**
+ * In a table row written with spaced cell separators (`| a | b |`), a `|` that does not stand
+ * between spaces is part of the text, e.g. an absolute value `|signed √T|`; GFM would read it as
+ * a cell separator and break the table, so it is escaped. Inline code is left alone.
+ * @param {string} line
+ * @returns {string}
+ */
+export function fixTableRow(line) {
+  if (!/^\| .* \|\s*$/.test(line)) return line;
+  let out = '';
+  let inCode = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '`') inCode = !inCode;
+    const separator =
+      i === 0 || i === line.trimEnd().length - 1 || (line[i - 1] === ' ' && line[i + 1] === ' ');
+    out += c === '|' && !inCode && !separator && line[i - 1] !== '\\' ? '\\|' : c;
+  }
+  return out;
+}
+
+/**
  * Makes a README safe for a VitePress page and fixes its relative links.
  * @param {string} markdown README text
  * @param {object} ctx
@@ -56,7 +77,7 @@ export function adaptReadme(markdown, ctx) {
       continue;
     }
     // Split on inline code spans; only prose is escaped.
-    const parts = fixLinks(line).split(/(`+[^`]*`+)/);
+    const parts = fixLinks(fixTableRow(line)).split(/(`+[^`]*`+)/);
     out.push(parts.map((p, i) => (i % 2 === 1 ? p : escapeProse(p))).join(''));
   }
   // v-pre: no Vue interpolation of `{{ … }}` anywhere in the README.
