@@ -18,6 +18,7 @@ export {
   swapCosts,
   signedSqrt,
   swapCostSummary,
+  swapCostTolerance,
   quantileSorted,
   DEFAULT_QUANTILES,
 } from './realization-cost.js';

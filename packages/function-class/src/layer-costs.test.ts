@@ -21,6 +21,8 @@ describe('layerCosts', () => {
       const n = r.M.shape[0]!;
       for (let i = 1; i < n; i++) for (let j = 0; j < n; j++) expectClose(r.M.data[i * n + j]!, r.M.data[j]!);
       expect(r.summaries.count).toBe(n * (n - 1));
+      // regression: rounding residue of T ≡ 0 used to be reported as ~25 % negative swap costs
+      expect(r.summaries.negativeFraction).toBe(0);
     }
   });
 

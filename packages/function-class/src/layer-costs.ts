@@ -3,7 +3,7 @@ import type { Evaluator, LinearLayer, Network, RecordingPoint, Tensor } from '@n
 import type { AnisotropyBoundOptions } from './coherence.js';
 import { anisotropy, anisotropyBounds, coherence } from './coherence.js';
 import type { SwapCostSummary } from './realization-cost.js';
-import { realizationCosts, swapCostSummary } from './realization-cost.js';
+import { realizationCosts, swapCostSummary, swapCostTolerance } from './realization-cost.js';
 import { layerStructure } from './structure.js';
 import { GramAccumulator } from './linalg/covariance.js';
 import type { Subspace } from './subspace.js';
@@ -174,7 +174,7 @@ export async function layerCosts(evaluator: Evaluator, net: Network, inputs: Ten
       explainedVariance: sub.explainedVariance,
       coherence: coherence(sub.U),
       rankDeficientNeurons: rankDeficient,
-      summaries: swapCostSummary(costs.T, options.quantiles),
+      summaries: swapCostSummary(costs.T, options.quantiles, { tolerance: swapCostTolerance(costs.M) }),
     });
     options.onProgress?.({ layer: name, index, total: layers.length, stage: 'done' });
   });

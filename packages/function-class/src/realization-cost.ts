@@ -299,7 +299,10 @@ export const DEFAULT_QUANTILES: readonly number[] = [0, 0.05, 0.25, 0.5, 0.75, 0
 
 /** Summary of the off-diagonal swap costs of a layer. */
 export interface SwapCostSummary {
-  /** Fraction of off-diagonal entries with `T_ij < 0` (swap cheaper than the current assignment). */
+  /**
+   * Fraction of off-diagonal entries with `T_ij < −tolerance` (swap cheaper than the current
+   * assignment); entries within rounding of 0 are not counted.
+   */
   readonly negativeFraction: number;
   /** Quantiles of the signed square root of the off-diagonal T (linear interpolation, as NumPy). */
   readonly signedSqrtQuantiles: { readonly q: number; readonly value: number }[];
@@ -326,10 +329,21 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
  * For n = 1 there are no off-diagonal entries: fraction 0 and no quantiles.
  * @param T - square `[n, n]` swap costs
  * @param quantiles - levels in [0, 1] (default 0, 0.05, 0.25, 0.5, 0.75, 0.95, 1)
+ * @param options - `tolerance` (default 0): `T_ij` counts as negative only below `−tolerance`.
+ *   Pass {@link swapCostTolerance}`(M)` for closed-form costs, so that float64 rounding of an
+ *   exactly-zero T (dense layers) is not reported as negative.
  * @returns negative fraction, quantiles and count
- * @throws InvalidArgumentError for a non-square T or a level outside [0, 1]
+ * @throws InvalidArgumentError for a non-square T, a level outside [0, 1] or a negative tolerance
  */
-export function swapCostSummary(T: Tensor, quantiles: readonly number[] = DEFAULT_QUANTILES): SwapCostSummary {
+export function swapCostSummary(
+  T: Tensor,
+  quantiles: readonly number[] = DEFAULT_QUANTILES,
+  options: { readonly tolerance?: number } = {},
+): SwapCostSummary {
+  const tolerance = options.tolerance ?? 0;
+  if (!(tolerance >= 0)) {
+    throw new InvalidArgumentError(`swapCostSummary: invalid tolerance — expected ≥ 0, got ${tolerance}`);
+  }
   if (T.shape.length !== 2 || T.shape[0] !== T.shape[1]) {
     throw new InvalidArgumentError(`swapCostSummary: T must be square — expected [n, n], got [${T.shape.join(', ')}]`);
   }
@@ -344,7 +358,7 @@ export function swapCostSummary(T: Tensor, quantiles: readonly number[] = DEFAUL
     for (let j = 0; j < n; j++) {
       if (i === j) continue;
       const t = T.data[i * n + j]!;
-      if (t < 0) neg++;
+      if (t < -tolerance) neg++;
       vals[o++] = t < 0 ? -Math.sqrt(-t) : Math.sqrt(t);
     }
   }
@@ -354,4 +368,16 @@ export function swapCostSummary(T: Tensor, quantiles: readonly number[] = DEFAUL
     signedSqrtQuantiles: vals.length === 0 ? [] : quantiles.map((q) => ({ q, value: quantileSorted(vals, q) })),
     count: vals.length,
   };
+}
+
+/**
+ * The rounding tolerance of swap costs computed from realization costs `M`:
+ * `1e−10 · max_ij |M_ij|` (T sums four entries of M, each exact to ~1e−15 relative in float64).
+ * @param M - realization costs `[n, n]`
+ * @returns the absolute tolerance for {@link swapCostSummary}
+ */
+export function swapCostTolerance(M: Tensor): number {
+  let max = 0;
+  for (const v of M.data) if (Math.abs(v) > max) max = Math.abs(v);
+  return 1e-10 * max;
 }
