@@ -11,5 +11,6 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 // `pnpm nidkit …` runs in the repository root; resolve the user's paths from where they typed it
-if (process.env.npm_lifecycle_event === 'nidkit' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+if (process.env.npm_lifecycle_event === 'nidkit' && process.env.INIT_CWD)
+  process.chdir(process.env.INIT_CWD);
 await import(entry.href);

@@ -60,7 +60,18 @@ describe('main: exit codes and messages', () => {
 
   it('createProgram declares every command with a description', () => {
     const names = createProgram().commands.map((c) => c.name());
-    expect(names).toEqual(['inspect', 'train', 'match', 'lmc', 'costs', 'identify', 'merge', 'demo', 'reproduce', 'schema']);
+    expect(names).toEqual([
+      'inspect',
+      'train',
+      'match',
+      'lmc',
+      'costs',
+      'identify',
+      'merge',
+      'demo',
+      'reproduce',
+      'schema',
+    ]);
     for (const c of createProgram().commands) expect(c.description().length).toBeGreaterThan(20);
   });
 });

@@ -43,7 +43,9 @@ export interface DataOptions {
 
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -54,7 +56,10 @@ function examples(lines: readonly string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
 
-function outputOptions(cmd: Command, outHelp = 'write a report folder (result.json, SVG plots, index.html), or only the JSON when the path ends in .json'): Command {
+function outputOptions(
+  cmd: Command,
+  outHelp = 'write a report folder (result.json, SVG plots, index.html), or only the JSON when the path ends in .json',
+): Command {
   return cmd
     .option('--json', 'print the result as JSON on stdout')
     .option('-o, --out <path>', outHelp)
@@ -73,7 +78,10 @@ function dataOptions(cmd: Command, required = true): Command {
     .option('--split <name>', 'which split to use (train, val, test)', 'train')
     .option('--limit <n>', 'use n samples spread evenly over the split', positiveInt)
     .addOption(
-      new Option('--evaluator <kind>', 'how networks are run: onnxruntime (fast) or the exact reference pass')
+      new Option(
+        '--evaluator <kind>',
+        'how networks are run: onnxruntime (fast) or the exact reference pass',
+      )
         .choices(['auto', 'onnx', 'reference'])
         .default('auto'),
     );
@@ -93,7 +101,9 @@ function lazy(cmd: Command, load: Loader): (...args: unknown[]) => Promise<void>
       await run(...args.slice(0, -1));
     } catch (err) {
       if (err instanceof UsageError) {
-        process.stderr.write(`nidkit ${cmd.name()}: error: ${err.message}\n\n${cmd.helpInformation()}`);
+        process.stderr.write(
+          `nidkit ${cmd.name()}: error: ${err.message}\n\n${cmd.helpInformation()}`,
+        );
         throw new CommanderError(2, 'nidkit.usage', err.message);
       }
       throw err;
@@ -129,38 +139,82 @@ export function createProgram(): Command {
 
   const inspect = program
     .command('inspect')
-    .description('show what an ONNX model imports as: layers, widths, norms, activations, family, fixed parts, parameters')
+    .description(
+      'show what an ONNX model imports as: layers, widths, norms, activations, family, fixed parts, parameters',
+    )
     .argument('<model>', 'an ONNX file')
     .option('--json', 'print the summary as JSON on stdout')
-    .addHelpText('after', examples(['nidkit inspect model.onnx', 'nidkit inspect model.onnx --json']));
+    .addHelpText(
+      'after',
+      examples(['nidkit inspect model.onnx', 'nidkit inspect model.onnx --json']),
+    );
   inspect.action(lazy(inspect, async () => (await import('./commands/inspect.js')).inspectCommand));
 
   const train = outputOptions(
     program
       .command('train')
-      .description('train one or several MLPs of a family (same fixed parts, different seeds) → ONNX checkpoints + a JSON log'),
+      .description(
+        'train one or several MLPs of a family (same fixed parts, different seeds) → ONNX checkpoints + a JSON log',
+      ),
     'the output folder for the ONNX models, train-log.json and the report (default: nidkit-train)',
   )
     .addOption(
-      new Option('--family <family>', 'standard, w (W-asymmetric), sigma (σ-asymmetric) or syre (𝒩)')
+      new Option(
+        '--family <family>',
+        'standard, w (W-asymmetric), sigma (σ-asymmetric) or syre (𝒩)',
+      )
         .choices(['standard', 'w', 'sigma', 'syre'])
         .default('standard'),
     )
     .option('--kappa <κ>', 'scale σ_F of the fixed weights (w, syre)', nonNegativeNumber, 1)
-    .option('--widths <list>', 'all layer widths including input and output, e.g. 784,512,512,512,10', listOf(positiveInt))
-    .option('--width <n>', 'hidden width (with --depth) when --widths is not given', positiveInt, 128)
+    .option(
+      '--widths <list>',
+      'all layer widths including input and output, e.g. 784,512,512,512,10',
+      listOf(positiveInt),
+    )
+    .option(
+      '--width <n>',
+      'hidden width (with --depth) when --widths is not given',
+      positiveInt,
+      128,
+    )
     .option('--depth <n>', 'number of hidden layers (with --width)', positiveInt, 2)
-    .addOption(new Option('--norm <kind>', 'normalization after each hidden layer').choices(['layer', 'batch', 'none']).default('layer'))
-    .addOption(new Option('--activation <kind>', 'hidden activation').choices(['gelu', 'relu']).default('gelu'))
-    .option('--num-fixed <list>', 'fixed entries per row for W-MLPs, one value or one per layer', listOf(nonNegativeInt))
+    .addOption(
+      new Option('--norm <kind>', 'normalization after each hidden layer')
+        .choices(['layer', 'batch', 'none'])
+        .default('layer'),
+    )
+    .addOption(
+      new Option('--activation <kind>', 'hidden activation')
+        .choices(['gelu', 'relu'])
+        .default('gelu'),
+    )
+    .option(
+      '--num-fixed <list>',
+      'fixed entries per row for W-MLPs, one value or one per layer',
+      listOf(nonNegativeInt),
+    )
     .option('--mask-seed <n>', 'seed of the fixed parts shared by all models', nonNegativeInt, 0)
-    .option('--seeds <list>', 'one model per seed (initialization and data order)', listOf(nonNegativeInt), [1, 2])
+    .option(
+      '--seeds <list>',
+      'one model per seed (initialization and data order)',
+      listOf(nonNegativeInt),
+      [1, 2],
+    )
     .option('--epochs <n>', 'training epochs', positiveInt, 5)
     .option('--batch-size <n>', 'mini-batch size', positiveInt, 128)
     .option('--lr <rate>', 'AdamW learning rate', finiteNumber)
-    .option('-d, --data <spec>', 'training data: mnist (embedded), fashion-mnist, an IDX folder, or gmm|parity|multilabel[:key=value,…]', 'mnist')
+    .option(
+      '-d, --data <spec>',
+      'training data: mnist (embedded), fashion-mnist, an IDX folder, or gmm|parity|multilabel[:key=value,…]',
+      'mnist',
+    )
     .option('--limit <n>', 'train on n samples spread evenly over the train split', positiveInt)
-    .option('--save-every <n>', 'also write a checkpoint every n epochs (model-seed<s>-epoch<e>.onnx; epoch 0 = initialization)', positiveInt)
+    .option(
+      '--save-every <n>',
+      'also write a checkpoint every n epochs (model-seed<s>-epoch<e>.onnx; epoch 0 = initialization)',
+      positiveInt,
+    )
     .addHelpText(
       'after',
       examples([
@@ -176,24 +230,36 @@ export function createProgram(): Command {
     outputOptions(
       program
         .command('match')
-        .description('align B to A: per-layer permutation and matching objective (optimal, identity, random); writes the aligned B')
+        .description(
+          'align B to A: per-layer permutation and matching objective (optimal, identity, random); writes the aligned B',
+        )
         .argument('<a>', 'model A (ONNX)')
         .argument('<b>', 'model B (ONNX), the one that is permuted'),
     ),
   )
-    .addOption(new Option('--method <method>', 'activation matching (on data) or weight matching').choices(['activation', 'weights']).default('activation'))
+    .addOption(
+      new Option('--method <method>', 'activation matching (on data) or weight matching')
+        .choices(['activation', 'weights'])
+        .default('activation'),
+    )
     .addOption(
       new Option('--point <point>', 'where activations are compared')
         .choices(['post_linear', 'post_norm', 'post_activation'])
         .default('post_activation'),
     )
     .addOption(
-      new Option('--alignment <kind>', 'real (maximize correlation) or reference-anti (the reference code\'s 1−|ρ|)')
+      new Option(
+        '--alignment <kind>',
+        "real (maximize correlation) or reference-anti (the reference code's 1−|ρ|)",
+      )
         .choices(['real', 'reference-anti'])
         .default('real'),
     )
     .option('--seed <n>', 'seed of the random-permutation baseline', nonNegativeInt, 0)
-    .option('--aligned <file>', 'where to write the aligned copy of B (default: <out>/aligned-b.onnx when --out is a folder)')
+    .option(
+      '--aligned <file>',
+      'where to write the aligned copy of B (default: <out>/aligned-b.onnx when --out is a folder)',
+    )
     .addHelpText(
       'after',
       examples([
@@ -207,21 +273,29 @@ export function createProgram(): Command {
     outputOptions(
       program
         .command('lmc')
-        .description('linear mode connectivity: unaligned and aligned interpolation curves with every barrier metric')
+        .description(
+          'linear mode connectivity: unaligned and aligned interpolation curves with every barrier metric',
+        )
         .argument('<a>', 'model A (ONNX)')
         .argument('<b>', 'model B (ONNX)'),
     ),
   )
     .option('--points <n>', 'number of λ values on [0, 1]', atLeastTwo, 37)
     .addOption(
-      new Option('--align <method>', "how the aligned path aligns B to A (none: unaligned only; reference-anti: the reference code's anti-alignment)")
+      new Option(
+        '--align <method>',
+        "how the aligned path aligns B to A (none: unaligned only; reference-anti: the reference code's anti-alignment)",
+      )
         .choices(['activation', 'weights', 'reference-anti', 'none'])
         .default('activation'),
     )
     .option('--seed <n>', 'seed for the matching baseline', nonNegativeInt, 0)
     .addHelpText(
       'after',
-      examples(['nidkit lmc a.onnx b.onnx --data mnist', 'nidkit lmc a.onnx b.onnx --data mnist --points 11 --out lmc-report']),
+      examples([
+        'nidkit lmc a.onnx b.onnx --data mnist',
+        'nidkit lmc a.onnx b.onnx --data mnist --points 11 --out lmc-report',
+      ]),
     );
   lmc.action(lazy(lmc, async () => (await import('./commands/lmc.js')).lmcCommand));
 
@@ -229,19 +303,33 @@ export function createProgram(): Command {
     outputOptions(
       program
         .command('costs')
-        .description('per-layer data subspace (k, coherence ν), realization costs M and swap costs T with summaries')
+        .description(
+          'per-layer data subspace (k, coherence ν), realization costs M and swap costs T with summaries',
+        )
         .argument('<model>', 'an ONNX model'),
     ),
   )
-    .addOption(new Option('--estimator <kind>', 'cost estimator').choices(['mahalanobis', 'ridge']).default('mahalanobis'))
+    .addOption(
+      new Option('--estimator <kind>', 'cost estimator')
+        .choices(['mahalanobis', 'ridge'])
+        .default('mahalanobis'),
+    )
     .option('--tau <τ>', 'explained-variance threshold of the subspace', unitInterval, 0.9)
     .option('--beta <β>', 'ridge strength (with --estimator ridge)', nonNegativeNumber, 0.01)
-    .option('--neurons <n>', 'ridge: analyse the first n neurons of each layer (all n² pairs)', positiveInt, 16)
+    .option(
+      '--neurons <n>',
+      'ridge: analyse the first n neurons of each layer (all n² pairs)',
+      positiveInt,
+      16,
+    )
     .option('--iterations <n>', 'ridge: full-batch AdamW steps of each fit', positiveInt, 1000)
     .option('--layer <list>', 'only these linear layers (indices)', listOf(nonNegativeInt))
     .addHelpText(
       'after',
-      examples(['nidkit costs w-mlp.onnx --data mnist --limit 2000', 'nidkit costs w-mlp.onnx --data mnist --limit 1000 --estimator ridge --neurons 8 --layer 0 --out ridge']),
+      examples([
+        'nidkit costs w-mlp.onnx --data mnist --limit 2000',
+        'nidkit costs w-mlp.onnx --data mnist --limit 1000 --estimator ridge --neurons 8 --layer 0 --out ridge',
+      ]),
     );
   costs.action(lazy(costs, async () => (await import('./commands/costs.js')).costsCommand));
 
@@ -249,7 +337,9 @@ export function createProgram(): Command {
     outputOptions(
       program
         .command('identify')
-        .description('the verdict first: are the neurons identifiable, can A and B be averaged without alignment — and the evidence')
+        .description(
+          'the verdict first: are the neurons identifiable, can A and B be averaged without alignment — and the evidence',
+        )
         .argument('<a>', 'model A (ONNX)')
         .argument('<b>', 'model B (ONNX)'),
     ),
@@ -257,21 +347,39 @@ export function createProgram(): Command {
     .option('--seed <n>', 'seed of the random-permutation baseline', nonNegativeInt, 0)
     .addHelpText(
       'after',
-      examples(['nidkit identify a.onnx b.onnx --data mnist', 'nidkit identify a.onnx b.onnx --data mnist --limit 2000 --json']),
+      examples([
+        'nidkit identify a.onnx b.onnx --data mnist',
+        'nidkit identify a.onnx b.onnx --data mnist --limit 2000 --json',
+      ]),
     );
-  identify.action(lazy(identify, async () => (await import('./commands/identify.js')).identifyCommand));
+  identify.action(
+    lazy(identify, async () => (await import('./commands/identify.js')).identifyCommand),
+  );
 
   const merge = program
     .command('merge')
-    .description('average two or more models (optionally aligned to the first), recomputing BatchNorm statistics when needed')
+    .description(
+      'average two or more models (optionally aligned to the first), recomputing BatchNorm statistics when needed',
+    )
     .argument('<models...>', 'the ONNX models to merge (the first is the reference for --align)')
     .requiredOption('-o, --out <file>', 'the merged ONNX model')
-    .option('--align', 'permute every model to the first before averaging (activation matching on --data)')
-    .option('--weights <list>', 'averaging weights, one per model (normalized to sum 1)', listOf(nonNegativeNumber))
+    .option(
+      '--align',
+      'permute every model to the first before averaging (activation matching on --data)',
+    )
+    .option(
+      '--weights <list>',
+      'averaging weights, one per model (normalized to sum 1)',
+      listOf(nonNegativeNumber),
+    )
     .option('-d, --data <spec>', 'data for --align and for BatchNorm statistics (default: mnist)')
     .option('--split <name>', 'which split to use', 'train')
     .option('--limit <n>', 'use n samples spread evenly over the split', positiveInt)
-    .addOption(new Option('--evaluator <kind>', 'how networks are run').choices(['auto', 'onnx', 'reference']).default('auto'))
+    .addOption(
+      new Option('--evaluator <kind>', 'how networks are run')
+        .choices(['auto', 'onnx', 'reference'])
+        .default('auto'),
+    )
     .option('--json', 'print a summary of the merge as JSON on stdout')
     .option('-f, --force', 'replace an existing output file (an input is never overwritten)')
     .option('-q, --quiet', 'no progress bars or notes on stderr')
@@ -294,32 +402,62 @@ export function createProgram(): Command {
     'the report folder (default: nidkit-demo)',
   )
     .option('--seed <n>', 'base seed (models use seed, seed+1)', nonNegativeInt, 0)
-    .addOption(new Option('--scale <scale>', 'problem size (tiny: seconds, for testing)').choices(['tiny', 'small']).default('small').hideHelp())
-    .addHelpText('after', examples(['nidkit demo', 'nidkit demo --out my-demo --force', 'nidkit demo --json > demo.json']));
+    .addOption(
+      new Option('--scale <scale>', 'problem size (tiny: seconds, for testing)')
+        .choices(['tiny', 'small'])
+        .default('small')
+        .hideHelp(),
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'nidkit demo',
+        'nidkit demo --out my-demo --force',
+        'nidkit demo --json > demo.json',
+      ]),
+    );
   demo.action(lazy(demo, async () => (await import('./commands/demo.js')).demoCommand));
 
   const reproduce = outputOptions(
     program
       .command('reproduce')
-      .description("run the paper's experiments (LMC of the MLP families, κ sweep, swap costs, coherence, realization costs) with trend checks")
+      .description(
+        "run the paper's experiments (LMC of the MLP families, κ sweep, swap costs, coherence, realization costs) with trend checks",
+      )
       .argument('[experiment]', 'an experiment name, or all (see --list)'),
     'the output folder; each experiment writes <out>/<name>/ (default: nidkit-reproduce)',
   )
-    .addOption(new Option('--scale <scale>', 'tiny (seconds), small (minutes, this machine) or paper (the paper\'s sizes)').choices(['tiny', 'small', 'paper']).default('small'))
+    .addOption(
+      new Option(
+        '--scale <scale>',
+        "tiny (seconds), small (minutes, this machine) or paper (the paper's sizes)",
+      )
+        .choices(['tiny', 'small', 'paper'])
+        .default('small'),
+    )
     .option('--seed <n>', 'base seed of every derived seed', nonNegativeInt, 0)
     .option('--resume', 'reuse trained models and finished work units found in the output folder')
     .option('--list', 'list the experiments')
     .addHelpText(
       'after',
-      examples(['nidkit reproduce --list', 'nidkit reproduce lmc-families --scale small', 'nidkit reproduce all --scale tiny --out repro --force']),
+      examples([
+        'nidkit reproduce --list',
+        'nidkit reproduce lmc-families --scale small',
+        'nidkit reproduce all --scale tiny --out repro --force',
+      ]),
     );
-  reproduce.action(lazy(reproduce, async () => (await import('./commands/reproduce.js')).reproduceCommand));
+  reproduce.action(
+    lazy(reproduce, async () => (await import('./commands/reproduce.js')).reproduceCommand),
+  );
 
   const schema = program
     .command('schema')
-    .description('print the JSON Schema of a command\'s --json result')
+    .description("print the JSON Schema of a command's --json result")
     .argument('[command]', 'the command (omit to list them)')
-    .addHelpText('after', examples(['nidkit schema lmc', 'nidkit lmc a.onnx b.onnx --data mnist --json > lmc.json']));
+    .addHelpText(
+      'after',
+      examples(['nidkit schema lmc', 'nidkit lmc a.onnx b.onnx --data mnist --json > lmc.json']),
+    );
   schema.action(lazy(schema, async () => (await import('./commands/schema.js')).schemaCommand));
 
   return program;

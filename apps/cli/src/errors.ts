@@ -25,7 +25,12 @@ export class InputFileError extends NidkitError {
 /** An output file exists already and `--force` was not given, or it would overwrite an input. */
 export class OutputFileError extends NidkitError {
   readonly path: string;
-  constructor(code: 'OUTPUT_EXISTS' | 'OUTPUT_IS_INPUT' | 'OUTPUT_FAILED', path: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: 'OUTPUT_EXISTS' | 'OUTPUT_IS_INPUT' | 'OUTPUT_FAILED',
+    path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
     this.name = 'OutputFileError';
     this.path = path;

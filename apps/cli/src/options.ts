@@ -25,7 +25,8 @@ export function nonNegativeInt(value: string): number {
 /** A finite number (`--lr 0.001`). */
 export function finiteNumber(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new InvalidArgumentError(`expected a number, got "${value}"`);
   return n;
 }
 
@@ -39,7 +40,8 @@ export function nonNegativeNumber(value: string): number {
 /** A number in (0, 1] (`--tau 0.9`). */
 export function unitInterval(value: string): number {
   const n = finiteNumber(value);
-  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError(`expected a number in (0, 1], got "${value}"`);
+  if (!(n > 0 && n <= 1))
+    throw new InvalidArgumentError(`expected a number in (0, 1], got "${value}"`);
   return n;
 }
 

@@ -18,19 +18,37 @@ const GMM = ['--data', 'gmm:d=32,k=6,n=400,ntest=100,classes=10'];
 
 beforeAll(async () => {
   dir = await tempDir();
-  const base = { widths: [784, 16, 16, 10], inputShape: [1, 28, 28], norm: 'layer' as const, activation: 'gelu' as const };
+  const base = {
+    widths: [784, 16, 16, 10],
+    inputShape: [1, 28, 28],
+    norm: 'layer' as const,
+    activation: 'gelu' as const,
+  };
   await put(dir, 'std-a.onnx', exportOnnx(buildMlp({ ...base, family: 'standard', initSeed: 1 })));
   await put(dir, 'std-b.onnx', exportOnnx(buildMlp({ ...base, family: 'standard', initSeed: 2 })));
   const w = { ...base, family: 'w-asym' as const, kappa: 1, numFixed: [64, 2, 8], maskSeed: 0 };
   await put(dir, 'w-a.onnx', exportOnnx(buildMlp({ ...w, initSeed: 1 })));
   await put(dir, 'w-b.onnx', exportOnnx(buildMlp({ ...w, initSeed: 2 })));
-  await put(dir, 'wide.onnx', exportOnnx(buildMlp({ ...base, widths: [784, 24, 10], family: 'standard', initSeed: 3 })));
+  await put(
+    dir,
+    'wide.onnx',
+    exportOnnx(buildMlp({ ...base, widths: [784, 24, 10], family: 'standard', initSeed: 3 })),
+  );
   const g = { widths: [32, 16, 16, 10], norm: 'layer' as const, activation: 'gelu' as const };
   await put(dir, 'g-std-a.onnx', exportOnnx(buildMlp({ ...g, family: 'standard', initSeed: 1 })));
   await put(dir, 'g-std-b.onnx', exportOnnx(buildMlp({ ...g, family: 'standard', initSeed: 2 })));
-  await put(dir, 'g-w-a.onnx', exportOnnx(buildMlp({ ...g, family: 'w-asym', kappa: 1, numFixed: [4, 2, 8], maskSeed: 0, initSeed: 1 })));
+  await put(
+    dir,
+    'g-w-a.onnx',
+    exportOnnx(
+      buildMlp({ ...g, family: 'w-asym', kappa: 1, numFixed: [4, 2, 8], maskSeed: 0, initSeed: 1 }),
+    ),
+  );
   await put(dir, 'notes.onnx', 'this is not an ONNX model\n');
-  await copyFile(join(CLI_ROOT, 'test', 'fixtures', 'unsupported-op.onnx'), join(dir, 'unsupported-op.onnx'));
+  await copyFile(
+    join(CLI_ROOT, 'test', 'fixtures', 'unsupported-op.onnx'),
+    join(dir, 'unsupported-op.onnx'),
+  );
 });
 
 function json(stdout: string): Record<string, unknown> {
@@ -40,12 +58,26 @@ function json(stdout: string): Record<string, unknown> {
 describe('help and usage', () => {
   it('--help lists every command and loads neither onnxruntime nor tfjs', async () => {
     const { spawnSync } = await import('node:child_process');
-    const traced = spawnSync(process.execPath, ['--import', './test/trace-imports.mjs', 'bin/nidkit.js', '--help'], {
-      cwd: CLI_ROOT,
-      encoding: 'utf8',
-    });
+    const traced = spawnSync(
+      process.execPath,
+      ['--import', './test/trace-imports.mjs', 'bin/nidkit.js', '--help'],
+      {
+        cwd: CLI_ROOT,
+        encoding: 'utf8',
+      },
+    );
     expect(traced.status).toBe(0);
-    for (const c of ['inspect', 'train', 'match', 'lmc', 'costs', 'identify', 'merge', 'demo', 'reproduce']) {
+    for (const c of [
+      'inspect',
+      'train',
+      'match',
+      'lmc',
+      'costs',
+      'identify',
+      'merge',
+      'demo',
+      'reproduce',
+    ]) {
       expect(traced.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
     }
     const imports = traced.stderr.split('\n').filter((l) => l.startsWith('[import]'));
@@ -55,7 +87,17 @@ describe('help and usage', () => {
   });
 
   it('every command has --help with examples', async () => {
-    for (const c of ['inspect', 'train', 'match', 'lmc', 'costs', 'identify', 'merge', 'demo', 'reproduce']) {
+    for (const c of [
+      'inspect',
+      'train',
+      'match',
+      'lmc',
+      'costs',
+      'identify',
+      'merge',
+      'demo',
+      'reproduce',
+    ]) {
       const r = await nidkit([c, '--help'], dir);
       expect(r.code, c).toBe(0);
       expect(r.stdout, c).toContain('Examples:');
@@ -80,7 +122,10 @@ describe('help and usage', () => {
   });
 
   it('a bad option value and a missing argument exit 2', async () => {
-    const bad = await nidkit(['lmc', 'a.onnx', 'b.onnx', '--data', 'mnist', '--points', 'many'], dir);
+    const bad = await nidkit(
+      ['lmc', 'a.onnx', 'b.onnx', '--data', 'mnist', '--points', 'many'],
+      dir,
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--points <n>' argument 'many' is invalid/);
     const missing = await nidkit(['match', 'a.onnx', '--data', 'mnist'], dir);
@@ -119,7 +164,10 @@ describe('errors', () => {
   });
 
   it('two incompatible models: one line naming the difference, exit 1', async () => {
-    const r = await nidkit(['lmc', 'std-a.onnx', 'wide.onnx', ...DATA, '--align', 'none', '--points', '3'], dir);
+    const r = await nidkit(
+      ['lmc', 'std-a.onnx', 'wide.onnx', ...DATA, '--align', 'none', '--points', '3'],
+      dir,
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/incompatible/i);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -128,11 +176,17 @@ describe('errors', () => {
 
   it('an output that would overwrite an input is refused, even with --force', async () => {
     const before = await readFile(join(dir, 'std-b.onnx'));
-    const r = await nidkit(['match', 'std-a.onnx', 'std-b.onnx', ...DATA, '--aligned', 'std-b.onnx', '--force'], dir);
+    const r = await nidkit(
+      ['match', 'std-a.onnx', 'std-b.onnx', ...DATA, '--aligned', 'std-b.onnx', '--force'],
+      dir,
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refusing to overwrite an input/);
     expect(await readFile(join(dir, 'std-b.onnx'))).toEqual(before);
-    const m = await nidkit(['merge', 'std-a.onnx', 'std-b.onnx', '--out', './std-a.onnx', '--force'], dir);
+    const m = await nidkit(
+      ['merge', 'std-a.onnx', 'std-b.onnx', '--out', './std-a.onnx', '--force'],
+      dir,
+    );
     expect(m.code).toBe(1);
     expect(m.stderr).toMatch(/refusing to overwrite an input/);
   });
@@ -143,7 +197,10 @@ describe('errors', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/exists already — pass --force/);
     expect(await readFile(join(dir, 'taken.onnx'), 'utf8')).toBe('old');
-    const f = await nidkit(['merge', 'std-a.onnx', 'std-b.onnx', '--out', 'taken.onnx', '--force'], dir);
+    const f = await nidkit(
+      ['merge', 'std-a.onnx', 'std-b.onnx', '--out', 'taken.onnx', '--force'],
+      dir,
+    );
     expect(f.code).toBe(0);
     expect((await stat(join(dir, 'taken.onnx'))).size).toBeGreaterThan(1000);
   });
@@ -165,12 +222,30 @@ describe.concurrent('commands', () => {
   });
 
   it('lmc: JSON, report folder and SVG curves with every point', async () => {
-    const r = await nidkit(['lmc', 'std-a.onnx', 'std-b.onnx', ...DATA, '--points', '5', '--out', 'lmc-report', '--json'], dir);
+    const r = await nidkit(
+      [
+        'lmc',
+        'std-a.onnx',
+        'std-b.onnx',
+        ...DATA,
+        '--points',
+        '5',
+        '--out',
+        'lmc-report',
+        '--json',
+      ],
+      dir,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const res = json(r.stdout);
     expect(schemaErrors('lmc', res)).toEqual([]);
-    const curves = res.curves as { alignment: string; lambdas: number[]; accuracy: number[]; loss: number[] }[];
+    const curves = res.curves as {
+      alignment: string;
+      lambdas: number[];
+      accuracy: number[];
+      loss: number[];
+    }[];
     expect(curves.map((c) => c.alignment)).toEqual(['none', 'activation']);
     expect(curves[0]!.lambdas).toEqual([0, 0.25, 0.5, 0.75, 1]);
     const files = await readdir(join(dir, 'lmc-report'));
@@ -181,7 +256,9 @@ describe.concurrent('commands', () => {
     const labels = ariaLabels(svg);
     for (const c of curves) {
       const name = c.alignment === 'none' ? 'unaligned' : `aligned (${c.alignment})`;
-      c.lambdas.forEach((x, i) => expect(labels).toContain(`${name}: λ = ${x}, loss = ${c.loss[i]}`));
+      c.lambdas.forEach((x, i) =>
+        expect(labels).toContain(`${name}: λ = ${x}, loss = ${c.loss[i]}`),
+      );
     }
     const html = await readFile(join(dir, 'lmc-report', 'index.html'), 'utf8');
     expect(html).toContain('href="lmc-accuracy.svg"');
@@ -189,7 +266,10 @@ describe.concurrent('commands', () => {
   });
 
   it('lmc: the human table names every barrier', async () => {
-    const r = await nidkit(['lmc', 'w-a.onnx', 'w-b.onnx', ...DATA, '--points', '3', '--align', 'weights'], dir);
+    const r = await nidkit(
+      ['lmc', 'w-a.onnx', 'w-b.onnx', ...DATA, '--points', '3', '--align', 'weights'],
+      dir,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('loss barrier');
     expect(r.stdout).toContain('unaligned');
@@ -197,14 +277,19 @@ describe.concurrent('commands', () => {
   });
 
   it('match: per-layer objectives, aligned ONNX that imports back', async () => {
-    const r = await nidkit(['match', 'std-a.onnx', 'std-b.onnx', ...DATA, '--aligned', 'b-aligned.onnx', '--json'], dir);
+    const r = await nidkit(
+      ['match', 'std-a.onnx', 'std-b.onnx', ...DATA, '--aligned', 'b-aligned.onnx', '--json'],
+      dir,
+    );
     expect(r.code).toBe(0);
     const res = json(r.stdout);
     expect(schemaErrors('match', res)).toEqual([]);
     const layers = res.layers as { permutation: number[]; optimal: number; identity: number }[];
     expect(layers).toHaveLength(2);
     for (const l of layers) {
-      expect([...l.permutation].sort((x, y) => x - y)).toEqual(Array.from({ length: 16 }, (_, i) => i));
+      expect([...l.permutation].sort((x, y) => x - y)).toEqual(
+        Array.from({ length: 16 }, (_, i) => i),
+      );
       expect(l.optimal).toBeGreaterThanOrEqual(l.identity - 1e-12);
     }
     const back = await nidkit(['inspect', 'b-aligned.onnx', '--json'], dir);
@@ -213,7 +298,10 @@ describe.concurrent('commands', () => {
   });
 
   it('costs: per-layer subspace and swap costs, heatmaps in the report', async () => {
-    const r = await nidkit(['costs', 'g-w-a.onnx', ...GMM, '--layer', '0', '--out', 'costs', '--json'], dir);
+    const r = await nidkit(
+      ['costs', 'g-w-a.onnx', ...GMM, '--layer', '0', '--out', 'costs', '--json'],
+      dir,
+    );
     expect(r.code).toBe(0);
     const res = json(r.stdout);
     expect(schemaErrors('costs', res)).toEqual([]);
@@ -222,10 +310,32 @@ describe.concurrent('commands', () => {
     expect(layer.T).toHaveLength(16);
     expect(layer.coherence).toBeGreaterThanOrEqual(layer.k / layer.d - 1e-12);
     const files = await readdir(join(dir, 'costs'));
-    expect(files).toEqual(expect.arrayContaining(['swap-costs-lins.0.svg', 'realization-costs-lins.0.svg', 'subspace-spectrum.svg']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'swap-costs-lins.0.svg',
+        'realization-costs-lins.0.svg',
+        'subspace-spectrum.svg',
+      ]),
+    );
     const heat = await readFile(join(dir, 'costs', 'swap-costs-lins.0.svg'), 'utf8');
     expect(ariaLabels(heat).filter((l) => l.startsWith('row '))).toHaveLength(16 * 16);
-    const ridge = await nidkit(['costs', 'g-w-a.onnx', ...GMM, '--estimator', 'ridge', '--neurons', '3', '--iterations', '40', '--layer', '0', '--json'], dir);
+    const ridge = await nidkit(
+      [
+        'costs',
+        'g-w-a.onnx',
+        ...GMM,
+        '--estimator',
+        'ridge',
+        '--neurons',
+        '3',
+        '--iterations',
+        '40',
+        '--layer',
+        '0',
+        '--json',
+      ],
+      dir,
+    );
     expect(ridge.code).toBe(0);
     const rr = json(ridge.stdout);
     expect(schemaErrors('costs', rr)).toEqual([]);
@@ -239,12 +349,20 @@ describe.concurrent('commands', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toMatch(/^(YES|NO) — /);
     expect(r.stdout).toContain('identity');
-    const j = await nidkit(['identify', 'g-std-a.onnx', 'g-std-b.onnx', ...GMM, '--json', '--out', 'identify'], dir);
+    const j = await nidkit(
+      ['identify', 'g-std-a.onnx', 'g-std-b.onnx', ...GMM, '--json', '--out', 'identify'],
+      dir,
+    );
     const res = json(j.stdout);
     expect(schemaErrors('identify', res)).toEqual([]);
     expect(typeof res.mergeableWithoutAlignment).toBe('boolean');
-    expect(await readdir(join(dir, 'identify'))).toEqual(expect.arrayContaining(['matching-objective.svg', 'swap-costs-lins.0.svg']));
-    const only = await nidkit(['identify', 'g-std-a.onnx', 'g-std-b.onnx', ...GMM, '--out', 'identify.json'], dir);
+    expect(await readdir(join(dir, 'identify'))).toEqual(
+      expect.arrayContaining(['matching-objective.svg', 'swap-costs-lins.0.svg']),
+    );
+    const only = await nidkit(
+      ['identify', 'g-std-a.onnx', 'g-std-b.onnx', ...GMM, '--out', 'identify.json'],
+      dir,
+    );
     expect(only.code).toBe(0);
     expect(only.stdout.split('\n')[0]).toMatch(/^(YES|NO) — /);
     const written = json(await readFile(join(dir, 'identify.json'), 'utf8'));
@@ -253,7 +371,10 @@ describe.concurrent('commands', () => {
   });
 
   it('merge: writes a model that imports back; --json validates', async () => {
-    const r = await nidkit(['merge', 'w-a.onnx', 'w-b.onnx', '--weights', '1,3', '--out', 'merged.onnx', '--json'], dir);
+    const r = await nidkit(
+      ['merge', 'w-a.onnx', 'w-b.onnx', '--weights', '1,3', '--out', 'merged.onnx', '--json'],
+      dir,
+    );
     expect(r.code).toBe(0);
     const res = json(r.stdout);
     expect(schemaErrors('merge', res)).toEqual([]);
@@ -264,7 +385,28 @@ describe.concurrent('commands', () => {
 
   it('train: ONNX checkpoints, a training log and a report', async () => {
     const r = await nidkit(
-      ['train', '--family', 'w', '--kappa', '1', '--width', '8', '--depth', '1', '--seeds', '1,2', '--epochs', '1', '--save-every', '1', '--limit', '256', '--out', 'trained', '--json'],
+      [
+        'train',
+        '--family',
+        'w',
+        '--kappa',
+        '1',
+        '--width',
+        '8',
+        '--depth',
+        '1',
+        '--seeds',
+        '1,2',
+        '--epochs',
+        '1',
+        '--save-every',
+        '1',
+        '--limit',
+        '256',
+        '--out',
+        'trained',
+        '--json',
+      ],
       dir,
     );
     expect(r.code).toBe(0);
@@ -272,7 +414,14 @@ describe.concurrent('commands', () => {
     expect(schemaErrors('train', res)).toEqual([]);
     const files = await readdir(join(dir, 'trained'));
     expect(files).toEqual(
-      expect.arrayContaining(['model-seed1.onnx', 'model-seed2.onnx', 'model-seed1-epoch0.onnx', 'train-log.json', 'index.html', 'result.json']),
+      expect.arrayContaining([
+        'model-seed1.onnx',
+        'model-seed2.onnx',
+        'model-seed1-epoch0.onnx',
+        'train-log.json',
+        'index.html',
+        'result.json',
+      ]),
     );
     const back = await nidkit(['inspect', join('trained', 'model-seed1.onnx'), '--json'], dir);
     expect(json(back.stdout).widths).toEqual([784, 8, 10]);
@@ -284,11 +433,16 @@ describe.concurrent('commands', () => {
     const l = json(list.stdout);
     expect(schemaErrors('reproduce', l)).toEqual([]);
     expect((l.experiments as { name: string }[]).map((e) => e.name)).toContain('swap-costs');
-    const r = await nidkit(['reproduce', 'swap-costs', '--scale', 'tiny', '--out', 'repro', '--json'], dir);
+    const r = await nidkit(
+      ['reproduce', 'swap-costs', '--scale', 'tiny', '--out', 'repro', '--json'],
+      dir,
+    );
     expect(r.code).toBe(0);
     const res = json(r.stdout);
     expect(schemaErrors('reproduce', res)).toEqual([]);
-    expect(await readdir(join(dir, 'repro', 'swap-costs'))).toEqual(expect.arrayContaining(['result.json', 'summary.md']));
+    expect(await readdir(join(dir, 'repro', 'swap-costs'))).toEqual(
+      expect.arrayContaining(['result.json', 'summary.md']),
+    );
     const unknown = await nidkit(['reproduce', 'nonsense'], dir);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown experiment "nonsense"');
@@ -301,7 +455,14 @@ describe.concurrent('commands', () => {
     expect(schemaErrors('demo', res)).toEqual([]);
     const files = await readdir(join(dir, 'demo'));
     expect(files).toEqual(
-      expect.arrayContaining(['index.html', 'result.json', 'lmc-accuracy.svg', 'matching-objective.svg', 'swap-costs-standard.svg', 'w-mlp-a.onnx']),
+      expect.arrayContaining([
+        'index.html',
+        'result.json',
+        'lmc-accuracy.svg',
+        'matching-objective.svg',
+        'swap-costs-standard.svg',
+        'w-mlp-a.onnx',
+      ]),
     );
     const again = await nidkit(['demo', '--scale', 'tiny', '--out', 'demo'], dir);
     expect(again.code).toBe(1);

@@ -21,9 +21,16 @@ export interface RunResult {
 }
 
 /** Runs `node bin/nidkit.js …args` in `cwd` (stderr is not a TTY, so no progress bars). */
-export function nidkit(args: readonly string[], cwd: string, timeoutMs = 60_000): Promise<RunResult> {
+export function nidkit(
+  args: readonly string[],
+  cwd: string,
+  timeoutMs = 60_000,
+): Promise<RunResult> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

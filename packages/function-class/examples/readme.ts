@@ -1,7 +1,13 @@
 // The README example, run by src/readme-example.test.ts (which checks the printed lines against
 // the README). It imports the sources; the README imports the published package.
 import { Rng, tensor } from '@nidkit/core';
-import { coherence, estimateSubspace, givensCoherenceRotation, realizationCosts, swapCostSummary } from '../src/index.js';
+import {
+  coherence,
+  estimateSubspace,
+  givensCoherenceRotation,
+  realizationCosts,
+  swapCostSummary,
+} from '../src/index.js';
 
 export function main(log: (line: string) => void = console.log): void {
   // 400 inputs in R^8 that live (up to noise) in a 2-dim subspace
@@ -18,10 +24,19 @@ export function main(log: (line: string) => void = console.log): void {
   const W = new Float64Array(4 * 8).map(() => rng.normal());
   const F = new Float64Array(4 * 8).map(() => rng.normal());
   const dense = realizationCosts(sub.U, { weight: tensor(W, [4, 8]), mask: null, fixed: null });
-  const syre = realizationCosts(sub.U, { weight: tensor(W.map((w, i) => w + F[i]!), [4, 8]), mask: null, fixed: tensor(F, [4, 8]) });
+  const syre = realizationCosts(sub.U, {
+    weight: tensor(
+      W.map((w, i) => w + F[i]!),
+      [4, 8],
+    ),
+    mask: null,
+    fixed: tensor(F, [4, 8]),
+  });
   log(`dense: max |T| = ${Math.max(...dense.T.data.map(Math.abs)).toExponential(0)}`);
   const s = swapCostSummary(syre.T);
-  log(`syre: negative swaps ${s.negativeFraction.toFixed(2)}, median sign·sqrt|T| ${s.signedSqrtQuantiles[3]!.value.toFixed(2)}`);
+  log(
+    `syre: negative swaps ${s.negativeFraction.toFixed(2)}, median sign·sqrt|T| ${s.signedSqrtQuantiles[3]!.value.toFixed(2)}`,
+  );
 
   // an orthogonal V whose first 10 of 100 columns have coherence 0.11
   const rot = givensCoherenceRotation(100, 10, 0.11);

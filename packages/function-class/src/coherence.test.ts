@@ -25,15 +25,24 @@ function mask(n: number, d: number, fixed: number, seed: number): Float64Array {
 describe('coherence', () => {
   it('k/d ≤ ν ≤ 1 for random orthonormal bases, and leverage scores sum to k', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 20 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 1, max: 1e5 }), (d, f, seed) => {
-        const k = Math.max(1, Math.round(f * d));
-        const U = randomBasis(d, k, seed);
-        const nu = coherence(U);
-        expect(nu).toBeGreaterThanOrEqual(k / d - 1e-12);
-        expect(nu).toBeLessThanOrEqual(1 + 1e-12);
-        expectClose(leverageScores(U).reduce((a, b) => a + b, 0), k, { atol: 1e-10 });
-        expectClose(coherence(mm(U, randomOrthogonal(k, seed))), nu, { atol: 1e-12 });
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 1e5 }),
+        (d, f, seed) => {
+          const k = Math.max(1, Math.round(f * d));
+          const U = randomBasis(d, k, seed);
+          const nu = coherence(U);
+          expect(nu).toBeGreaterThanOrEqual(k / d - 1e-12);
+          expect(nu).toBeLessThanOrEqual(1 + 1e-12);
+          expectClose(
+            leverageScores(U).reduce((a, b) => a + b, 0),
+            k,
+            { atol: 1e-10 },
+          );
+          expectClose(coherence(mm(U, randomOrthogonal(k, seed))), nu, { atol: 1e-12 });
+        },
+      ),
       { seed: 5, numRuns: 50 },
     );
   });
@@ -68,7 +77,9 @@ describe('anisotropy', () => {
       const S = new Float64Array(k * k);
       for (let r = 0; r < d; r++) {
         if (D.data[i * d + r] === 0) continue;
-        for (let x = 0; x < k; x++) for (let y = 0; y < k; y++) S[x * k + y] = S[x * k + y]! + U.data[r * k + x]! * U.data[r * k + y]!;
+        for (let x = 0; x < k; x++)
+          for (let y = 0; y < k; y++)
+            S[x * k + y] = S[x * k + y]! + U.data[r * k + x]! * U.data[r * k + y]!;
       }
       for (let x = 0; x < k; x++) S[x * k + x] = S[x * k + x]! - a.p;
       // spectral norm via many power iterations of S²
@@ -76,9 +87,11 @@ describe('anisotropy', () => {
       let lam = 0;
       for (let it = 0; it < 2000; it++) {
         const w = new Float64Array(k);
-        for (let x = 0; x < k; x++) for (let y = 0; y < k; y++) w[x] = w[x]! + S[x * k + y]! * v[y]!;
+        for (let x = 0; x < k; x++)
+          for (let y = 0; y < k; y++) w[x] = w[x]! + S[x * k + y]! * v[y]!;
         const w2 = new Float64Array(k);
-        for (let x = 0; x < k; x++) for (let y = 0; y < k; y++) w2[x] = w2[x]! + S[x * k + y]! * w[y]!;
+        for (let x = 0; x < k; x++)
+          for (let y = 0; y < k; y++) w2[x] = w2[x]! + S[x * k + y]! * w[y]!;
         const nn = Math.hypot(...w2);
         lam = Math.sqrt(nn / Math.hypot(...v));
         v = w2.map((t) => t / nn);
@@ -91,7 +104,9 @@ describe('anisotropy', () => {
 
   it('rejects a mask with the wrong width or non-binary entries', () => {
     const U = randomBasis(6, 2, 1);
-    expect(() => anisotropy(U, tensor(new Float64Array(10).fill(1), [2, 5]))).toThrow(/expected \[2, 6\], got \[2, 5\]/);
+    expect(() => anisotropy(U, tensor(new Float64Array(10).fill(1), [2, 5]))).toThrow(
+      /expected \[2, 6\], got \[2, 5\]/,
+    );
     expect(() => anisotropy(U, tensor(new Float64Array(12).fill(2), [2, 6]))).toThrow(/0 or 1/);
   });
 });
@@ -99,7 +114,16 @@ describe('anisotropy', () => {
 describe('anisotropyBounds', () => {
   it('the spec example: p = 0.875, ν = 0.2, k = 10, δ = 0.1 → 1.09959', () => {
     const b = anisotropyBounds(0.875, 0.2, 10);
-    expect(Object.keys(b)).toEqual(['0.2', '0.1', '0.05', '0.02', '0.01', '0.005', '0.002', '0.001']);
+    expect(Object.keys(b)).toEqual([
+      '0.2',
+      '0.1',
+      '0.05',
+      '0.02',
+      '0.01',
+      '0.005',
+      '0.002',
+      '0.001',
+    ]);
     expect(b['0.1']).toBeCloseTo(1.09959, 5);
     // p ≥ ½: b = max(p, 1−p) = p, the reference value
     expect(anisotropyBounds(0.875, 0.2, 10, { anisotropyB: 'reference' })['0.1']).toBe(b['0.1']);
@@ -112,7 +136,10 @@ describe('anisotropyBounds', () => {
     const ours = anisotropyBounds(0.15, 0.3, 4, { deltas: [0.1] })['0.1']!;
     const ref = anisotropyBounds(0.15, 0.3, 4, { deltas: [0.1], anisotropyB: 'reference' })['0.1']!;
     const L = Math.log(80);
-    expectClose(ours, (2 / 3) * 0.85 * 0.3 * L + Math.sqrt(0.15 * 0.85) * Math.sqrt(0.3) * Math.sqrt(2 * L));
+    expectClose(
+      ours,
+      (2 / 3) * 0.85 * 0.3 * L + Math.sqrt(0.15 * 0.85) * Math.sqrt(0.3) * Math.sqrt(2 * L),
+    );
     expect(ours).toBeGreaterThan(ref);
     expect(anisotropyBounds(1, 0.5, 3)['0.01']).toBe(0);
   });

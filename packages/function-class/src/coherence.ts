@@ -1,4 +1,9 @@
-import { InvalidArgumentError, NonFiniteError, ShapeMismatchError, countNonFinite } from '@nidkit/core';
+import {
+  InvalidArgumentError,
+  NonFiniteError,
+  ShapeMismatchError,
+  countNonFinite,
+} from '@nidkit/core';
 import type { Tensor } from '@nidkit/core';
 import { neuronGramSpectrum } from './neuron-gram.js';
 import { checkBasis } from './realization-cost.js';
@@ -13,7 +18,9 @@ import { fixedPositions } from './structure.js';
  */
 export function leverageScores(U: Tensor): Float64Array {
   if (U.shape.length !== 2) {
-    throw new InvalidArgumentError(`leverageScores: U must be 2-d [d, k] — expected 2 dimensions, got shape [${U.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      `leverageScores: U must be 2-d [d, k] — expected 2 dimensions, got shape [${U.shape.join(', ')}]`,
+    );
   }
   const bad = countNonFinite(U.data);
   if (bad > 0) throw new NonFiniteError('leverageScores: U', bad);
@@ -39,7 +46,8 @@ export function leverageScores(U: Tensor): Float64Array {
  */
 export function coherence(U: Tensor): number {
   const lev = leverageScores(U);
-  if (lev.length === 0) throw new InvalidArgumentError('coherence: U has no rows — expected d ≥ 1, got 0');
+  if (lev.length === 0)
+    throw new InvalidArgumentError('coherence: U has no rows — expected d ≥ 1, got 0');
   let m = 0;
   for (const l of lev) m = Math.max(m, l);
   return m;
@@ -72,13 +80,21 @@ export function anisotropy(U: Tensor, mask: Tensor | null, n = 0): Anisotropy {
   const [d, k] = checkBasis(where, U);
   if (!mask) return { perNeuron: new Float64Array(n), mean: 0, p: 1 };
   if (mask.shape.length !== 2 || mask.shape[1] !== d) {
-    throw new ShapeMismatchError(where, [mask.shape[0] ?? 0, d], mask.shape, 'mask columns do not match the subspace dimension d');
+    throw new ShapeMismatchError(
+      where,
+      [mask.shape[0] ?? 0, d],
+      mask.shape,
+      'mask columns do not match the subspace dimension d',
+    );
   }
   const rows = mask.shape[0]!;
   let ones = 0;
   for (let i = 0; i < mask.data.length; i++) {
     const x = mask.data[i]!;
-    if (x !== 0 && x !== 1) throw new InvalidArgumentError(`${where}: mask entries must be 0 or 1 — expected 0/1 at flat index ${i}, got ${x}`);
+    if (x !== 0 && x !== 1)
+      throw new InvalidArgumentError(
+        `${where}: mask entries must be 0 or 1 — expected 0/1 at flat index ${i}, got ${x}`,
+      );
     ones += x;
   }
   const p = mask.data.length === 0 ? 1 : ones / mask.data.length;
@@ -123,20 +139,31 @@ export interface AnisotropyBoundOptions {
  * @returns `{ "δ": bound }` keyed by `String(δ)`
  * @throws InvalidArgumentError for p, ν or δ outside their ranges or a bad k
  */
-export function anisotropyBounds(p: number, nu: number, k: number, options: AnisotropyBoundOptions = {}): Record<string, number> {
+export function anisotropyBounds(
+  p: number,
+  nu: number,
+  k: number,
+  options: AnisotropyBoundOptions = {},
+): Record<string, number> {
   const where = 'anisotropyBounds';
-  if (!(p >= 0 && p <= 1)) throw new InvalidArgumentError(`${where}: invalid p — expected 0 ≤ p ≤ 1, got ${p}`);
-  if (!(nu >= 0 && nu <= 1)) throw new InvalidArgumentError(`${where}: invalid coherence — expected 0 ≤ ν ≤ 1, got ${nu}`);
-  if (!Number.isSafeInteger(k) || k < 1) throw new InvalidArgumentError(`${where}: invalid k — expected an integer ≥ 1, got ${k}`);
+  if (!(p >= 0 && p <= 1))
+    throw new InvalidArgumentError(`${where}: invalid p — expected 0 ≤ p ≤ 1, got ${p}`);
+  if (!(nu >= 0 && nu <= 1))
+    throw new InvalidArgumentError(`${where}: invalid coherence — expected 0 ≤ ν ≤ 1, got ${nu}`);
+  if (!Number.isSafeInteger(k) || k < 1)
+    throw new InvalidArgumentError(`${where}: invalid k — expected an integer ≥ 1, got ${k}`);
   const deltas = options.deltas ?? DEFAULT_DELTAS;
   const b = options.anisotropyB === 'reference' ? p : Math.max(p, 1 - p);
   const sigma = Math.sqrt(p * (1 - p));
   const dense = p === 1;
   const out: Record<string, number> = {};
   for (const delta of deltas) {
-    if (!(delta > 0 && delta < 1)) throw new InvalidArgumentError(`${where}: invalid δ — expected 0 < δ < 1, got ${delta}`);
+    if (!(delta > 0 && delta < 1))
+      throw new InvalidArgumentError(`${where}: invalid δ — expected 0 < δ < 1, got ${delta}`);
     const L = Math.log((2 * k) / delta);
-    out[String(delta)] = dense ? 0 : (2 / 3) * b * nu * L + sigma * Math.sqrt(nu) * Math.sqrt(2 * L);
+    out[String(delta)] = dense
+      ? 0
+      : (2 / 3) * b * nu * L + sigma * Math.sqrt(nu) * Math.sqrt(2 * L);
   }
   return out;
 }

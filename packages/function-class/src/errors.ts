@@ -28,7 +28,10 @@ export class MissingStructureError extends FunctionClassError {
   /** The layer, e.g. `lins.1`. */
   readonly layer: string;
   constructor(where: string, layer: string, expected: string, got: string) {
-    super('MISSING_STRUCTURE', `${where}: ${layer} lacks the required structure — expected ${expected}, got ${got}`);
+    super(
+      'MISSING_STRUCTURE',
+      `${where}: ${layer} lacks the required structure — expected ${expected}, got ${got}`,
+    );
     this.name = 'MissingStructureError';
     this.layer = layer;
   }

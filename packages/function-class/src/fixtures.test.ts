@@ -31,7 +31,9 @@ interface Case {
   bounds: number[];
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../test/fixtures/function-class.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('../test/fixtures/function-class.json', import.meta.url), 'utf8'),
+) as {
   generator: string;
   numpy: string;
   cases: Case[];
@@ -48,10 +50,17 @@ describe(`NumPy fixtures (${fixture.generator}, numpy ${fixture.numpy})`, () => 
       const sub = estimateSubspace(tensor(Float64Array.from(c.X), [n, d]), { tau: c.tau });
       expect(sub.k).toBe(c.k);
       const scale = c.eigenvalues[0]!;
-      expectClose(Array.from(sub.eigenvalues, (x) => x / scale), c.eigenvalues.map((x) => x / scale), TOL);
+      expectClose(
+        Array.from(sub.eigenvalues, (x) => x / scale),
+        c.eigenvalues.map((x) => x / scale),
+        TOL,
+      );
       expectClose(sub.explainedVariance, c.explainedVariance, TOL);
       const P = new Float64Array(d * d);
-      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) for (let t = 0; t < sub.k; t++) P[a * d + b] = P[a * d + b]! + sub.U.data[a * sub.k + t]! * sub.U.data[b * sub.k + t]!;
+      for (let a = 0; a < d; a++)
+        for (let b = 0; b < d; b++)
+          for (let t = 0; t < sub.k; t++)
+            P[a * d + b] = P[a * d + b]! + sub.U.data[a * sub.k + t]! * sub.U.data[b * sub.k + t]!;
       expectClose(P, c.projector, TOL);
       expectClose(coherence(sub.U), c.coherence, TOL);
 
@@ -70,7 +79,11 @@ describe(`NumPy fixtures (${fixture.generator}, numpy ${fixture.numpy})`, () => 
         expectClose(an.perNeuron, c.anisotropy, TOL);
         expectClose(an.p, c.p, TOL);
       }
-      expectClose(Object.values(anisotropyBounds(c.p, c.coherence, c.k, { deltas: c.deltas })), c.bounds, TOL);
+      expectClose(
+        Object.values(anisotropyBounds(c.p, c.coherence, c.k, { deltas: c.deltas })),
+        c.bounds,
+        TOL,
+      );
     });
   }
 

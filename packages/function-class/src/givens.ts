@@ -56,12 +56,19 @@ export function givensCoherenceRotation(
   options: GivensRotationOptions = {},
 ): GivensRotationResult {
   const where = 'givensCoherenceRotation';
-  if (!Number.isSafeInteger(d) || d < 1) throw new InvalidArgumentError(`${where}: invalid dimension — expected an integer d ≥ 1, got ${d}`);
+  if (!Number.isSafeInteger(d) || d < 1)
+    throw new InvalidArgumentError(
+      `${where}: invalid dimension — expected an integer d ≥ 1, got ${d}`,
+    );
   if (!Number.isSafeInteger(k) || k < 1 || k > d) {
-    throw new InvalidArgumentError(`${where}: invalid subspace dimension — expected an integer k in 1..${d}, got ${k}`);
+    throw new InvalidArgumentError(
+      `${where}: invalid subspace dimension — expected an integer k in 1..${d}, got ${k}`,
+    );
   }
   if (!Number.isFinite(target) || target > 1) {
-    throw new InvalidArgumentError(`${where}: invalid target coherence — expected a number ≤ 1, got ${target}`);
+    throw new InvalidArgumentError(
+      `${where}: invalid target coherence — expected a number ≤ 1, got ${target}`,
+    );
   }
   const minimum = k / d;
   if (target < minimum - 1e-5) throw new InfeasibleTargetError(where, target, minimum);
@@ -69,7 +76,9 @@ export function givensCoherenceRotation(
   const tol = options.tolerance ?? 1e-5;
   const spreadTol = options.spreadTolerance ?? 1e-7;
   if (!Number.isSafeInteger(maxSteps) || maxSteps < 0) {
-    throw new InvalidArgumentError(`${where}: invalid maxSteps — expected a non-negative integer, got ${maxSteps}`);
+    throw new InvalidArgumentError(
+      `${where}: invalid maxSteps — expected a non-negative integer, got ${maxSteps}`,
+    );
   }
 
   const V = new Float64Array(d * d);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { identifiabilityVerdict, overallVerdict } from './identifiability-verdict.js';
 
-const base = { identity: 0.9, optimal: 0.92, randomMean: 0.01, randomStd: 0.02, fixedPointFraction: 0.95 };
+const base = {
+  identity: 0.9,
+  optimal: 0.92,
+  randomMean: 0.01,
+  randomStd: 0.02,
+  fixedPointFraction: 0.95,
+};
 
 describe('identifiabilityVerdict', () => {
   it('identifiable needs identity ≥ 0.95·optimal and fixedPointFraction ≥ 0.9', () => {
@@ -15,11 +21,15 @@ describe('identifiabilityVerdict', () => {
   it('not-identifiable when identity ≤ randomMean + 3·randomStd', () => {
     expect(identifiabilityVerdict({ ...base, identity: 0.0699 })).toBe('not-identifiable');
     expect(identifiabilityVerdict({ ...base, identity: 0.0701 })).toBe('partial');
-    expect(identifiabilityVerdict({ ...base, identity: 0.0701 }, { randomSigmas: 4 })).toBe('not-identifiable');
+    expect(identifiabilityVerdict({ ...base, identity: 0.0701 }, { randomSigmas: 4 })).toBe(
+      'not-identifiable',
+    );
   });
 
   it('rejects non-finite inputs', () => {
-    expect(() => identifiabilityVerdict({ ...base, optimal: NaN })).toThrow(/optimal must be finite/);
+    expect(() => identifiabilityVerdict({ ...base, optimal: NaN })).toThrow(
+      /optimal must be finite/,
+    );
   });
 
   it('overall verdict: mergeable only if every layer is identifiable, with thresholds stated', () => {
@@ -28,14 +38,18 @@ describe('identifiabilityVerdict', () => {
       { layer: 'lins.1', verdict: 'identifiable' },
     ]);
     expect(ok.mergeableWithoutAlignment).toBe(true);
-    expect(ok.verdict).toMatch(/^neurons identifiable .*plain averaging should work.*0\.95·optimal/);
+    expect(ok.verdict).toMatch(
+      /^neurons identifiable .*plain averaging should work.*0\.95·optimal/,
+    );
     const bad = overallVerdict([
       { layer: 'lins.0', verdict: 'identifiable' },
       { layer: 'lins.1', verdict: 'not-identifiable' },
     ]);
     expect(bad.mergeableWithoutAlignment).toBe(false);
     expect(bad.verdict).toMatch(/^not identifiable \(lins\.1\): align first/);
-    expect(overallVerdict([{ layer: 'lins.0', verdict: 'partial' }]).verdict).toMatch(/^partially identifiable/);
+    expect(overallVerdict([{ layer: 'lins.0', verdict: 'partial' }]).verdict).toMatch(
+      /^partially identifiable/,
+    );
     expect(overallVerdict([]).mergeableWithoutAlignment).toBe(false);
   });
 });

@@ -45,14 +45,20 @@ export const DEFAULT_VERDICT_THRESHOLDS: VerdictThresholds = Object.freeze({
  * @returns the verdict
  * @throws InvalidArgumentError when any input is not finite (a verdict on NaN would be silently wrong)
  */
-export function identifiabilityVerdict(o: VerdictInputs, thresholds: Partial<VerdictThresholds> = {}): LayerVerdict {
+export function identifiabilityVerdict(
+  o: VerdictInputs,
+  thresholds: Partial<VerdictThresholds> = {},
+): LayerVerdict {
   const th = { ...DEFAULT_VERDICT_THRESHOLDS, ...thresholds };
   for (const [name, value] of Object.entries({ ...o, ...th })) {
     if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new InvalidArgumentError(`identifiabilityVerdict: ${name} must be finite — expected a number, got ${value}`);
+      throw new InvalidArgumentError(
+        `identifiabilityVerdict: ${name} must be finite — expected a number, got ${value}`,
+      );
     }
   }
-  if (o.identity >= th.identityRatio * o.optimal && o.fixedPointFraction >= th.fixedPointFraction) return 'identifiable';
+  if (o.identity >= th.identityRatio * o.optimal && o.fixedPointFraction >= th.fixedPointFraction)
+    return 'identifiable';
   if (o.identity <= o.randomMean + th.randomSigmas * o.randomStd) return 'not-identifiable';
   return 'partial';
 }
@@ -78,12 +84,18 @@ export function overallVerdict(
 ): { mergeableWithoutAlignment: boolean; verdict: string } {
   const rule = `(${describeThresholds(th)})`;
   if (layers.length === 0) {
-    return { mergeableWithoutAlignment: false, verdict: `no hidden layers to judge: nothing to say about neuron identifiability ${rule}` };
+    return {
+      mergeableWithoutAlignment: false,
+      verdict: `no hidden layers to judge: nothing to say about neuron identifiability ${rule}`,
+    };
   }
   const bad = layers.filter((l) => l.verdict === 'not-identifiable').map((l) => l.layer);
   const partial = layers.filter((l) => l.verdict === 'partial').map((l) => l.layer);
   if (bad.length === 0 && partial.length === 0) {
-    return { mergeableWithoutAlignment: true, verdict: `neurons identifiable in every hidden layer: plain averaging should work ${rule}` };
+    return {
+      mergeableWithoutAlignment: true,
+      verdict: `neurons identifiable in every hidden layer: plain averaging should work ${rule}`,
+    };
   }
   if (bad.length > 0) {
     return {

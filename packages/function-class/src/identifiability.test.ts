@@ -8,7 +8,16 @@ import type { IdentifiabilityReport } from './identifiability.js';
 const evaluator = new ReferenceEvaluator();
 
 describe('identifiability', () => {
-  const net = makeMlp(6, [{ out: 12, family: 'w-asym', numFixed: 2 }, { out: 10, family: 'w-asym', numFixed: 3 }, { out: 3 }], 5, 'gelu');
+  const net = makeMlp(
+    6,
+    [
+      { out: 12, family: 'w-asym', numFixed: 2 },
+      { out: 10, family: 'w-asym', numFixed: 3 },
+      { out: 3 },
+    ],
+    5,
+    'gelu',
+  );
   const inputs = randomInputs(200, 6, 5);
 
   it('a model against itself: identity = optimal, every neuron its own partner, mergeable', async () => {
@@ -33,7 +42,10 @@ describe('identifiability', () => {
     for (let t = 0; t < 12; t++) {
       const perms = [rng.permutation(12), rng.permutation(10)];
       const b = permuteNetwork(net, perms);
-      const rep = await identifiability(evaluator, net, b, inputs, { randomSamples: 100, swapCosts: false });
+      const rep = await identifiability(evaluator, net, b, inputs, {
+        randomSamples: 100,
+        swapCosts: false,
+      });
       reports.push(rep);
       identities.push(rep.layers[0]!.identity);
     }
@@ -43,12 +55,16 @@ describe('identifiability', () => {
     expect(last.mergeableWithoutAlignment).toBe(false);
     expect(last.verdict).toMatch(/align first/);
     const mean = identities.reduce((a, b) => a + b, 0) / identities.length;
-    expect(Math.abs(mean - l0.randomMean)).toBeLessThan(4 * (l0.randomStd / Math.sqrt(identities.length)) + 0.02);
+    expect(Math.abs(mean - l0.randomMean)).toBeLessThan(
+      4 * (l0.randomStd / Math.sqrt(identities.length)) + 0.02,
+    );
     // the optimal matching recovers the relabelling: optimal ≈ 1
     expect(l0.optimal).toBeGreaterThan(0.999);
   });
 
   it('rejects a dissimilarity kind', async () => {
-    await expect(identifiability(evaluator, net, net, inputs, { similarity: 'uncorrelatedness' })).rejects.toThrow(/needs a similarity/);
+    await expect(
+      identifiability(evaluator, net, net, inputs, { similarity: 'uncorrelatedness' }),
+    ).rejects.toThrow(/needs a similarity/);
   });
 });

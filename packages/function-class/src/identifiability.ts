@@ -3,7 +3,11 @@ import type { Evaluator, Network, Tensor } from '@nidkit/core';
 import { activationMatching, isDissimilarity } from '@nidkit/matching';
 import type { MatchingPoint, SimilarityKind } from '@nidkit/matching';
 import type { LayerVerdict, VerdictThresholds } from './identifiability-verdict.js';
-import { DEFAULT_VERDICT_THRESHOLDS, identifiabilityVerdict, overallVerdict } from './identifiability-verdict.js';
+import {
+  DEFAULT_VERDICT_THRESHOLDS,
+  identifiabilityVerdict,
+  overallVerdict,
+} from './identifiability-verdict.js';
 import { layerCosts } from './layer-costs.js';
 import type { SwapCostSummary } from './realization-cost.js';
 
@@ -102,9 +106,14 @@ export async function identifiability(
   const where = 'identifiability';
   const similarity = options.similarity ?? 'pearson_zero_for_constant';
   if (isDissimilarity(similarity)) {
-    throw new InvalidArgumentError(`${where}: the verdict needs a similarity — expected pearson_zero_for_constant, pearson or dot, got ${similarity}`);
+    throw new InvalidArgumentError(
+      `${where}: the verdict needs a similarity — expected pearson_zero_for_constant, pearson or dot, got ${similarity}`,
+    );
   }
-  const thresholds: VerdictThresholds = { ...DEFAULT_VERDICT_THRESHOLDS, ...(options.thresholds ?? {}) };
+  const thresholds: VerdictThresholds = {
+    ...DEFAULT_VERDICT_THRESHOLDS,
+    ...(options.thresholds ?? {}),
+  };
   const batch = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
   const matching = await activationMatching(evaluator, netA, netB, inputs, {
     point: options.point ?? 'post_activation',
@@ -124,7 +133,12 @@ export async function identifiability(
       ...(options.quantiles ? { quantiles: options.quantiles } : {}),
     };
     const digest = async (net: Network): Promise<SwapCostDigest[]> =>
-      (await layerCosts(evaluator, net, inputs, costOpts)).map((r) => ({ ...r.summaries, k: r.k, d: r.d, coherence: r.coherence }));
+      (await layerCosts(evaluator, net, inputs, costOpts)).map((r) => ({
+        ...r.summaries,
+        k: r.k,
+        d: r.d,
+        coherence: r.coherence,
+      }));
     costs = { a: await digest(netA), b: await digest(netB) };
   }
   const layers = matching.layers.map((m, i): IdentifiabilityLayer => ({

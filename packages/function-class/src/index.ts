@@ -4,12 +4,23 @@
  * and swap costs, the ridge estimator, the identifiability verdict, and the Givens coherence rotation.
  * @packageDocumentation
  */
-export { FunctionClassError, ZeroVarianceError, MissingStructureError, InfeasibleTargetError } from './errors.js';
+export {
+  FunctionClassError,
+  ZeroVarianceError,
+  MissingStructureError,
+  InfeasibleTargetError,
+} from './errors.js';
 export { givensCoherenceRotation } from './givens.js';
 export type { GivensRotationOptions, GivensRotationResult } from './givens.js';
 export { estimateSubspace, subspaceDimension } from './subspace.js';
 export type { Subspace, SubspaceOptions } from './subspace.js';
-export { coherence, leverageScores, anisotropy, anisotropyBounds, DEFAULT_DELTAS } from './coherence.js';
+export {
+  coherence,
+  leverageScores,
+  anisotropy,
+  anisotropyBounds,
+  DEFAULT_DELTAS,
+} from './coherence.js';
 export type { Anisotropy, AnisotropyBoundOptions } from './coherence.js';
 export { layerStructure } from './structure.js';
 export type { LayerStructure } from './structure.js';
@@ -22,12 +33,27 @@ export {
   quantileSorted,
   DEFAULT_QUANTILES,
 } from './realization-cost.js';
-export type { RealizationCosts, RealizationCostOptions, SwapCostSummary } from './realization-cost.js';
+export type {
+  RealizationCosts,
+  RealizationCostOptions,
+  SwapCostSummary,
+} from './realization-cost.js';
 export { symmetricEigen } from './linalg/symmetric-eigen.js';
 export type { SymmetricEigen } from './linalg/symmetric-eigen.js';
 export { layerCosts, coherenceRecords } from './layer-costs.js';
-export type { LayerCostOptions, LayerCostRecord, LayerProgress, CoherenceRecord, CoherenceRecordOptions } from './layer-costs.js';
-export { ridgeLayer, ridgeRealizationCosts, modelActivation, DEFAULT_RIDGE_BETAS } from './ridge.js';
+export type {
+  LayerCostOptions,
+  LayerCostRecord,
+  LayerProgress,
+  CoherenceRecord,
+  CoherenceRecordOptions,
+} from './layer-costs.js';
+export {
+  ridgeLayer,
+  ridgeRealizationCosts,
+  modelActivation,
+  DEFAULT_RIDGE_BETAS,
+} from './ridge.js';
 export type { RidgeOptions, RidgeProgress, RidgeBetaRecord, RidgeLayerRecord } from './ridge.js';
 export {
   identifiabilityVerdict,
@@ -37,5 +63,10 @@ export {
 } from './identifiability-verdict.js';
 export type { LayerVerdict, VerdictInputs, VerdictThresholds } from './identifiability-verdict.js';
 export { identifiability } from './identifiability.js';
-export type { IdentifiabilityOptions, IdentifiabilityLayer, IdentifiabilityReport, SwapCostDigest } from './identifiability.js';
+export type {
+  IdentifiabilityOptions,
+  IdentifiabilityLayer,
+  IdentifiabilityReport,
+  SwapCostDigest,
+} from './identifiability.js';
 export { toPlainJSON } from './json.js';

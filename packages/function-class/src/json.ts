@@ -11,7 +11,10 @@ export function toPlainJSON(value: unknown): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'function') return undefined;
-  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>, (x) => (Number.isFinite(x) ? x : null));
+  if (ArrayBuffer.isView(value))
+    return Array.from(value as unknown as ArrayLike<number>, (x) =>
+      Number.isFinite(x) ? x : null,
+    );
   if (Array.isArray(value)) return value.map(toPlainJSON);
   if (typeof value === 'object') {
     const obj = value as Record<string, unknown>;

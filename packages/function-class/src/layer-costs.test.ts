@@ -19,7 +19,8 @@ describe('layerCosts', () => {
       expect(r.recording).toBe('input');
       expect(r.T.data.every((t) => Math.abs(t) < 1e-12)).toBe(true);
       const n = r.M.shape[0]!;
-      for (let i = 1; i < n; i++) for (let j = 0; j < n; j++) expectClose(r.M.data[i * n + j]!, r.M.data[j]!);
+      for (let i = 1; i < n; i++)
+        for (let j = 0; j < n; j++) expectClose(r.M.data[i * n + j]!, r.M.data[j]!);
       expect(r.summaries.count).toBe(n * (n - 1));
       // regression: rounding residue of T ≡ 0 used to be reported as ~25 % negative swap costs
       expect(r.summaries.negativeFraction).toBe(0);
@@ -27,12 +28,31 @@ describe('layerCosts', () => {
   });
 
   it('W-asym network: matches the step-by-step computation on the recorded layer inputs', async () => {
-    const net = makeMlp(10, [{ out: 7, family: 'w-asym', numFixed: 3, kappa: 2 }, { out: 6, family: 'w-asym', numFixed: 2 }, { out: 4 }], 2);
+    const net = makeMlp(
+      10,
+      [
+        { out: 7, family: 'w-asym', numFixed: 3, kappa: 2 },
+        { out: 6, family: 'w-asym', numFixed: 2 },
+        { out: 4 },
+      ],
+      2,
+    );
     const inputs = randomInputs(150, 10, 2);
     const progress: string[] = [];
-    const recs = await layerCosts(evaluator, net, inputs, { tau: 0.8, layers: [1, 0], onProgress: (p) => progress.push(`${p.layer}:${p.stage}`) });
+    const recs = await layerCosts(evaluator, net, inputs, {
+      tau: 0.8,
+      layers: [1, 0],
+      onProgress: (p) => progress.push(`${p.layer}:${p.stage}`),
+    });
     expect(recs.map((r) => r.layer)).toEqual(['lins.1', 'lins.0']);
-    expect(progress).toEqual(['lins.1:subspace', 'lins.1:costs', 'lins.1:done', 'lins.0:subspace', 'lins.0:costs', 'lins.0:done']);
+    expect(progress).toEqual([
+      'lins.1:subspace',
+      'lins.1:costs',
+      'lins.1:done',
+      'lins.0:subspace',
+      'lins.0:costs',
+      'lins.0:done',
+    ]);
     const fwd = forward(net, inputs, { record: [{ layer: 1, point: 'input' }] });
     const sub = estimateSubspace(fwd.activations[0]!, { tau: 0.8 });
     const lin = net.layers.find((l) => l.type === 'linear' && l.index === 1);
@@ -47,7 +67,16 @@ describe('layerCosts', () => {
   });
 
   it('streams the inputs in chunks: the result does not depend on chunkSize', async () => {
-    const net = makeMlp(10, [{ out: 7, family: 'w-asym', numFixed: 3 }, { out: 6, family: 'w-asym', numFixed: 2 }, { out: 4 }], 6, 'relu');
+    const net = makeMlp(
+      10,
+      [
+        { out: 7, family: 'w-asym', numFixed: 3 },
+        { out: 6, family: 'w-asym', numFixed: 2 },
+        { out: 4 },
+      ],
+      6,
+      'relu',
+    );
     const inputs = randomInputs(157, 10, 6);
     const whole = await layerCosts(evaluator, net, inputs);
     const chunked = await layerCosts(evaluator, net, inputs, { chunkSize: 37 });
@@ -66,8 +95,12 @@ describe('layerCosts', () => {
 
   it('rejects an unknown layer and τ out of range', async () => {
     const net = makeMlp(4, [{ out: 3 }, { out: 2 }], 3);
-    await expect(layerCosts(evaluator, net, randomInputs(10, 4, 1), { layers: [5] })).rejects.toThrow(/expected one of 0, 1, got 5/);
-    await expect(layerCosts(evaluator, net, randomInputs(10, 4, 1), { tau: 2 })).rejects.toThrow(/τ/);
+    await expect(
+      layerCosts(evaluator, net, randomInputs(10, 4, 1), { layers: [5] }),
+    ).rejects.toThrow(/expected one of 0, 1, got 5/);
+    await expect(layerCosts(evaluator, net, randomInputs(10, 4, 1), { tau: 2 })).rejects.toThrow(
+      /τ/,
+    );
   });
 });
 

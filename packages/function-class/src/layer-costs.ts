@@ -1,4 +1,11 @@
-import { InvalidArgumentError, NonFiniteError, blocksOf, countNonFinite, outputFeatures, sliceRows } from '@nidkit/core';
+import {
+  InvalidArgumentError,
+  NonFiniteError,
+  blocksOf,
+  countNonFinite,
+  outputFeatures,
+  sliceRows,
+} from '@nidkit/core';
 import type { Evaluator, LinearLayer, Network, RecordingPoint, Tensor } from '@nidkit/core';
 import type { AnisotropyBoundOptions } from './coherence.js';
 import { anisotropy, anisotropyBounds, coherence } from './coherence.js';
@@ -60,13 +67,19 @@ export interface LayerCostRecord {
   readonly summaries: SwapCostSummary;
 }
 
-function selectLayers(where: string, net: Network, layers: readonly number[] | undefined): LinearLayer[] {
+function selectLayers(
+  where: string,
+  net: Network,
+  layers: readonly number[] | undefined,
+): LinearLayer[] {
   const lins = blocksOf(net).map((b) => b.linear);
   if (!layers) return lins;
   return layers.map((l) => {
     const found = lins.find((x) => x.index === l);
     if (!found) {
-      throw new InvalidArgumentError(`${where}: no such linear layer — expected one of ${lins.map((x) => x.index).join(', ')}, got ${l}`);
+      throw new InvalidArgumentError(
+        `${where}: no such linear layer — expected one of ${lins.map((x) => x.index).join(', ')}, got ${l}`,
+      );
     }
     return found;
   });
@@ -84,7 +97,11 @@ export async function recordLayerInputs(
   batchSize?: number,
 ): Promise<{ inputs: Tensor[]; logits: Tensor }> {
   const record: RecordingPoint[] = layers.map((l) => ({ layer: l.index, point: 'input' }));
-  const res = await evaluator.run(net, inputs, batchSize === undefined ? { record } : { record, batchSize });
+  const res = await evaluator.run(
+    net,
+    inputs,
+    batchSize === undefined ? { record } : { record, batchSize },
+  );
   return { inputs: res.activations, logits: res.logits };
 }
 
@@ -104,21 +121,28 @@ export async function streamSubspaces(
   const N = inputs.shape[0] ?? 0;
   const chunk = options.chunkSize ?? 4096;
   if (!Number.isSafeInteger(chunk) || chunk < 1) {
-    throw new InvalidArgumentError(`${options.where}: invalid chunkSize — expected a positive integer, got ${chunk}`);
+    throw new InvalidArgumentError(
+      `${options.where}: invalid chunkSize — expected a positive integer, got ${chunk}`,
+    );
   }
   const record: RecordingPoint[] = layers.map((l) => ({ layer: l.index, point: 'input' }));
   const accs: GramAccumulator[] = [];
   let logitAcc: GramAccumulator | null = null;
   for (let start = 0; start < N; start += chunk) {
     const part = sliceRows(inputs, start, Math.min(N, start + chunk));
-    const res = await evaluator.run(net, part, options.batchSize === undefined ? { record } : { record, batchSize: options.batchSize });
+    const res = await evaluator.run(
+      net,
+      part,
+      options.batchSize === undefined ? { record } : { record, batchSize: options.batchSize },
+    );
     const tensors = options.logits ? [...res.activations, res.logits] : res.activations;
     tensors.forEach((t, i) => {
       const rows = t.shape[0]!;
       const cols = t.shape[1]!;
       const bad = countNonFinite(t.data);
       const name = i < layers.length ? `lins.${layers[i]!.index} input` : 'model output';
-      if (bad > 0) throw new NonFiniteError(`${options.where}: ${name}`, bad, `(evaluator ${evaluator.name})`);
+      if (bad > 0)
+        throw new NonFiniteError(`${options.where}: ${name}`, bad, `(evaluator ${evaluator.name})`);
       if (i < layers.length) (accs[i] ??= new GramAccumulator(cols)).add(t.data, rows);
       else (logitAcc ??= new GramAccumulator(cols)).add(t.data, rows);
     });
@@ -148,18 +172,33 @@ export async function streamSubspaces(
  * @throws InvalidArgumentError for an unknown layer index or τ ∉ (0, 1]
  * @throws ZeroVarianceError when a layer's inputs are constant
  */
-export async function layerCosts(evaluator: Evaluator, net: Network, inputs: Tensor, options: LayerCostOptions = {}): Promise<LayerCostRecord[]> {
+export async function layerCosts(
+  evaluator: Evaluator,
+  net: Network,
+  inputs: Tensor,
+  options: LayerCostOptions = {},
+): Promise<LayerCostRecord[]> {
   const where = 'layerCosts';
   const tau = options.tau ?? 0.9;
-  if (!(tau > 0 && tau <= 1)) throw new InvalidArgumentError(`${where}: τ out of range — expected 0 < τ ≤ 1, got ${tau}`);
+  if (!(tau > 0 && tau <= 1))
+    throw new InvalidArgumentError(`${where}: τ out of range — expected 0 < τ ≤ 1, got ${tau}`);
   const layers = selectLayers(where, net, options.layers);
-  const subs = await streamSubspaces(evaluator, net, inputs, layers, { tau, chunkSize: options.chunkSize, batchSize: options.batchSize, where });
+  const subs = await streamSubspaces(evaluator, net, inputs, layers, {
+    tau,
+    chunkSize: options.chunkSize,
+    batchSize: options.batchSize,
+    where,
+  });
   const out: LayerCostRecord[] = [];
   layers.forEach((lin, index) => {
     const name = `lins.${lin.index}`;
     const sub = subs.layers[index]!;
     options.onProgress?.({ layer: name, index, total: layers.length, stage: 'subspace' });
-    const costs = realizationCosts(sub.U, layerStructure(lin), options.rtol === undefined ? {} : { rtol: options.rtol });
+    const costs = realizationCosts(
+      sub.U,
+      layerStructure(lin),
+      options.rtol === undefined ? {} : { rtol: options.rtol },
+    );
     options.onProgress?.({ layer: name, index, total: layers.length, stage: 'costs' });
     let rankDeficient = 0;
     for (const x of costs.droppedEigenvalues) if (x > 0) rankDeficient++;
@@ -174,7 +213,9 @@ export async function layerCosts(evaluator: Evaluator, net: Network, inputs: Ten
       explainedVariance: sub.explainedVariance,
       coherence: coherence(sub.U),
       rankDeficientNeurons: rankDeficient,
-      summaries: swapCostSummary(costs.T, options.quantiles, { tolerance: swapCostTolerance(costs.M) }),
+      summaries: swapCostSummary(costs.T, options.quantiles, {
+        tolerance: swapCostTolerance(costs.M),
+      }),
     });
     options.onProgress?.({ layer: name, index, total: layers.length, stage: 'done' });
   });
@@ -230,7 +271,10 @@ export async function coherenceRecords(
   options: CoherenceRecordOptions = {},
 ): Promise<CoherenceRecord[]> {
   const tau = options.tau ?? 0.9;
-  if (!(tau > 0 && tau <= 1)) throw new InvalidArgumentError(`coherenceRecords: τ out of range — expected 0 < τ ≤ 1, got ${tau}`);
+  if (!(tau > 0 && tau <= 1))
+    throw new InvalidArgumentError(
+      `coherenceRecords: τ out of range — expected 0 < τ ≤ 1, got ${tau}`,
+    );
   const layers = selectLayers('coherenceRecords', net, undefined);
   const subs = await streamSubspaces(evaluator, net, inputs, layers, {
     tau,

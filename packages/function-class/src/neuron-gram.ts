@@ -63,7 +63,12 @@ export function gramColumns(g: Float64Array, t: number, k: number): Float64Array
  * `S_i` as a k×k matrix when `m ≥ k`: `I − U_FᵀU_F`, or directly `U_TᵀU_T` over the trainable rows
  * when there are fewer of those (cheaper, and exact when S_i is tiny: no cancellation against I). @internal
  */
-export function neuronGramMatrix(U: Float64Array, k: number, idx: Int32Array, g: Float64Array): Float64Array {
+export function neuronGramMatrix(
+  U: Float64Array,
+  k: number,
+  idx: Int32Array,
+  g: Float64Array,
+): Float64Array {
   const d = U.length / k;
   const m = idx.length;
   if (d - m < m) {
@@ -117,8 +122,19 @@ export function neuronGramSpectrum(U: Float64Array, k: number, idx: Int32Array):
 export type PseudoInverse =
   | { readonly kind: 'identity' }
   | { readonly kind: 'cholesky'; readonly m: number; readonly L: Float64Array }
-  | { readonly kind: 'lowrank'; readonly m: number; readonly V: Float64Array; readonly w: Float64Array }
-  | { readonly kind: 'full'; readonly Q: Float64Array; readonly inv: Float64Array; readonly kept: number; readonly dropped: number };
+  | {
+      readonly kind: 'lowrank';
+      readonly m: number;
+      readonly V: Float64Array;
+      readonly w: Float64Array;
+    }
+  | {
+      readonly kind: 'full';
+      readonly Q: Float64Array;
+      readonly inv: Float64Array;
+      readonly kept: number;
+      readonly dropped: number;
+    };
 
 /**
  * Builds the pseudo-inverse representation of `S_i = I − GᵀG` with cutoff `rtol·λ_max(S_i)`.

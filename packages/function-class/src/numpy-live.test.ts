@@ -9,7 +9,8 @@ import { realizationCosts } from './realization-cost.js';
 import { estimateSubspace } from './subspace.js';
 
 const PY = '/usr/bin/python3';
-const hasNumpy = existsSync(PY) && spawnSync(PY, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
+const hasNumpy =
+  existsSync(PY) && spawnSync(PY, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
 
 const SCRIPT = `
 import json, sys
@@ -43,7 +44,8 @@ describe('live NumPy cross-check', () => {
       const X = Array.from({ length: 40 * d }, (_, i) => rng.normal() * (1 + (i % d)) + 3);
       const U = Array.from(randomBasis(d, k, 100 + s).data);
       const D = new Array<number>(n * d).fill(1);
-      for (let i = 0; i < n; i++) for (const r of rng.sampleWithoutReplacement(d, fixed)) D[i * d + r] = 0;
+      for (let i = 0; i < n; i++)
+        for (const r of rng.sampleWithoutReplacement(d, fixed)) D[i * d + r] = 0;
       const F = D.map((m) => (m === 0 ? rng.normal() : 0));
       const W = D.map((m, i) => m * rng.normal() + F[i]!);
       return { d, k, n, X, U, D, F, W };
@@ -54,7 +56,11 @@ describe('live NumPy cross-check', () => {
     cases.forEach((c, i) => {
       const sub = estimateSubspace(tensor(Float64Array.from(c.X), [40, c.d]));
       const scale = want[i]!.eigenvalues[0]!;
-      expectClose(Array.from(sub.eigenvalues, (x) => x / scale), want[i]!.eigenvalues.map((x) => x / scale), { atol: 1e-9, rtol: 1e-9 });
+      expectClose(
+        Array.from(sub.eigenvalues, (x) => x / scale),
+        want[i]!.eigenvalues.map((x) => x / scale),
+        { atol: 1e-9, rtol: 1e-9 },
+      );
       const costs = realizationCosts(tensor(Float64Array.from(c.U), [c.d, c.k]), {
         weight: tensor(Float64Array.from(c.W), [c.n, c.d]),
         mask: tensor(Float64Array.from(c.D), [c.n, c.d]),

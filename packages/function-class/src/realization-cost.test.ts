@@ -23,14 +23,22 @@ function randomMask(n: number, d: number, fixedPerRow: number, seed: number): Fl
   const m = new Float64Array(n * d).fill(1);
   const r = randomMatrix(n, d, seed);
   for (let i = 0; i < n; i++) {
-    const order = Array.from({ length: d }, (_, c) => c).sort((a, b) => r[i * d + a]! - r[i * d + b]!);
+    const order = Array.from({ length: d }, (_, c) => c).sort(
+      (a, b) => r[i * d + a]! - r[i * d + b]!,
+    );
     for (const c of order.slice(0, fixedPerRow)) m[i * d + c] = 0;
   }
   return m;
 }
 
 /** A W-asym structure: W_eff = D ⊙ W + F with F = (1 − D) ⊙ κN. */
-function wStructure(n: number, d: number, fixedPerRow: number, seed: number, kappa = 1): LayerStructure {
+function wStructure(
+  n: number,
+  d: number,
+  fixedPerRow: number,
+  seed: number,
+  kappa = 1,
+): LayerStructure {
   const D = randomMask(n, d, fixedPerRow, seed);
   const W = randomMatrix(n, d, seed + 1);
   const N = randomMatrix(n, d, seed + 2);
@@ -45,7 +53,8 @@ function wStructure(n: number, d: number, fixedPerRow: number, seed: number, kap
 
 function aOf(U: Float64Array, w: Float64Array, d: number, k: number, j: number): Float64Array {
   const a = new Float64Array(k);
-  for (let c = 0; c < k; c++) for (let r = 0; r < d; r++) a[c] = a[c]! + U[r * k + c]! * w[j * d + r]!;
+  for (let c = 0; c < k; c++)
+    for (let r = 0; r < d; r++) a[c] = a[c]! + U[r * k + c]! * w[j * d + r]!;
   return a;
 }
 
@@ -73,7 +82,11 @@ describe('realizationCosts — closed forms', () => {
     const raw = randomMatrix(n, d, 5);
     const F = randomMatrix(n, d, 6);
     const E = raw.map((x, i) => x + F[i]!);
-    const r = realizationCosts(U, { weight: tensor(E, [n, d]), mask: null, fixed: tensor(F, [n, d]) });
+    const r = realizationCosts(U, {
+      weight: tensor(E, [n, d]),
+      mask: null,
+      fixed: tensor(F, [n, d]),
+    });
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
         let t = 0;
@@ -104,13 +117,18 @@ describe('realizationCosts — closed forms', () => {
   it('U = I (k = d): M_ij = Σ_{r: D_ir = 1} (w_jr − f_ir)²', () => {
     const d = 6;
     const n = 5;
-    const I = tensor(new Float64Array(d * d).map((_, i) => (i % (d + 1) === 0 ? 1 : 0)), [d, d]);
+    const I = tensor(
+      new Float64Array(d * d).map((_, i) => (i % (d + 1) === 0 ? 1 : 0)),
+      [d, d],
+    );
     const s = wStructure(n, d, 2, 11);
     const r = realizationCosts(I, s);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
         let want = 0;
-        for (let c = 0; c < d; c++) if (s.mask!.data[i * d + c] === 1) want += (s.weight.data[j * d + c]! - s.fixed!.data[i * d + c]!) ** 2;
+        for (let c = 0; c < d; c++)
+          if (s.mask!.data[i * d + c] === 1)
+            want += (s.weight.data[j * d + c]! - s.fixed!.data[i * d + c]!) ** 2;
         expectClose(r.M.data[i * n + j]!, want, { atol: 1e-12 });
       }
     }
@@ -211,7 +229,10 @@ describe('realizationCosts — bad input and rank deficiency', () => {
     const d = 5;
     const k = 2;
     // U = [e_0, (e_1 + e_2)/√2]; neuron 0 has coordinate 0 fixed ⇒ S_0 = diag(0, 1)
-    const U = tensor(Float64Array.from([1, 0, 0, Math.SQRT1_2, 0, Math.SQRT1_2, 0, 0, 0, 0]), [d, k]);
+    const U = tensor(Float64Array.from([1, 0, 0, Math.SQRT1_2, 0, Math.SQRT1_2, 0, 0, 0, 0]), [
+      d,
+      k,
+    ]);
     const weight = tensor(Float64Array.from([9, 1, 1, 0, 0, 2, 4, 0, 0, 0]), [2, d]);
     const mask = tensor(Float64Array.from([0, 1, 1, 1, 1, 1, 1, 1, 1, 1]), [2, d]);
     const fixed = tensor(Float64Array.from([9, 0, 0, 0, 0, 0, 0, 0, 0, 0]), [2, d]);
@@ -225,22 +246,40 @@ describe('realizationCosts — bad input and rank deficiency', () => {
   it('rejects mismatched dimensions, a non-orthonormal U, a non-binary mask and NaN', () => {
     const U = randomBasis(6, 3, 1);
     const w = tensor(new Float64Array(4 * 5), [4, 5]);
-    expect(() => realizationCosts(U, { weight: w, mask: null, fixed: null })).toThrow(ShapeMismatchError);
-    expect(() => realizationCosts(U, { weight: w, mask: null, fixed: null })).toThrow(/expected \[4, 6\], got \[4, 5\]/);
+    expect(() => realizationCosts(U, { weight: w, mask: null, fixed: null })).toThrow(
+      ShapeMismatchError,
+    );
+    expect(() => realizationCosts(U, { weight: w, mask: null, fixed: null })).toThrow(
+      /expected \[4, 6\], got \[4, 5\]/,
+    );
     const w6 = tensor(new Float64Array(4 * 6), [4, 6]);
-    const notOrtho = tensor(U.data.map((x) => 2 * x), [6, 3]);
-    expect(() => realizationCosts(notOrtho, { weight: w6, mask: null, fixed: null })).toThrow(InvalidArgumentError);
+    const notOrtho = tensor(
+      U.data.map((x) => 2 * x),
+      [6, 3],
+    );
+    expect(() => realizationCosts(notOrtho, { weight: w6, mask: null, fixed: null })).toThrow(
+      InvalidArgumentError,
+    );
     const mask = tensor(new Float64Array(24).fill(0.5), [4, 6]);
     expect(() => realizationCosts(U, { weight: w6, mask, fixed: null })).toThrow(/0 or 1/);
     const nan = tensor(new Float64Array(24).fill(NaN), [4, 6]);
-    expect(() => realizationCosts(U, { weight: nan, mask: null, fixed: null })).toThrow(/non-finite/);
-    expect(() => realizationCosts(U, { weight: w6, mask: null, fixed: null }, { rtol: -1 })).toThrow(/rtol/);
+    expect(() => realizationCosts(U, { weight: nan, mask: null, fixed: null })).toThrow(
+      /non-finite/,
+    );
+    expect(() =>
+      realizationCosts(U, { weight: w6, mask: null, fixed: null }, { rtol: -1 }),
+    ).toThrow(/rtol/);
   });
 
   it('does not mutate its inputs', () => {
     const U = randomBasis(8, 3, 2);
     const s = wStructure(3, 8, 2, 9);
-    const copies = [U.data.slice(), s.weight.data.slice(), s.mask!.data.slice(), s.fixed!.data.slice()];
+    const copies = [
+      U.data.slice(),
+      s.weight.data.slice(),
+      s.mask!.data.slice(),
+      s.fixed!.data.slice(),
+    ];
     realizationCosts(U, s);
     expect([U.data, s.weight.data, s.mask!.data, s.fixed!.data]).toEqual(copies);
   });
@@ -250,12 +289,31 @@ describe('swap-cost helpers', () => {
   it('swapCosts reproduces the T formula with zero diagonal (ridge post-processing)', () => {
     const R = tensor(Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 10]), [3, 3]);
     const T = swapCosts(R);
-    expectClose(T, tensor(Float64Array.from([0, 2 + 4 - 1 - 5, 3 + 7 - 1 - 10, 2 + 4 - 1 - 5, 0, 6 + 8 - 5 - 10, 3 + 7 - 1 - 10, 6 + 8 - 5 - 10, 0]), [3, 3]));
+    expectClose(
+      T,
+      tensor(
+        Float64Array.from([
+          0,
+          2 + 4 - 1 - 5,
+          3 + 7 - 1 - 10,
+          2 + 4 - 1 - 5,
+          0,
+          6 + 8 - 5 - 10,
+          3 + 7 - 1 - 10,
+          6 + 8 - 5 - 10,
+          0,
+        ]),
+        [3, 3],
+      ),
+    );
     expect(() => swapCosts(tensor(new Float64Array(6), [2, 3]))).toThrow(/square/);
   });
 
   it('signedSqrt and the summary quantiles', () => {
-    expectClose(signedSqrt(tensor(Float64Array.from([-4, 0, 9]), [3])), tensor(Float64Array.from([-2, 0, 3]), [3]));
+    expectClose(
+      signedSqrt(tensor(Float64Array.from([-4, 0, 9]), [3])),
+      tensor(Float64Array.from([-2, 0, 3]), [3]),
+    );
     const T = tensor(Float64Array.from([0, -4, 9, -4, 0, 1, 9, 1, 0]), [3, 3]);
     const s = swapCostSummary(T, [0, 0.5, 1]);
     expect(s.count).toBe(6);
@@ -281,7 +339,11 @@ describe('realizationCosts — neurons with few or no trainable coordinates', ()
     for (let c = 1; c < d; c++) D[d + c] = 0; // neuron 1: only coordinate 0 trainable
     const F = N.map((x, i) => (1 - D[i]!) * x);
     const E = W.map((w, i) => D[i]! * w + F[i]!);
-    const r = realizationCosts(U, { weight: tensor(E, [n, d]), mask: tensor(D, [n, d]), fixed: tensor(F, [n, d]) });
+    const r = realizationCosts(U, {
+      weight: tensor(E, [n, d]),
+      mask: tensor(D, [n, d]),
+      fixed: tensor(F, [n, d]),
+    });
     expect(Array.from(r.M.data.slice(0, n))).toEqual([0, 0, 0]);
     expect(r.droppedEigenvalues[0]).toBe(k);
     // neuron 1: B = U[0, :]ᵀ (k×1); min-norm u = B⁺ e, ‖u‖² = (B·e)² / ‖B‖⁴

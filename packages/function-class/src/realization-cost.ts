@@ -37,11 +37,16 @@ export interface RealizationCosts {
  */
 export function checkBasis(where: string, U: Tensor): [number, number] {
   if (U.shape.length !== 2) {
-    throw new InvalidArgumentError(`${where}: U must be 2-d [d, k] — expected 2 dimensions, got shape [${U.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      `${where}: U must be 2-d [d, k] — expected 2 dimensions, got shape [${U.shape.join(', ')}]`,
+    );
   }
   const d = U.shape[0]!;
   const k = U.shape[1]!;
-  if (k < 1 || k > d) throw new InvalidArgumentError(`${where}: U must have 1 ≤ k ≤ d columns — expected k in 1..${d}, got ${k}`);
+  if (k < 1 || k > d)
+    throw new InvalidArgumentError(
+      `${where}: U must have 1 ≤ k ≤ d columns — expected k in 1..${d}, got ${k}`,
+    );
   const bad = countNonFinite(U.data);
   if (bad > 0) throw new NonFiniteError(`${where}: U`, bad);
   let worst = 0;
@@ -54,13 +59,21 @@ export function checkBasis(where: string, U: Tensor): [number, number] {
     }
   }
   if (worst > 1e-6) {
-    throw new InvalidArgumentError(`${where}: U must have orthonormal columns — expected ‖UᵀU − I‖_max ≤ 1e-6, got ${worst}`);
+    throw new InvalidArgumentError(
+      `${where}: U must have orthonormal columns — expected ‖UᵀU − I‖_max ≤ 1e-6, got ${worst}`,
+    );
   }
   return [d, k];
 }
 
 /** `X·U` for `X` (`n×d`) and `U` (`d×k`), row-major. */
-function project(x: ArrayLike<number>, U: ArrayLike<number>, n: number, d: number, k: number): Float64Array {
+function project(
+  x: ArrayLike<number>,
+  U: ArrayLike<number>,
+  n: number,
+  d: number,
+  k: number,
+): Float64Array {
   const out = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
     const oi = i * k;
@@ -97,12 +110,17 @@ function project(x: ArrayLike<number>, U: ArrayLike<number>, n: number, d: numbe
  * @throws InvalidArgumentError for a U without orthonormal columns, a mask that is not 0/1 or a bad rtol
  * @throws NonFiniteError for NaN/Inf in U or the structure
  */
-export function realizationCosts(U: Tensor, structure: LayerStructure, options: RealizationCostOptions = {}): RealizationCosts {
+export function realizationCosts(
+  U: Tensor,
+  structure: LayerStructure,
+  options: RealizationCostOptions = {},
+): RealizationCosts {
   const where = 'realizationCosts';
   const [d, k] = checkBasis(where, U);
   const n = checkStructure(where, structure, d);
   const rtol = options.rtol ?? k * FLOAT32_EPSILON;
-  if (!(rtol >= 0 && rtol < 1)) throw new InvalidArgumentError(`${where}: invalid rtol — expected 0 ≤ rtol < 1, got ${rtol}`);
+  if (!(rtol >= 0 && rtol < 1))
+    throw new InvalidArgumentError(`${where}: invalid rtol — expected 0 ≤ rtol < 1, got ${rtol}`);
   const u = U.data instanceof Float64Array ? U.data : Float64Array.from(U.data);
   const a = project(structure.weight.data, u, n, d, k);
   const v = structure.fixed ? project(structure.fixed.data, u, n, d, k) : new Float64Array(n * k);
@@ -196,7 +214,10 @@ export function realizationCosts(U: Tensor, structure: LayerStructure, options: 
             const y1 = y0 + n;
             const y2 = y1 + n;
             const y3 = y2 + n;
-            for (let j = 0; j < n; j++) Y[yt + j] = Y[yt + j]! - (l0 * Y[y0 + j]! + l1 * Y[y1 + j]! + l2 * Y[y2 + j]! + l3 * Y[y3 + j]!);
+            for (let j = 0; j < n; j++)
+              Y[yt + j] =
+                Y[yt + j]! -
+                (l0 * Y[y0 + j]! + l1 * Y[y1 + j]! + l2 * Y[y2 + j]! + l3 * Y[y3 + j]!);
           }
           for (; p < t; p++) {
             const l = L[t * m + p]!;
@@ -276,7 +297,9 @@ function swapCostData(M: ArrayLike<number>, n: number): Float64Array {
  */
 export function swapCosts(M: Tensor): Tensor<Float64Array> {
   if (M.shape.length !== 2 || M.shape[0] !== M.shape[1]) {
-    throw new InvalidArgumentError(`swapCosts: M must be square — expected [n, n], got [${M.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      `swapCosts: M must be square — expected [n, n], got [${M.shape.join(', ')}]`,
+    );
   }
   const bad = countNonFinite(M.data);
   if (bad > 0) throw new NonFiniteError('swapCosts: M', bad);
@@ -342,13 +365,20 @@ export function swapCostSummary(
 ): SwapCostSummary {
   const tolerance = options.tolerance ?? 0;
   if (!(tolerance >= 0)) {
-    throw new InvalidArgumentError(`swapCostSummary: invalid tolerance — expected ≥ 0, got ${tolerance}`);
+    throw new InvalidArgumentError(
+      `swapCostSummary: invalid tolerance — expected ≥ 0, got ${tolerance}`,
+    );
   }
   if (T.shape.length !== 2 || T.shape[0] !== T.shape[1]) {
-    throw new InvalidArgumentError(`swapCostSummary: T must be square — expected [n, n], got [${T.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      `swapCostSummary: T must be square — expected [n, n], got [${T.shape.join(', ')}]`,
+    );
   }
   for (const q of quantiles) {
-    if (!(q >= 0 && q <= 1)) throw new InvalidArgumentError(`swapCostSummary: invalid quantile level — expected 0 ≤ q ≤ 1, got ${q}`);
+    if (!(q >= 0 && q <= 1))
+      throw new InvalidArgumentError(
+        `swapCostSummary: invalid quantile level — expected 0 ≤ q ≤ 1, got ${q}`,
+      );
   }
   const n = T.shape[0]!;
   const vals = new Float64Array(n * (n - 1));
@@ -365,7 +395,8 @@ export function swapCostSummary(
   vals.sort();
   return {
     negativeFraction: vals.length === 0 ? 0 : neg / vals.length,
-    signedSqrtQuantiles: vals.length === 0 ? [] : quantiles.map((q) => ({ q, value: quantileSorted(vals, q) })),
+    signedSqrtQuantiles:
+      vals.length === 0 ? [] : quantiles.map((q) => ({ q, value: quantileSorted(vals, q) })),
     count: vals.length,
   };
 }

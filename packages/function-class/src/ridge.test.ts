@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { makeLinear, makeMlp, randomInputs } from '../test/networks.js';
 import { MissingStructureError } from './errors.js';
 import { swapCosts } from './realization-cost.js';
-import { activationFns, blockLossAndGradient, pairLossAndGradient, ridgeLayer, ridgeRealizationCosts } from './ridge.js';
+import {
+  activationFns,
+  blockLossAndGradient,
+  pairLossAndGradient,
+  ridgeLayer,
+  ridgeRealizationCosts,
+} from './ridge.js';
 
 const s = 1 / Math.sqrt(1 + 1e-5);
 
@@ -15,17 +21,30 @@ describe('ridgeLayer', () => {
     const lin = makeLinear(0, 3, { out: 2 }, 5);
     const X = randomInputs(40, 3, 5);
     const beta = 1;
-    const rec = ridgeLayer(lin, X, 'identity', { betas: [beta], iterations: 4000, lr: 0.01, numNeurons: 2 });
+    const rec = ridgeLayer(lin, X, 'identity', {
+      betas: [beta],
+      iterations: 4000,
+      lr: 0.01,
+      numNeurons: 2,
+    });
     // pair (id1 = 0, id2 = 1): minimize (1/β)·mean(y0 − s(w·x + b))² + ‖w‖²
     const N = 40;
     const weff = lin.weight.data;
-    const y = Array.from({ length: N }, (_, r) => s * (weff[0]! * X.data[r * 3]! + weff[1]! * X.data[r * 3 + 1]! + weff[2]! * X.data[r * 3 + 2]! + lin.bias!.data[0]!));
+    const y = Array.from(
+      { length: N },
+      (_, r) =>
+        s *
+        (weff[0]! * X.data[r * 3]! +
+          weff[1]! * X.data[r * 3 + 1]! +
+          weff[2]! * X.data[r * 3 + 2]! +
+          lin.bias!.data[0]!),
+    );
     const A = new Matrix(4, 4);
     const rhs = new Matrix(4, 1);
     for (let r = 0; r < N; r++) {
       const xt = [s * X.data[r * 3]!, s * X.data[r * 3 + 1]!, s * X.data[r * 3 + 2]!, s];
       for (let a = 0; a < 4; a++) {
-        rhs.set(a, 0, rhs.get(a, 0) + xt[a]! * y[r]! / (beta * N));
+        rhs.set(a, 0, rhs.get(a, 0) + (xt[a]! * y[r]!) / (beta * N));
         for (let b = 0; b < 4; b++) A.set(a, b, A.get(a, b) + (xt[a]! * xt[b]!) / (beta * N));
       }
     }
@@ -33,7 +52,12 @@ describe('ridgeLayer', () => {
     const theta = solve(A, rhs).to1DArray();
     let mse = 0;
     for (let r = 0; r < N; r++) {
-      const pred = s * (theta[0]! * X.data[r * 3]! + theta[1]! * X.data[r * 3 + 1]! + theta[2]! * X.data[r * 3 + 2]! + theta[3]!);
+      const pred =
+        s *
+        (theta[0]! * X.data[r * 3]! +
+          theta[1]! * X.data[r * 3 + 1]! +
+          theta[2]! * X.data[r * 3 + 2]! +
+          theta[3]!);
       mse += (y[r]! - pred) ** 2 / N;
     }
     const optimum = mse / beta + theta[0]! ** 2 + theta[1]! ** 2 + theta[2]! ** 2;
@@ -93,13 +117,27 @@ describe('ridgeLayer', () => {
   it('pair subsets and sample subsets are seeded', () => {
     const lin = makeLinear(0, 4, { out: 5 }, 3);
     const X = randomInputs(50, 4, 3);
-    const a = ridgeLayer(lin, X, 'gelu', { betas: [1], iterations: 2, numPairs: 7, seed: 4, subsample: 0.5 });
-    const b = ridgeLayer(lin, X, 'gelu', { betas: [1], iterations: 2, numPairs: 7, seed: 4, subsample: 0.5 });
+    const a = ridgeLayer(lin, X, 'gelu', {
+      betas: [1],
+      iterations: 2,
+      numPairs: 7,
+      seed: 4,
+      subsample: 0.5,
+    });
+    const b = ridgeLayer(lin, X, 'gelu', {
+      betas: [1],
+      iterations: 2,
+      numPairs: 7,
+      seed: 4,
+      subsample: 0.5,
+    });
     expect(a.pairs).toEqual(b.pairs);
     expect(a.pairs.length).toBe(14);
     expect(a.samples).toBe(25);
     expect(a.perBeta[0]!.Rgrid).toBeNull();
-    const ids = new Set(Array.from({ length: 7 }, (_, g) => a.pairs[2 * g]! * 5 + a.pairs[2 * g + 1]!));
+    const ids = new Set(
+      Array.from({ length: 7 }, (_, g) => a.pairs[2 * g]! * 5 + a.pairs[2 * g + 1]!),
+    );
     expect(ids.size).toBe(7);
     const c = ridgeLayer(lin, X, 'gelu', { betas: [1], iterations: 2, numPairs: 7, seed: 5 });
     expect(c.pairs).not.toEqual(a.pairs);
@@ -112,7 +150,9 @@ describe('ridgeLayer', () => {
     expect(() => ridgeLayer(lin, X, 'relu', { betas: [] })).toThrow(/β grid/);
     expect(() => ridgeLayer(lin, X, 'relu', { subsample: 0 })).toThrow(/subsample/);
     expect(() => ridgeLayer(lin, X, 'relu', { iterations: 0 })).toThrow(/iterations/);
-    expect(() => ridgeLayer(lin, randomInputs(10, 5, 1), 'relu')).toThrow(/expected \[N, 4\], got \[10, 5\]/);
+    expect(() => ridgeLayer(lin, randomInputs(10, 5, 1), 'relu')).toThrow(
+      /expected \[N, 4\], got \[10, 5\]/,
+    );
   });
 });
 
@@ -120,12 +160,17 @@ describe('ridgeRealizationCosts', () => {
   it('runs every layer with the model activation, reports the norm kind and progress', async () => {
     const net = makeMlp(5, [{ out: 3 }, { out: 2 }], 11, 'gelu');
     const calls: number[] = [];
-    const recs = await ridgeRealizationCosts(new ReferenceEvaluator(), net, randomInputs(20, 5, 1), {
-      betas: [0.1, 1],
-      iterations: 10,
-      progressEvery: 5,
-      onProgress: (p) => calls.push(p.iteration),
-    });
+    const recs = await ridgeRealizationCosts(
+      new ReferenceEvaluator(),
+      net,
+      randomInputs(20, 5, 1),
+      {
+        betas: [0.1, 1],
+        iterations: 10,
+        progressEvery: 5,
+        onProgress: (p) => calls.push(p.iteration),
+      },
+    );
     expect(recs.map((r) => [r.layer, r.activation, r.normKind])).toEqual([
       ['lins.0', 'gelu', 'none'],
       ['lins.1', 'gelu', 'none'],
@@ -140,10 +185,18 @@ describe('ridgeRealizationCosts', () => {
     const net: Network = validateNetwork({
       family: 'sigma-asym',
       inputShape: [3],
-      layers: [l0, { type: 'gate', index: 0, C: tensor(new Float32Array([1, 0, 0, 1]), [2, 2]) }, l1],
+      layers: [
+        l0,
+        { type: 'gate', index: 0, C: tensor(new Float32Array([1, 0, 0, 1]), [2, 2]) },
+        l1,
+      ],
       meta: {},
     });
-    await expect(ridgeRealizationCosts(new ReferenceEvaluator(), net, randomInputs(5, 3, 1), { iterations: 1 })).rejects.toThrow(MissingStructureError);
+    await expect(
+      ridgeRealizationCosts(new ReferenceEvaluator(), net, randomInputs(5, 3, 1), {
+        iterations: 1,
+      }),
+    ).rejects.toThrow(MissingStructureError);
   });
 });
 
@@ -160,11 +213,43 @@ describe('pairLossAndGradient', () => {
       const { f, df } = activationFns(kind);
       const W = Float64Array.from([0.3, -0.2, 0.5, -0.4, 0.1]);
       const loss = (w: Float64Array, b: number): number => {
-        const res = pairLossAndGradient(x, N, d, w, 0, b, mask, fixed, 0, target, f, df, 0.1, new Float64Array(d), new Float64Array(d));
+        const res = pairLossAndGradient(
+          x,
+          N,
+          d,
+          w,
+          0,
+          b,
+          mask,
+          fixed,
+          0,
+          target,
+          f,
+          df,
+          0.1,
+          new Float64Array(d),
+          new Float64Array(d),
+        );
         return res.sse / N / 0.1 + res.reg;
       };
       const grad = new Float64Array(d);
-      const res = pairLossAndGradient(x, N, d, W, 0, 0.05, mask, fixed, 0, target, f, df, 0.1, grad, new Float64Array(d));
+      const res = pairLossAndGradient(
+        x,
+        N,
+        d,
+        W,
+        0,
+        0.05,
+        mask,
+        fixed,
+        0,
+        target,
+        f,
+        df,
+        0.1,
+        grad,
+        new Float64Array(d),
+      );
       const h = 1e-6;
       for (let c = 0; c < d; c++) {
         const wp = W.slice();
@@ -195,13 +280,53 @@ describe('blockLossAndGradient', () => {
     const target = Int32Array.from([1, 1, 0, 2, 2, 0]);
     const Y1 = Float64Array.from({ length: N * nNeurons }, (_, i) => Math.sin(i));
     const { f, df } = activationFns('gelu');
-    const out = { gradW: new Float64Array(P * d), gradB: new Float64Array(P), sse: new Float64Array(P), reg: new Float64Array(P) };
+    const out = {
+      gradW: new Float64Array(P * d),
+      gradB: new Float64Array(P),
+      sse: new Float64Array(P),
+      reg: new Float64Array(P),
+    };
     const scratch = { weff: new Float64Array(P * d), S: new Float64Array(N * P) };
-    blockLossAndGradient(x, N, d, 0, P, W, B, student, target, Y1, nNeurons, mask, fixed, f, df, 0.01, out, scratch);
+    blockLossAndGradient(
+      x,
+      N,
+      d,
+      0,
+      P,
+      W,
+      B,
+      student,
+      target,
+      Y1,
+      nNeurons,
+      mask,
+      fixed,
+      f,
+      df,
+      0.01,
+      out,
+      scratch,
+    );
     for (let g = 0; g < P; g++) {
       const y = Float64Array.from({ length: N }, (_, r) => Y1[r * nNeurons + target[g]!]!);
       const grad = new Float64Array(d);
-      const ref = pairLossAndGradient(x, N, d, W, g * d, B[g]!, mask, fixed, student[g]! * d, y, f, df, 0.01, grad, new Float64Array(d));
+      const ref = pairLossAndGradient(
+        x,
+        N,
+        d,
+        W,
+        g * d,
+        B[g]!,
+        mask,
+        fixed,
+        student[g]! * d,
+        y,
+        f,
+        df,
+        0.01,
+        grad,
+        new Float64Array(d),
+      );
       expectClose(out.sse[g]!, ref.sse, { atol: 1e-12, rtol: 1e-12 });
       expectClose(out.reg[g]!, ref.reg);
       expectClose(out.gradB[g]!, ref.gradBias, { atol: 1e-10, rtol: 1e-10 });

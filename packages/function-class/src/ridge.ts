@@ -1,4 +1,12 @@
-import { InvalidArgumentError, NonFiniteError, Rng, blocksOf, countNonFinite, erf, tensor } from '@nidkit/core';
+import {
+  InvalidArgumentError,
+  NonFiniteError,
+  Rng,
+  blocksOf,
+  countNonFinite,
+  erf,
+  tensor,
+} from '@nidkit/core';
 import type { ActivationKind, Evaluator, LinearLayer, Network, Tensor } from '@nidkit/core';
 import { MissingStructureError } from './errors.js';
 import { recordLayerInputs } from './layer-costs.js';
@@ -90,7 +98,10 @@ export interface RidgeLayerRecord {
 }
 
 /** φ and φ′ of an activation kind. @internal */
-export function activationFns(kind: ActivationKind): { f: (u: number) => number; df: (u: number) => number } {
+export function activationFns(kind: ActivationKind): {
+  f: (u: number) => number;
+  df: (u: number) => number;
+} {
   switch (kind) {
     case 'relu':
       return { f: (u) => (u > 0 ? u : 0), df: (u) => (u > 0 ? 1 : 0) };
@@ -231,7 +242,14 @@ export function blockLossAndGradient(
       const w1 = w0 + d;
       const w2 = w1 + d;
       const w3 = w2 + d;
-      let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+      let a00 = 0,
+        a01 = 0,
+        a02 = 0,
+        a03 = 0,
+        a10 = 0,
+        a11 = 0,
+        a12 = 0,
+        a13 = 0;
       for (let c = 0; c < d; c++) {
         const u0 = x[x0 + c]!;
         const u1 = x[x1 + c]!;
@@ -352,28 +370,49 @@ export function blockLossAndGradient(
 export function modelActivation(net: Network): ActivationKind {
   for (const b of blocksOf(net)) {
     if (b.activation?.type === 'gate') {
-      throw new MissingStructureError('ridgeRealizationCosts', `lins.${b.index}`, 'an elementwise activation', 'a σ-gate (sigmoid(Cz) ⊙ z)');
+      throw new MissingStructureError(
+        'ridgeRealizationCosts',
+        `lins.${b.index}`,
+        'an elementwise activation',
+        'a σ-gate (sigmoid(Cz) ⊙ z)',
+      );
     }
     if (b.activation?.type === 'act') return b.activation.kind;
   }
-  throw new MissingStructureError('ridgeRealizationCosts', 'network', 'a hidden elementwise activation', 'none (pass options.activation)');
+  throw new MissingStructureError(
+    'ridgeRealizationCosts',
+    'network',
+    'a hidden elementwise activation',
+    'none (pass options.activation)',
+  );
 }
 
 function checkOptions(where: string, o: RidgeOptions): void {
   const it = o.iterations ?? 3000;
-  if (!Number.isSafeInteger(it) || it < 1) throw new InvalidArgumentError(`${where}: invalid iterations — expected an integer ≥ 1, got ${it}`);
+  if (!Number.isSafeInteger(it) || it < 1)
+    throw new InvalidArgumentError(
+      `${where}: invalid iterations — expected an integer ≥ 1, got ${it}`,
+    );
   const lr = o.lr ?? 5e-3;
-  if (!(lr > 0 && Number.isFinite(lr))) throw new InvalidArgumentError(`${where}: invalid lr — expected a positive number, got ${lr}`);
+  if (!(lr > 0 && Number.isFinite(lr)))
+    throw new InvalidArgumentError(`${where}: invalid lr — expected a positive number, got ${lr}`);
   const betas = o.betas ?? DEFAULT_RIDGE_BETAS;
-  if (betas.length === 0) throw new InvalidArgumentError(`${where}: empty β grid — expected at least one β, got []`);
+  if (betas.length === 0)
+    throw new InvalidArgumentError(`${where}: empty β grid — expected at least one β, got []`);
   for (let i = 0; i < betas.length; i++) {
-    if (!(betas[i]! > 0 && Number.isFinite(betas[i]!))) throw new InvalidArgumentError(`${where}: invalid β — expected β > 0, got ${betas[i]}`);
+    if (!(betas[i]! > 0 && Number.isFinite(betas[i]!)))
+      throw new InvalidArgumentError(`${where}: invalid β — expected β > 0, got ${betas[i]}`);
     if (i > 0 && !(betas[i]! > betas[i - 1]!)) {
-      throw new InvalidArgumentError(`${where}: β grid must be strictly ascending — expected ${betas[i - 1]} < β, got ${betas[i]}`);
+      throw new InvalidArgumentError(
+        `${where}: β grid must be strictly ascending — expected ${betas[i - 1]} < β, got ${betas[i]}`,
+      );
     }
   }
   const ss = o.subsample ?? 1;
-  if (!(ss > 0 && ss <= 1)) throw new InvalidArgumentError(`${where}: invalid subsample ratio — expected 0 < ratio ≤ 1, got ${ss}`);
+  if (!(ss > 0 && ss <= 1))
+    throw new InvalidArgumentError(
+      `${where}: invalid subsample ratio — expected 0 < ratio ≤ 1, got ${ss}`,
+    );
 }
 
 /**
@@ -397,21 +436,31 @@ function checkOptions(where: string, o: RidgeOptions): void {
  * @throws ShapeMismatchError / InvalidArgumentError for mismatched dims or bad options
  * @throws NonFiniteError when X is not finite or the optimization diverges
  */
-export function ridgeLayer(layer: LinearLayer, X: Tensor, activation: ActivationKind, options: RidgeOptions = {}): RidgeLayerRecord {
+export function ridgeLayer(
+  layer: LinearLayer,
+  X: Tensor,
+  activation: ActivationKind,
+  options: RidgeOptions = {},
+): RidgeLayerRecord {
   const where = 'ridgeLayer';
   checkOptions(where, options);
   const name = `lins.${layer.index}`;
   const out = layer.weight.shape[0]!;
   const d = layer.weight.shape[1]!;
   if (X.shape.length !== 2 || X.shape[1] !== d) {
-    throw new InvalidArgumentError(`${where}: inputs of ${name} must be [N, ${d}] — expected [N, ${d}], got [${X.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      `${where}: inputs of ${name} must be [N, ${d}] — expected [N, ${d}], got [${X.shape.join(', ')}]`,
+    );
   }
   const bad = countNonFinite(X.data);
   if (bad > 0) throw new NonFiniteError(`${where}: X`, bad);
   const nAll = X.shape[0]!;
   if (nAll < 1) throw new InvalidArgumentError(`${where}: no samples — expected N ≥ 1, got 0`);
   const nPrime = Math.min(options.numNeurons ?? out, out);
-  if (!Number.isSafeInteger(nPrime) || nPrime < 1) throw new InvalidArgumentError(`${where}: invalid numNeurons — expected an integer ≥ 1, got ${options.numNeurons}`);
+  if (!Number.isSafeInteger(nPrime) || nPrime < 1)
+    throw new InvalidArgumentError(
+      `${where}: invalid numNeurons — expected an integer ≥ 1, got ${options.numNeurons}`,
+    );
   const betas = options.betas ?? DEFAULT_RIDGE_BETAS;
   const iterations = options.iterations ?? 3000;
   const lr = options.lr ?? 5e-3;
@@ -437,9 +486,13 @@ export function ridgeLayer(layer: LinearLayer, X: Tensor, activation: Activation
   let pairIds: Int32Array;
   if (options.numPairs !== undefined && options.numPairs < total) {
     if (!Number.isSafeInteger(options.numPairs) || options.numPairs < 1) {
-      throw new InvalidArgumentError(`${where}: invalid numPairs — expected an integer ≥ 1, got ${options.numPairs}`);
+      throw new InvalidArgumentError(
+        `${where}: invalid numPairs — expected an integer ≥ 1, got ${options.numPairs}`,
+      );
     }
-    pairIds = Rng.stream(options.seed ?? 0, 'ridge-pairs').sampleWithoutReplacement(total, options.numPairs).sort();
+    pairIds = Rng.stream(options.seed ?? 0, 'ridge-pairs')
+      .sampleWithoutReplacement(total, options.numPairs)
+      .sort();
   } else {
     pairIds = new Int32Array(total);
     for (let i = 0; i < total; i++) pairIds[i] = i;
@@ -501,8 +554,16 @@ export function ridgeLayer(layer: LinearLayer, X: Tensor, activation: Activation
   const vW = new Float64Array(P * d);
   const mB = new Float64Array(P);
   const vB = new Float64Array(P);
-  const grads = { gradW: new Float64Array(P * d), gradB: new Float64Array(P), sse: new Float64Array(P), reg: new Float64Array(P) };
-  const scratch = { weff: new Float64Array(Math.min(P, PAIR_BLOCK) * d), S: new Float64Array(N * Math.min(P, PAIR_BLOCK)) };
+  const grads = {
+    gradW: new Float64Array(P * d),
+    gradB: new Float64Array(P),
+    sse: new Float64Array(P),
+    reg: new Float64Array(P),
+  };
+  const scratch = {
+    weff: new Float64Array(Math.min(P, PAIR_BLOCK) * d),
+    S: new Float64Array(N * Math.min(P, PAIR_BLOCK)),
+  };
   const b1 = 0.9;
   const b2 = 0.999;
   const eps = 1e-8;
@@ -524,7 +585,26 @@ export function ridgeLayer(layer: LinearLayer, X: Tensor, activation: Activation
       const bc1 = 1 - Math.pow(b1, it);
       const bc2 = 1 - Math.pow(b2, it);
       for (let g0 = 0; g0 < P; g0 += PAIR_BLOCK) {
-        blockLossAndGradient(x, N, d, g0, Math.min(P, g0 + PAIR_BLOCK), W, B, student, targetOf, Y1, nPrime, mask, fixed, phi, dphi, beta, grads, scratch);
+        blockLossAndGradient(
+          x,
+          N,
+          d,
+          g0,
+          Math.min(P, g0 + PAIR_BLOCK),
+          W,
+          B,
+          student,
+          targetOf,
+          Y1,
+          nPrime,
+          mask,
+          fixed,
+          phi,
+          dphi,
+          beta,
+          grads,
+          scratch,
+        );
       }
       for (let g = 0; g < P; g++) {
         const wo = g * d;
@@ -553,10 +633,16 @@ export function ridgeLayer(layer: LinearLayer, X: Tensor, activation: Activation
           B[g] = B[g]! - (lr * (mm / bc1)) / (Math.sqrt(vv / bc2) + eps);
         }
       }
-      if (it % every === 0 || last) options.onProgress?.({ layer: name, beta, iteration: it, iterations });
+      if (it % every === 0 || last)
+        options.onProgress?.({ layer: name, beta, iteration: it, iterations });
     }
     const badObj = countNonFinite(objectiveFull);
-    if (badObj > 0) throw new NonFiniteError(`${where}: ${name} objective at β = ${beta}`, badObj, '(the optimization diverged; lower lr)');
+    if (badObj > 0)
+      throw new NonFiniteError(
+        `${where}: ${name} objective at β = ${beta}`,
+        badObj,
+        '(the optimization diverged; lower lr)',
+      );
     const mse = new Float64Array(P);
     for (let g = 0; g < P; g++) mse[g] = (objectiveFull[g]! - Rv[g]!) * beta;
     let Rgrid: Tensor<Float64Array> | null = null;
@@ -567,9 +653,29 @@ export function ridgeLayer(layer: LinearLayer, X: Tensor, activation: Activation
       Rgrid = tensor(grid, [nPrime, nPrime]);
       T = swapCosts(Rgrid);
     }
-    perBeta.push({ beta, objectiveFull, objectiveMse, R: Rv, weightScale1: ws1, weightScale2: ws2, mse, Rgrid, T });
+    perBeta.push({
+      beta,
+      objectiveFull,
+      objectiveMse,
+      R: Rv,
+      weightScale1: ws1,
+      weightScale2: ws2,
+      mse,
+      Rgrid,
+      T,
+    });
   }
-  return { layer: name, normKind: 'none', activation, numNeurons: nPrime, samples: N, pairs, warmStart, iterations, perBeta };
+  return {
+    layer: name,
+    normKind: 'none',
+    activation,
+    numNeurons: nPrime,
+    samples: N,
+    pairs,
+    warmStart,
+    iterations,
+    perBeta,
+  };
 }
 
 /**
@@ -596,11 +702,20 @@ export async function ridgeRealizationCosts(
   const chosen = options.layers
     ? options.layers.map((l) => {
         const b = blocks.find((x) => x.index === l);
-        if (!b) throw new InvalidArgumentError(`ridgeRealizationCosts: no such linear layer — expected one of ${blocks.map((x) => x.index).join(', ')}, got ${l}`);
+        if (!b)
+          throw new InvalidArgumentError(
+            `ridgeRealizationCosts: no such linear layer — expected one of ${blocks.map((x) => x.index).join(', ')}, got ${l}`,
+          );
         return b;
       })
     : blocks;
-  const rec = await recordLayerInputs(evaluator, net, inputs, chosen.map((b) => b.linear), options.batchSize);
+  const rec = await recordLayerInputs(
+    evaluator,
+    net,
+    inputs,
+    chosen.map((b) => b.linear),
+    options.batchSize,
+  );
   return chosen.map((b, i) => ({
     ...ridgeLayer(b.linear, rec.inputs[i]!, activation, options),
     normKind: b.norm?.kind ?? 'none',

@@ -1,4 +1,12 @@
-import { InvalidArgumentError, NonFiniteError, ShapeMismatchError, countNonFinite, effectiveWeight, fixedPartOf, toFloat64 } from '@nidkit/core';
+import {
+  InvalidArgumentError,
+  NonFiniteError,
+  ShapeMismatchError,
+  countNonFinite,
+  effectiveWeight,
+  fixedPartOf,
+  toFloat64,
+} from '@nidkit/core';
 import type { LinearLayer, Tensor } from '@nidkit/core';
 
 /**
@@ -36,13 +44,26 @@ export function layerStructure(layer: LinearLayer): LayerStructure {
 export function checkStructure(where: string, s: LayerStructure, d: number): number {
   const w = s.weight;
   if (w.shape.length !== 2) {
-    throw new InvalidArgumentError(`${where}: weight must be 2-d [n, d] — expected 2 dimensions, got shape [${w.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      `${where}: weight must be 2-d [n, d] — expected 2 dimensions, got shape [${w.shape.join(', ')}]`,
+    );
   }
   const n = w.shape[0]!;
-  if (w.shape[1] !== d) throw new ShapeMismatchError(where, [n, d], w.shape, 'weight columns do not match the subspace dimension d');
-  for (const [name, t] of [['weight', w], ['mask', s.mask], ['fixed', s.fixed]] as const) {
+  if (w.shape[1] !== d)
+    throw new ShapeMismatchError(
+      where,
+      [n, d],
+      w.shape,
+      'weight columns do not match the subspace dimension d',
+    );
+  for (const [name, t] of [
+    ['weight', w],
+    ['mask', s.mask],
+    ['fixed', s.fixed],
+  ] as const) {
     if (!t) continue;
-    if (t.shape.length !== 2 || t.shape[0] !== n || t.shape[1] !== d) throw new ShapeMismatchError(where, [n, d], t.shape, `${name} shape mismatch`);
+    if (t.shape.length !== 2 || t.shape[0] !== n || t.shape[1] !== d)
+      throw new ShapeMismatchError(where, [n, d], t.shape, `${name} shape mismatch`);
     const bad = countNonFinite(t.data);
     if (bad > 0) throw new NonFiniteError(`${where}: ${name}`, bad);
   }
@@ -50,7 +71,9 @@ export function checkStructure(where: string, s: LayerStructure, d: number): num
     const m = s.mask.data;
     for (let i = 0; i < m.length; i++) {
       if (m[i] !== 0 && m[i] !== 1) {
-        throw new InvalidArgumentError(`${where}: mask entries must be 0 or 1 — expected 0/1 at flat index ${i}, got ${m[i]}`);
+        throw new InvalidArgumentError(
+          `${where}: mask entries must be 0 or 1 — expected 0/1 at flat index ${i}, got ${m[i]}`,
+        );
       }
     }
   }
@@ -74,4 +97,3 @@ export function fixedPositions(mask: Tensor | null, n: number, d: number): Int32
   }
   return out;
 }
-

@@ -8,7 +8,12 @@ import { centredGram } from './linalg/covariance.js';
 import { estimateSubspace, subspaceDimension } from './subspace.js';
 
 /** Data X = Z·diag(s)·Qᵀ with orthonormal-column Z (centred) and orthonormal Q: singular values s. */
-function withSingularValues(n: number, s: readonly number[], d: number, seed: number): { X: Float64Array; Q: Float64Array } {
+function withSingularValues(
+  n: number,
+  s: readonly number[],
+  d: number,
+  seed: number,
+): { X: Float64Array; Q: Float64Array } {
   const k = s.length;
   const Z = randomBasis(n, k + 1, seed); // the extra column is used to centre: Z ⟂ 1 is not guaranteed, so
   // project out the mean direction explicitly by Gram–Schmidt against 1/√n first
@@ -32,7 +37,10 @@ function withSingularValues(n: number, s: readonly number[], d: number, seed: nu
   }
   const Q = randomBasis(d, k, seed + 1).data;
   const X = new Float64Array(n * d);
-  for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) X[r * d + j] = X[r * d + j]! + z[r * k + c]! * s[c]! * Q[j * k + c]!;
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < k; c++)
+      for (let j = 0; j < d; j++)
+        X[r * d + j] = X[r * d + j]! + z[r * k + c]! * s[c]! * Q[j * k + c]!;
   for (let i = 0; i < X.length; i++) X[i] = X[i]! + 5; // a constant offset: centring removes it
   return { X, Q };
 }
@@ -88,9 +96,14 @@ describe('estimateSubspace', () => {
     }
     const naive = (Y: Float64Array): { gram: Float64Array; mean: Float64Array } => {
       const mean = new Float64Array(d);
-      for (let r = 0; r < n; r++) for (let c = 0; c < d; c++) mean[c] = mean[c]! + Y[r * d + c]! / n;
+      for (let r = 0; r < n; r++)
+        for (let c = 0; c < d; c++) mean[c] = mean[c]! + Y[r * d + c]! / n;
       const gram = new Float64Array(d * d);
-      for (let r = 0; r < n; r++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) gram[a * d + b] = gram[a * d + b]! + (Y[r * d + a]! - mean[a]!) * (Y[r * d + b]! - mean[b]!);
+      for (let r = 0; r < n; r++)
+        for (let a = 0; a < d; a++)
+          for (let b = 0; b < d; b++)
+            gram[a * d + b] =
+              gram[a * d + b]! + (Y[r * d + a]! - mean[a]!) * (Y[r * d + b]! - mean[b]!);
       return { gram, mean };
     };
     const sparse = centredGram(X, n, d);
@@ -119,8 +132,12 @@ describe('estimateSubspace', () => {
     }
     expect(() => estimateSubspace(tensor(new Float64Array(6), [6]))).toThrow(/2-d/);
     expect(() => estimateSubspace(tensor(new Float64Array(3), [1, 3]))).toThrow(/N ≥ 2/);
-    expect(() => estimateSubspace(tensor(Float64Array.from([1, NaN, 3, 4]), [2, 2]))).toThrow(NonFiniteError);
-    expect(() => estimateSubspace(tensor(new Float64Array(8).fill(3), [4, 2]))).toThrow(ZeroVarianceError);
+    expect(() => estimateSubspace(tensor(Float64Array.from([1, NaN, 3, 4]), [2, 2]))).toThrow(
+      NonFiniteError,
+    );
+    expect(() => estimateSubspace(tensor(new Float64Array(8).fill(3), [4, 2]))).toThrow(
+      ZeroVarianceError,
+    );
     expect(() => subspaceDimension([0, 0], 0.9)).toThrow(ZeroVarianceError);
   });
 

@@ -37,7 +37,10 @@ export interface Subspace {
  * @throws InvalidArgumentError when τ ∉ (0, 1]
  * @throws ZeroVarianceError when all eigenvalues are zero
  */
-export function subspaceDimension(eigenvalues: ArrayLike<number>, tau: number): { k: number; explainedVariance: number } {
+export function subspaceDimension(
+  eigenvalues: ArrayLike<number>,
+  tau: number,
+): { k: number; explainedVariance: number } {
   checkTau('subspaceDimension', tau);
   const d = eigenvalues.length;
   let total = 0;
@@ -84,12 +87,16 @@ export function estimateSubspace(X: Tensor, options: SubspaceOptions = {}): Subs
   const tau = options.tau ?? 0.9;
   checkTau(where, tau);
   if (X.shape.length !== 2) {
-    throw new InvalidArgumentError(`${where}: X must be 2-d [N, d] — expected 2 dimensions, got shape [${X.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      `${where}: X must be 2-d [N, d] — expected 2 dimensions, got shape [${X.shape.join(', ')}]`,
+    );
   }
   const n = X.shape[0]!;
   const d = X.shape[1]!;
   if (n < 2 || d < 1) {
-    throw new InvalidArgumentError(`${where}: too few samples or features — expected N ≥ 2 and d ≥ 1, got [${n}, ${d}]`);
+    throw new InvalidArgumentError(
+      `${where}: too few samples or features — expected N ≥ 2 and d ≥ 1, got [${n}, ${d}]`,
+    );
   }
   const bad = countNonFinite(X.data);
   if (bad > 0) throw new NonFiniteError(`${where}: X`, bad);
@@ -109,7 +116,13 @@ export function estimateSubspace(X: Tensor, options: SubspaceOptions = {}): Subs
  * @throws ZeroVarianceError when the trace is zero
  * @internal
  */
-export function subspaceFromGram(gram: Float64Array, mean: Float64Array, n: number, tau: number, where = 'estimateSubspace'): Subspace {
+export function subspaceFromGram(
+  gram: Float64Array,
+  mean: Float64Array,
+  n: number,
+  tau: number,
+  where = 'estimateSubspace',
+): Subspace {
   checkTau(where, tau);
   const d = mean.length;
   if (n < 2) throw new InvalidArgumentError(`${where}: too few samples — expected N ≥ 2, got ${n}`);
@@ -120,7 +133,9 @@ export function subspaceFromGram(gram: Float64Array, mean: Float64Array, n: numb
   if (live.length === 0) throw new ZeroVarianceError(where, n, d);
   const m = live.length;
   const reduced = m === d ? gram : new Float64Array(m * m);
-  if (m < d) for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) reduced[a * m + b] = gram[live[a]! * d + live[b]!]!;
+  if (m < d)
+    for (let a = 0; a < m; a++)
+      for (let b = 0; b < m; b++) reduced[a * m + b] = gram[live[a]! * d + live[b]!]!;
   const eig = lazySymmetricEigen(reduced, m);
   const values = new Float64Array(d);
   for (let i = 0; i < m; i++) values[i] = Math.max(0, eig.values[m - 1 - i]!);
@@ -144,7 +159,8 @@ export function subspaceFromGram(gram: Float64Array, mean: Float64Array, n: numb
   }
   for (let c = 0; c < kLive; c++) {
     let big = 0;
-    for (let r = 0; r < m; r++) if (Math.abs(V[r * kLive + c]!) > Math.abs(big)) big = V[r * kLive + c]!;
+    for (let r = 0; r < m; r++)
+      if (Math.abs(V[r * kLive + c]!) > Math.abs(big)) big = V[r * kLive + c]!;
     const sign = big < 0 ? -1 : 1;
     for (let r = 0; r < m; r++) U[live[r]! * k + c] = sign * V[r * kLive + c]!;
   }

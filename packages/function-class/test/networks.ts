@@ -30,15 +30,28 @@ export function makeLinear(index: number, inp: number, spec: LayerSpec, seed: nu
       const idx = rng.sampleWithoutReplacement(inp, nf);
       for (const r of idx) m[i * inp + r] = 0;
     }
-    fixed = { kind: 'mask', mask: tensor(m, [spec.out, inp]), normal: tensor(randn(rng, spec.out * inp), [spec.out, inp]), kappa, numFixed: nf };
+    fixed = {
+      kind: 'mask',
+      mask: tensor(m, [spec.out, inp]),
+      normal: tensor(randn(rng, spec.out * inp), [spec.out, inp]),
+      kappa,
+      numFixed: nf,
+    };
   } else if (spec.family === 'syre') {
     fixed = { kind: 'noise', noise: tensor(randn(rng, spec.out * inp), [spec.out, inp]), kappa };
   }
-  return fixed ? { type: 'linear', index, weight, bias, fixed } : { type: 'linear', index, weight, bias };
+  return fixed
+    ? { type: 'linear', index, weight, bias, fixed }
+    : { type: 'linear', index, weight, bias };
 }
 
 /** An MLP `inp → specs…` with the given activation after every hidden layer (no norms). */
-export function makeMlp(inp: number, specs: readonly LayerSpec[], seed: number, act: ActivationKind = 'relu'): Network {
+export function makeMlp(
+  inp: number,
+  specs: readonly LayerSpec[],
+  seed: number,
+  act: ActivationKind = 'relu',
+): Network {
   const layers: Layer[] = [];
   let width = inp;
   specs.forEach((s, l) => {
@@ -91,6 +104,9 @@ export function mm(a: Tensor, b: Tensor): Tensor<Float64Array> {
   const [m, k] = a.shape as [number, number];
   const n = b.shape[1]!;
   const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[i * n + j] = out[i * n + j]! + a.data[i * k + p]! * b.data[p * n + j]!;
+  for (let i = 0; i < m; i++)
+    for (let p = 0; p < k; p++)
+      for (let j = 0; j < n; j++)
+        out[i * n + j] = out[i * n + j]! + a.data[i * k + p]! * b.data[p * n + j]!;
   return tensor(out, [m, n]);
 }

@@ -18,9 +18,21 @@ function mlp(seed) {
   for (let l = 0; l < WIDTHS.length - 1; l++) {
     const i = WIDTHS[l];
     const o = WIDTHS[l + 1];
-    layers.push({ type: 'linear', index: l, weight: tensor(rng.fillNormal(new Float32Array(o * i), 0, 1 / Math.sqrt(i)), [o, i]), bias: tensor(rng.fillNormal(new Float32Array(o), 0, 0.1), [o]) });
+    layers.push({
+      type: 'linear',
+      index: l,
+      weight: tensor(rng.fillNormal(new Float32Array(o * i), 0, 1 / Math.sqrt(i)), [o, i]),
+      bias: tensor(rng.fillNormal(new Float32Array(o), 0, 0.1), [o]),
+    });
     if (l < WIDTHS.length - 2) {
-      layers.push({ type: 'norm', index: l, kind: 'layer', gamma: tensor(new Float32Array(o).fill(1), [o]), beta: tensor(new Float32Array(o), [o]), eps: 1e-5 });
+      layers.push({
+        type: 'norm',
+        index: l,
+        kind: 'layer',
+        gamma: tensor(new Float32Array(o).fill(1), [o]),
+        beta: tensor(new Float32Array(o), [o]),
+        eps: 1e-5,
+      });
       layers.push({ type: 'act', index: l, kind: 'gelu' });
     }
   }
@@ -29,7 +41,10 @@ function mlp(seed) {
 
 const netA = mlp(1);
 const netB = mlp(2);
-const inputs = tensor(Rng.stream(3, 'bench-inputs').fillUniform(new Float32Array(N * 784), 0, 1), [N, 784]);
+const inputs = tensor(Rng.stream(3, 'bench-inputs').fillUniform(new Float32Array(N * 784), 0, 1), [
+  N,
+  784,
+]);
 const record = [0, 1, 2].map((layer) => ({ layer, point: 'post_activation' }));
 
 console.log(`recording ${N} samples through both networks (excluded from timing)…`);
@@ -37,7 +52,10 @@ const ref = new ReferenceEvaluator();
 const recorded = new Map();
 for (const net of [netA, netB]) {
   const r = await ref.run(net, inputs, { record, batchSize: 2048 });
-  recorded.set(net, r.activations.map((a) => tensor(Float32Array.from(a.data), a.shape)));
+  recorded.set(
+    net,
+    r.activations.map((a) => tensor(Float32Array.from(a.data), a.shape)),
+  );
 }
 
 /** Replays the recorded activations chunk by chunk (an Evaluator with zero compute). */
@@ -49,14 +67,20 @@ const replay = {
     const rows = chunk.shape[0];
     this.offset.set(net, (start + rows) % N);
     const acts = recorded.get(net).map((a) => sliceRows(a, start, start + rows));
-    return Promise.resolve({ logits: tensor(new Float32Array(rows * 10), [rows, 10]), activations: acts });
+    return Promise.resolve({
+      logits: tensor(new Float32Array(rows * 10), [rows, 10]),
+      activations: acts,
+    });
   },
   dispose: () => Promise.resolve(),
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'nidkit-am-bench-'));
 const files = [];
-for (const [tag, net] of [['a', netA], ['b', netB]]) {
+for (const [tag, net] of [
+  ['a', netA],
+  ['b', netB],
+]) {
   recorded.get(net).forEach((a, l) => {
     const p = join(dir, `${tag}${l}.bin`);
     writeFileSync(p, Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength));
@@ -90,15 +114,22 @@ print((time.perf_counter() - t0) * 1e3, out[0][0], out[1][0], out[2][0])
 await activationMatching(replay, netA, netB, sliceRows(inputs, 0, 2048)); // warm-up (JIT)
 replay.offset.clear();
 const t0 = performance.now();
-const res = await activationMatching(replay, netA, netB, inputs, { batchSize: 2048, randomSamples: 100 });
+const res = await activationMatching(replay, netA, netB, inputs, {
+  batchSize: 2048,
+  randomSamples: 100,
+});
 const ms = performance.now() - t0;
 const py = spawnSync('/usr/bin/python3', ['-c', PY, dir, String(N)], { encoding: 'utf8' });
 rmSync(dir, { recursive: true, force: true });
 
-console.log(`nidkit activationMatching: ${ms.toFixed(0)} ms; optimal per layer ${res.layers.map((l) => l.optimal.toFixed(6)).join(', ')}`);
+console.log(
+  `nidkit activationMatching: ${ms.toFixed(0)} ms; optimal per layer ${res.layers.map((l) => l.optimal.toFixed(6)).join(', ')}`,
+);
 if (py.status === 0) {
   const [pms, ...opt] = py.stdout.trim().split(' ').map(Number);
-  console.log(`numpy+scipy (float64 two-pass + linear_sum_assignment): ${pms.toFixed(0)} ms; optimal per layer ${opt.map((x) => x.toFixed(6)).join(', ')}`);
+  console.log(
+    `numpy+scipy (float64 two-pass + linear_sum_assignment): ${pms.toFixed(0)} ms; optimal per layer ${opt.map((x) => x.toFixed(6)).join(', ')}`,
+  );
   console.log(`ratio nidkit / numpy+scipy: ${(ms / pms).toFixed(2)}×`);
 } else {
   console.log(`numpy/scipy unavailable: ${(py.stderr || '').trim().split('\n').pop()}`);

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { Rng } from '@nidkit/core';
 import { linearSumAssignment } from '../dist/index.js';
 
-const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((x) => x > 0);
 const SIZES = sizes.length ? sizes : [256, 512, 1024, 2048];
 const reps = (n) => (n <= 512 ? 7 : n <= 1024 ? 5 : 3);
 
@@ -64,7 +67,8 @@ function timeScipy(job, k) {
   writeFileSync(path, Buffer.from(job.data.buffer));
   const line = `${path} ${job.n} ${reps(job.n)} ${job.maximize ? 1 : 0}\n`;
   const py = spawnSync('/usr/bin/python3', ['-c', PY], { input: line, encoding: 'utf8' });
-  if (py.status !== 0) return { error: (py.stderr || py.error?.message || '').trim().split('\n').pop() };
+  if (py.status !== 0)
+    return { error: (py.stderr || py.error?.message || '').trim().split('\n').pop() };
   const [ms, total] = py.stdout.trim().split(' ').map(Number);
   return { ms, total };
 }
@@ -90,6 +94,8 @@ jobs.forEach((job, k) => {
   const ok = !sp.error;
   const ratio = ok ? (ms / sp.ms).toFixed(2) + '×' : '—';
   const diff = ok ? Math.abs(total - sp.total).toExponential(1) : '—';
-  console.log(`${job.kind.padEnd(11)} ${String(job.n).padStart(4)} ${ms.toFixed(1).padStart(11)} ${ok ? sp.ms.toFixed(1).padStart(10) : '—'.padStart(10)} ${ratio.padStart(7)}   ${diff}`);
+  console.log(
+    `${job.kind.padEnd(11)} ${String(job.n).padStart(4)} ${ms.toFixed(1).padStart(11)} ${ok ? sp.ms.toFixed(1).padStart(10) : '—'.padStart(10)} ${ratio.padStart(7)}   ${diff}`,
+  );
 });
 rmSync(dir, { recursive: true, force: true });

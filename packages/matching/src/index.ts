@@ -15,16 +15,31 @@ export {
 } from './errors.js';
 
 export { linearSumAssignment } from './assignment/linear-sum-assignment.js';
-export type { LinearSumAssignmentOptions, AssignmentResult } from './assignment/linear-sum-assignment.js';
+export type {
+  LinearSumAssignmentOptions,
+  AssignmentResult,
+} from './assignment/linear-sum-assignment.js';
 export { toDenseMatrix } from './assignment/matrix-input.js';
 export type { MatrixInput, DenseMatrix } from './assignment/matrix-input.js';
 
-export { similarityMatrix, CrossStatistics, SIMILARITY_KINDS, isDissimilarity } from './similarity/similarity.js';
-export type { SimilarityKind, SimilarityResult, SimilarityOptions } from './similarity/similarity.js';
+export {
+  similarityMatrix,
+  CrossStatistics,
+  SIMILARITY_KINDS,
+  isDissimilarity,
+} from './similarity/similarity.js';
+export type {
+  SimilarityKind,
+  SimilarityResult,
+  SimilarityOptions,
+} from './similarity/similarity.js';
 
 export { matchingObjective } from './matching/objective.js';
 export type { MatchingObjective, MatchingObjectiveOptions } from './matching/objective.js';
-export { activationMatching, accumulateActivationStatistics } from './matching/activation-matching.js';
+export {
+  activationMatching,
+  accumulateActivationStatistics,
+} from './matching/activation-matching.js';
 export type {
   MatchingPoint,
   Alignment,

@@ -35,17 +35,32 @@ export function randomNetwork(o: RandomNetworkOptions): Network {
     if (o.family === 'w-asym') {
       const k = Math.min(o.numFixed ?? Math.max(1, Math.floor(inW / 2)), inW);
       const mask = new Float32Array(out * inW).fill(1);
-      for (let r = 0; r < out; r++) for (const c of rng.sampleWithoutReplacement(inW, k)) mask[r * inW + c] = 0;
-      fixed = { kind: 'mask', mask: tensor(mask, [out, inW]), normal: normal(rng, [out, inW]), kappa: Math.fround(o.kappa ?? 1 / Math.sqrt(inW)), numFixed: k };
+      for (let r = 0; r < out; r++)
+        for (const c of rng.sampleWithoutReplacement(inW, k)) mask[r * inW + c] = 0;
+      fixed = {
+        kind: 'mask',
+        mask: tensor(mask, [out, inW]),
+        normal: normal(rng, [out, inW]),
+        kappa: Math.fround(o.kappa ?? 1 / Math.sqrt(inW)),
+        numFixed: k,
+      };
     } else if (o.family === 'syre') {
-      fixed = { kind: 'noise', noise: normal(rng, [out, inW]), kappa: Math.fround(o.kappa ?? 1 / Math.sqrt(inW)) };
+      fixed = {
+        kind: 'noise',
+        noise: normal(rng, [out, inW]),
+        kappa: Math.fround(o.kappa ?? 1 / Math.sqrt(inW)),
+      };
     }
     layers.push({ type: 'linear', index: l, weight, bias, ...(fixed ? { fixed } : {}) });
     if (l === L - 1) break;
     if (norm !== 'none') {
-      const gamma = tensor(Float32Array.from({ length: out }, () => 1 + 0.3 * rng.normal()), [out]);
+      const gamma = tensor(
+        Float32Array.from({ length: out }, () => 1 + 0.3 * rng.normal()),
+        [out],
+      );
       const beta = normal(rng, [out], 0.2);
-      if (norm === 'layer') layers.push({ type: 'norm', index: l, kind: 'layer', gamma, beta, eps: 1e-5 });
+      if (norm === 'layer')
+        layers.push({ type: 'norm', index: l, kind: 'layer', gamma, beta, eps: 1e-5 });
       else {
         layers.push({
           type: 'norm',
@@ -55,16 +70,25 @@ export function randomNetwork(o: RandomNetworkOptions): Network {
           beta,
           eps: 1e-5,
           runningMean: normal(rng, [out], 0.3),
-          runningVar: tensor(Float32Array.from({ length: out }, () => 0.5 + rng.uniform()), [out]),
+          runningVar: tensor(
+            Float32Array.from({ length: out }, () => 0.5 + rng.uniform()),
+            [out],
+          ),
           numBatchesTracked: 10,
           momentum: 0.1,
         });
       }
     }
-    if (o.family === 'sigma-asym') layers.push({ type: 'gate', index: l, C: normal(rng, [out, out], 1 / Math.sqrt(out)) });
+    if (o.family === 'sigma-asym')
+      layers.push({ type: 'gate', index: l, C: normal(rng, [out, out], 1 / Math.sqrt(out)) });
     else layers.push({ type: 'act', index: l, kind: o.activation ?? 'gelu' });
   }
-  return validateNetwork({ family: o.family, inputShape: [o.widths[0]!], layers, meta: { initSeed: o.seed } });
+  return validateNetwork({
+    family: o.family,
+    inputShape: [o.widths[0]!],
+    layers,
+    meta: { initSeed: o.seed },
+  });
 }
 
 /** `[n, d]` float32 N(0, 1) inputs. */
@@ -79,9 +103,18 @@ export function perturbTrainable(net: Network, std: number, seed: number): Netwo
     ...net,
     layers: net.layers.map((layer): Layer => {
       const jitter = (t: Tensor<Float32Array>): Tensor<Float32Array> =>
-        tensor(Float32Array.from(t.data, (x) => x + std * rng.normal()), t.shape);
-      if (layer.type === 'linear') return { ...layer, weight: jitter(layer.weight), bias: layer.bias ? jitter(layer.bias) : null };
-      if (layer.type === 'norm') return { ...layer, gamma: jitter(layer.gamma), beta: jitter(layer.beta) };
+        tensor(
+          Float32Array.from(t.data, (x) => x + std * rng.normal()),
+          t.shape,
+        );
+      if (layer.type === 'linear')
+        return {
+          ...layer,
+          weight: jitter(layer.weight),
+          bias: layer.bias ? jitter(layer.bias) : null,
+        };
+      if (layer.type === 'norm')
+        return { ...layer, gamma: jitter(layer.gamma), beta: jitter(layer.beta) };
       return layer;
     }),
   };
@@ -135,7 +168,12 @@ export function forwardFloat32(net: Network, inputs: Tensor): Float32Array {
     } else if (layer.type === 'act') {
       for (let i = 0; i < h.length; i++) {
         const x = h[i]!;
-        h[i] = layer.kind === 'relu' ? Math.max(0, x) : layer.kind === 'identity' ? x : f(0.5 * x * (1 + erf(x * Math.SQRT1_2)));
+        h[i] =
+          layer.kind === 'relu'
+            ? Math.max(0, x)
+            : layer.kind === 'identity'
+              ? x
+              : f(0.5 * x * (1 + erf(x * Math.SQRT1_2)));
       }
     } else if (layer.type === 'gate') {
       const C = layer.C.data;

@@ -14,28 +14,43 @@ function dataset(batch, steps) {
   const rng = Rng.stream(1, 'bench');
   const x = rng.fillNormal(new Float32Array(n * 784));
   const y = Int32Array.from({ length: n }, () => rng.int(10));
-  return { name: 'bench', task: 'classification', inputShape: [1, 28, 28], numOutputs: 10, splits: { train: { inputs: tensor(x, [n, 1, 28, 28]), labels: y } } };
+  return {
+    name: 'bench',
+    task: 'classification',
+    inputShape: [1, 28, 28],
+    numOutputs: 10,
+    splits: { train: { inputs: tensor(x, [n, 1, 28, 28]), labels: y } },
+  };
 }
 
 async function tfjsStep(backend, batch) {
   const steps = backend === 'cpu' ? Math.min(STEPS, 8) : STEPS;
   const times = [];
   let last = 0;
-  const r = await trainNetwork(buildMlp(paperMlpConfig({ initSeed: 1 })), dataset(batch, WARMUP + steps), {
-    epochs: 1,
-    batchSize: batch,
-    backend,
-    valSplit: null,
-    testSplit: null,
-    onProgress: (e) => {
-      if (e.kind !== 'step') return;
-      const now = performance.now();
-      if (e.step > WARMUP) times.push(now - last);
-      last = now;
+  const r = await trainNetwork(
+    buildMlp(paperMlpConfig({ initSeed: 1 })),
+    dataset(batch, WARMUP + steps),
+    {
+      epochs: 1,
+      batchSize: batch,
+      backend,
+      valSplit: null,
+      testSplit: null,
+      onProgress: (e) => {
+        if (e.kind !== 'step') return;
+        const now = performance.now();
+        if (e.step > WARMUP) times.push(now - last);
+        last = now;
+      },
     },
-  });
+  );
   times.sort((a, b) => a - b);
-  return { backend: r.backend, simd: r.backendInfo.simd, threads: r.backendInfo.threads, median: times[Math.floor(times.length / 2)] };
+  return {
+    backend: r.backend,
+    simd: r.backendInfo.simd,
+    threads: r.backendInfo.threads,
+    median: times[Math.floor(times.length / 2)],
+  };
 }
 
 const PY = `
@@ -58,8 +73,19 @@ ts.sort(); print(ts[len(ts) // 2])
 
 function torchStep(batch, threads) {
   try {
-    const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
-    return Number(execFileSync('/usr/bin/python3', ['-c', PY, String(batch), String(threads)], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const env = {
+      ...process.env,
+      OMP_NUM_THREADS: String(threads),
+      OPENBLAS_NUM_THREADS: String(threads),
+      MKL_NUM_THREADS: String(threads),
+    };
+    return Number(
+      execFileSync('/usr/bin/python3', ['-c', PY, String(batch), String(threads)], {
+        encoding: 'utf8',
+        env,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim(),
+    );
   } catch {
     return null;
   }
@@ -88,6 +114,10 @@ for (const batch of [64, 128]) {
       ratio: peer === null ? null : +(res.median / peer).toFixed(2),
     });
   }
-  rows.push({ batch, backend: 'pytorch, 2 threads (for reference)', torchMsPerStep: torch2 === null ? null : +torch2.toFixed(2) });
+  rows.push({
+    batch,
+    backend: 'pytorch, 2 threads (for reference)',
+    torchMsPerStep: torch2 === null ? null : +torch2.toFixed(2),
+  });
 }
 console.table(rows);

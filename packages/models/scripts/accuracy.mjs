@@ -9,8 +9,22 @@ import { buildMlp, loadMnist10k, paperMlpConfig, trainNetwork } from '../dist/in
 const epochs = Number(process.argv[2] ?? 10);
 const dataset = loadMnist10k();
 const runs = [
-  { label: 'standard', config: paperMlpConfig({ family: 'standard', maskSeed: 0, initSeed: 1, optimizationSeed: 2 }), target: 95 },
-  { label: 'w-asym kappa=1', config: paperMlpConfig({ family: 'w-asym', kappa: 'kappa1', maskSeed: 0, initSeed: 1, optimizationSeed: 2 }), target: 93 },
+  {
+    label: 'standard',
+    config: paperMlpConfig({ family: 'standard', maskSeed: 0, initSeed: 1, optimizationSeed: 2 }),
+    target: 95,
+  },
+  {
+    label: 'w-asym kappa=1',
+    config: paperMlpConfig({
+      family: 'w-asym',
+      kappa: 'kappa1',
+      maskSeed: 0,
+      initSeed: 1,
+      optimizationSeed: 2,
+    }),
+    target: 93,
+  },
 ];
 const results = [];
 for (const run of runs) {
@@ -18,7 +32,10 @@ for (const run of runs) {
   const r = await trainNetwork(buildMlp(run.config), dataset, {
     epochs,
     onProgress: (e) => {
-      if (e.kind === 'epoch') process.stderr.write(`${run.label} epoch ${e.epoch}/${e.epochs}: train loss ${e.loss.toFixed(4)}, val ${e.val?.accuracy?.toFixed(2)} %\n`);
+      if (e.kind === 'epoch')
+        process.stderr.write(
+          `${run.label} epoch ${e.epoch}/${e.epochs}: train loss ${e.loss.toFixed(4)}, val ${e.val?.accuracy?.toFixed(2)} %\n`,
+        );
     },
   });
   const seconds = (performance.now() - started) / 1000;

@@ -16,9 +16,24 @@ function makeNet() {
   for (let l = 0; l < WIDTHS.length - 1; l++) {
     const fin = WIDTHS[l];
     const fout = WIDTHS[l + 1];
-    layers.push({ type: 'linear', index: l, weight: tensor(rng.fillNormal(new Float32Array(fout * fin), 0, 1 / Math.sqrt(fin)), [fout, fin]), bias: tensor(rng.fillNormal(new Float32Array(fout), 0, 0.1), [fout]) });
+    layers.push({
+      type: 'linear',
+      index: l,
+      weight: tensor(rng.fillNormal(new Float32Array(fout * fin), 0, 1 / Math.sqrt(fin)), [
+        fout,
+        fin,
+      ]),
+      bias: tensor(rng.fillNormal(new Float32Array(fout), 0, 0.1), [fout]),
+    });
     if (l < WIDTHS.length - 2) {
-      layers.push({ type: 'norm', index: l, kind: 'layer', gamma: tensor(new Float32Array(fout).fill(1), [fout]), beta: tensor(new Float32Array(fout), [fout]), eps: 1e-5 });
+      layers.push({
+        type: 'norm',
+        index: l,
+        kind: 'layer',
+        gamma: tensor(new Float32Array(fout).fill(1), [fout]),
+        beta: tensor(new Float32Array(fout), [fout]),
+        eps: 1e-5,
+      });
       layers.push({ type: 'act', index: l, kind: 'gelu' });
     }
   }
@@ -78,8 +93,14 @@ const first = pytorch();
 const threads = Number(process.env.BENCH_THREADS ?? first?.threads ?? 0) || undefined;
 const net = makeNet();
 const x = tensor(Rng.stream(2, 'bench-x').fillNormal(new Float32Array(N * 784)), [N, 784]);
-const record = [0, 1, 2].flatMap((layer) => [{ layer, point: 'post_linear' }, { layer, point: 'post_activation' }]);
-const ev = await createOnnxEvaluator({ batchSize: BATCH, ...(threads ? { intraOpNumThreads: threads } : {}) });
+const record = [0, 1, 2].flatMap((layer) => [
+  { layer, point: 'post_linear' },
+  { layer, point: 'post_activation' },
+]);
+const ev = await createOnnxEvaluator({
+  batchSize: BATCH,
+  ...(threads ? { intraOpNumThreads: threads } : {}),
+});
 const evalMs = await time(() => ev.run(net, x));
 const recMs = await time(() => ev.run(net, x, { record }));
 // Sanity: agreement with the exact reference on a slice.
@@ -87,27 +108,48 @@ const slice = tensor(x.data.subarray(0, 256 * 784), [256, 784]);
 const a = await ev.run(net, slice);
 const b = await new ReferenceEvaluator().run(net, slice);
 let maxDiff = 0;
-for (let i = 0; i < a.logits.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.logits.data[i] - b.logits.data[i]));
+for (let i = 0; i < a.logits.data.length; i++)
+  maxDiff = Math.max(maxDiff, Math.abs(a.logits.data[i] - b.logits.data[i]));
 
 // An interpolation path: 37 networks of one architecture on 1,000 samples — one cached session
 // (weights fed as graph inputs) versus a fresh session per network (weights as initializers).
 const small = tensor(x.data.subarray(0, 1000 * 784), [1000, 784]);
-const scaled = (lam) => ({ ...net, layers: net.layers.map((l) => (l.type === 'linear' ? { ...l, weight: tensor(l.weight.data.map((v) => v * (1 - lam / 2)), l.weight.shape) } : l)) });
+const scaled = (lam) => ({
+  ...net,
+  layers: net.layers.map((l) =>
+    l.type === 'linear'
+      ? {
+          ...l,
+          weight: tensor(
+            l.weight.data.map((v) => v * (1 - lam / 2)),
+            l.weight.shape,
+          ),
+        }
+      : l,
+  ),
+});
 const path = Array.from({ length: 37 }, (_, i) => scaled(i / 36));
 let t0 = performance.now();
 for (const p of path) await ev.run(p, small);
 const cachedMs = performance.now() - t0;
 t0 = performance.now();
 for (const p of path) {
-  const s = await ort.InferenceSession.create(exportOnnx(p), threads ? { intraOpNumThreads: threads } : {});
+  const s = await ort.InferenceSession.create(
+    exportOnnx(p),
+    threads ? { intraOpNumThreads: threads } : {},
+  );
   await s.run({ input: new ort.Tensor('float32', small.data, [1000, 784]) });
   await s.release();
 }
 const freshMs = performance.now() - t0;
 await ev.dispose();
 
-console.log(`37-network path, 1,000 samples each: one cached session ${cachedMs.toFixed(0)} ms, fresh session per network ${freshMs.toFixed(0)} ms`);
-console.log(`nidkit onnxruntime (${threads ?? 'default'} threads, batch ${BATCH}): evaluate ${evalMs.toFixed(1)} ms, record 6 points ${recMs.toFixed(1)} ms  (max |Δ| vs reference ${maxDiff.toExponential(2)})`);
+console.log(
+  `37-network path, 1,000 samples each: one cached session ${cachedMs.toFixed(0)} ms, fresh session per network ${freshMs.toFixed(0)} ms`,
+);
+console.log(
+  `nidkit onnxruntime (${threads ?? 'default'} threads, batch ${BATCH}): evaluate ${evalMs.toFixed(1)} ms, record 6 points ${recMs.toFixed(1)} ms  (max |Δ| vs reference ${maxDiff.toExponential(2)})`,
+);
 
 const second = pytorch();
 if (!first || !second) {
@@ -115,6 +157,10 @@ if (!first || !second) {
 } else {
   const tEval = Math.min(first.tEval, second.tEval);
   const tRec = Math.min(first.tRec, second.tRec);
-  console.log(`PyTorch ${first.version} (${first.threads} threads, batch ${BATCH}): evaluate ${tEval.toFixed(1)} ms, record 6 points ${tRec.toFixed(1)} ms`);
-  console.log(`ratio nidkit/PyTorch: evaluate ${(evalMs / tEval).toFixed(2)}×, record ${(recMs / tRec).toFixed(2)}×  (target ≤ 1.0×; minimum of ${REPEATS} runs each, PyTorch measured before and after)`);
+  console.log(
+    `PyTorch ${first.version} (${first.threads} threads, batch ${BATCH}): evaluate ${tEval.toFixed(1)} ms, record 6 points ${tRec.toFixed(1)} ms`,
+  );
+  console.log(
+    `ratio nidkit/PyTorch: evaluate ${(evalMs / tEval).toFixed(2)}×, record ${(recMs / tRec).toFixed(2)}×  (target ≤ 1.0×; minimum of ${REPEATS} runs each, PyTorch measured before and after)`,
+  );
 }

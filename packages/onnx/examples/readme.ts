@@ -3,9 +3,15 @@ import { ReferenceEvaluator, Rng, tensor } from '@nidkit/core';
 import { createOnnxEvaluator, exportOnnx, importOnnx, loadOnnxModel } from '@nidkit/onnx';
 
 // A W-asymmetric MLP exported from PyTorch without constant folding (W·D + (1−D)·κN in the graph).
-const file = fileURLToPath(new URL('../test/fixtures/pytorch/w-asym-layer-gelu-op17-unfolded-view.onnx', import.meta.url));
+const file = fileURLToPath(
+  new URL('../test/fixtures/pytorch/w-asym-layer-gelu-op17-unfolded-view.onnx', import.meta.url),
+);
 const { network, summary } = await loadOnnxModel(file);
-console.log(summary.family, summary.widths.join('-'), summary.layers.map((l) => `κ=${l.kappa}`).join(' '));
+console.log(
+  summary.family,
+  summary.widths.join('-'),
+  summary.layers.map((l) => `κ=${l.kappa}`).join(' '),
+);
 // w-asym 12-8-8-4 κ=1 κ=1 κ=0.5
 
 const x = tensor(Rng.stream(1, 'demo').fillNormal(new Float32Array(256 * 12)), [256, 3, 4]);

@@ -19,7 +19,12 @@ export class OnnxImportError extends NidkitError {
   readonly tensor: string | null;
   constructor(
     message: string,
-    details: { node?: string | null; opType?: string | null; tensor?: string | null; code?: string } = {},
+    details: {
+      node?: string | null;
+      opType?: string | null;
+      tensor?: string | null;
+      code?: string;
+    } = {},
     options?: { cause?: unknown },
   ) {
     super(details.code ?? 'ONNX_IMPORT', message, options);

@@ -5,7 +5,12 @@
  * core's `Evaluator` interface.
  * @packageDocumentation
  */
-export { OnnxImportError, UnsafeExternalDataError, OnnxExportError, OnnxRuntimeError } from './errors.js';
+export {
+  OnnxImportError,
+  UnsafeExternalDataError,
+  OnnxExportError,
+  OnnxRuntimeError,
+} from './errors.js';
 export { importOnnx, loadOnnxModel, IMPORT_OPSETS } from './import/import.js';
 export type { ImportOptions, ImportResult } from './import/import.js';
 export { exportOnnx, EXPORT_OPSETS } from './export/export.js';

@@ -6,7 +6,13 @@ import { inspectNetwork } from './inspect.js';
 
 describe('inspectNetwork', () => {
   it('summarizes layers, widths, family, norms, activations and parameter counts as plain JSON', () => {
-    const net = makeNet({ family: 'w-asym', widths: [6, 5, 4, 3], norm: 'layer', kappa: [1, 0.5, 0.25], numFixed: [2, 1, 1] });
+    const net = makeNet({
+      family: 'w-asym',
+      widths: [6, 5, 4, 3],
+      norm: 'layer',
+      kappa: [1, 0.5, 0.25],
+      numFixed: [2, 1, 1],
+    });
     const s = inspectNetwork(net);
     expect(s.family).toBe('w-asym');
     expect(s.widths).toEqual([6, 5, 4, 3]);
@@ -24,7 +30,13 @@ describe('inspectNetwork', () => {
   it('after import, reports opset, producer, nidkit metadata and recording tensors', () => {
     const net = makeNet({ family: 'syre', widths: [4, 3, 2], norm: 'none', act: 'relu' });
     const s = importOnnx(exportOnnx(net, { opset: 20 })).summary;
-    expect(s.onnx).toMatchObject({ opset: 20, irVersion: 9, producer: 'nidkit', nidkitMetadata: true, folded: false });
+    expect(s.onnx).toMatchObject({
+      opset: 20,
+      irVersion: 9,
+      producer: 'nidkit',
+      nidkitMetadata: true,
+      folded: false,
+    });
     expect(s.onnx!.recordingTensors).toEqual({
       'input@0': 'input',
       'post_linear@0': 'lins.0.out',

@@ -96,7 +96,8 @@ export function summarize(net: Network, onnx: OnnxInfo | null, notes: string[]):
     layers,
     activations: [...new Set(hidden.map((l) => l.activation ?? 'none'))],
     norms: [...new Set(hidden.map((l) => l.norm ?? 'none'))],
-    inputNorm: inputNorm?.type === 'input-norm' ? { mean: inputNorm.mean, std: inputNorm.std } : null,
+    inputNorm:
+      inputNorm?.type === 'input-norm' ? { mean: inputNorm.mean, std: inputNorm.std } : null,
     parameters: countParameters(net),
     onnx,
     notes,

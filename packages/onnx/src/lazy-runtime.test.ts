@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
-const ortLoaded = (): boolean => Object.keys(require.cache).some((k) => k.includes('onnxruntime-node'));
+const ortLoaded = (): boolean =>
+  Object.keys(require.cache).some((k) => k.includes('onnxruntime-node'));
 
 describe('lazy onnxruntime', () => {
   it('importing the package, parsing and exporting never load onnxruntime-node; createOnnxEvaluator does', async () => {

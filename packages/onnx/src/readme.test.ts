@@ -5,7 +5,17 @@ describe('README example', () => {
   it('runs examples/readme.ts and prints what the README shows', async () => {
     const lines: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-      lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a).replace(/^\[(.*)\]$/, '[ $1 ]').replace(/,/g, ', '))).join(' '));
+      lines.push(
+        args
+          .map((a) =>
+            typeof a === 'string'
+              ? a
+              : JSON.stringify(a)
+                  .replace(/^\[(.*)\]$/, '[ $1 ]')
+                  .replace(/,/g, ', '),
+          )
+          .join(' '),
+      );
     });
     try {
       await import('../examples/readme.js');
@@ -13,7 +23,10 @@ describe('README example', () => {
       spy.mockRestore();
     }
     const example = readFileSync(new URL('../examples/readme.ts', import.meta.url), 'utf8');
-    const printed = example.split('\n').filter((l) => l.startsWith('// ') && !l.startsWith('// A ')).map((l) => l.slice(3));
+    const printed = example
+      .split('\n')
+      .filter((l) => l.startsWith('// ') && !l.startsWith('// A '))
+      .map((l) => l.slice(3));
     expect(lines).toEqual(printed);
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(readme).toContain(example.trim());

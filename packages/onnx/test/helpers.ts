@@ -27,7 +27,8 @@ export function makeNet(o: TestNetOptions): Network {
   const widths = o.widths;
   const L = widths.length - 1;
   const layers: Layer[] = [];
-  if (o.inputNorm) layers.push({ type: 'input-norm', mean: o.inputNorm.mean, std: o.inputNorm.std });
+  if (o.inputNorm)
+    layers.push({ type: 'input-norm', mean: o.inputNorm.mean, std: o.inputNorm.std });
   const inputShape = o.inputShape ?? [widths[0]!];
   if (inputShape.length > 1) layers.push({ type: 'flatten' });
   for (let l = 0; l < L; l++) {
@@ -40,8 +41,15 @@ export function makeNet(o: TestNetOptions): Network {
     if (o.family === 'w-asym') {
       const numFixed = o.numFixed?.[l] ?? Math.max(1, Math.floor(fin / 4));
       const mask = new Float32Array(fout * fin).fill(1);
-      for (let r = 0; r < fout; r++) for (const c of rng.sampleWithoutReplacement(fin, numFixed)) mask[r * fin + c] = 0;
-      fixed = { kind: 'mask', mask: tensor(mask, [fout, fin]), normal: tensor(randn(rng, fout * fin), [fout, fin]), kappa, numFixed };
+      for (let r = 0; r < fout; r++)
+        for (const c of rng.sampleWithoutReplacement(fin, numFixed)) mask[r * fin + c] = 0;
+      fixed = {
+        kind: 'mask',
+        mask: tensor(mask, [fout, fin]),
+        normal: tensor(randn(rng, fout * fin), [fout, fin]),
+        kappa,
+        numFixed,
+      };
     } else if (o.family === 'syre') {
       fixed = { kind: 'noise', noise: tensor(randn(rng, fout * fin), [fout, fin]), kappa };
     }
@@ -49,7 +57,10 @@ export function makeNet(o: TestNetOptions): Network {
     if (l < L - 1) {
       const norm = o.norm ?? 'layer';
       if (norm !== 'none') {
-        const gamma = tensor(Float32Array.from(randn(rng, fout, 0.1), (v) => 1 + v), [fout]);
+        const gamma = tensor(
+          Float32Array.from(randn(rng, fout, 0.1), (v) => 1 + v),
+          [fout],
+        );
         const beta = tensor(randn(rng, fout, 0.1), [fout]);
         if (norm === 'batch') {
           layers.push({
@@ -60,7 +71,10 @@ export function makeNet(o: TestNetOptions): Network {
             beta,
             eps: 1e-5,
             runningMean: tensor(randn(rng, fout, 0.2), [fout]),
-            runningVar: tensor(Float32Array.from(randn(rng, fout, 0.2), (v) => 0.5 + Math.abs(v)), [fout]),
+            runningVar: tensor(
+              Float32Array.from(randn(rng, fout, 0.2), (v) => 0.5 + Math.abs(v)),
+              [fout],
+            ),
             numBatchesTracked: 1234,
             momentum: 0.1,
           });
@@ -92,7 +106,8 @@ export function makeInputs(n: number, shape: readonly number[], seed = 3): Tenso
 }
 
 function canonical(v: unknown): unknown {
-  if (v instanceof Float32Array) return { f32: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
+  if (v instanceof Float32Array)
+    return { f32: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
   if (Array.isArray(v)) return v.map(canonical);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};

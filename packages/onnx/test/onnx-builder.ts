@@ -30,13 +30,23 @@ export class ModelBuilder {
     return this.init(`c${this.k++}`, [value], []);
   }
 
-  op(opType: string, inputs: string[], attributes: AttributeMsg[] = [], outputs?: string[]): string {
+  op(
+    opType: string,
+    inputs: string[],
+    attributes: AttributeMsg[] = [],
+    outputs?: string[],
+  ): string {
     const outs = outputs ?? [`t${this.k++}`];
     this.nodes.push(node(opType, inputs, outs, `/n${this.nodes.length}/${opType}`, attributes));
     return outs[0]!;
   }
 
-  message(output: string, outDim: number, extra: Partial<ModelMsg> = {}, opsets?: OpsetId[]): ModelMsg {
+  message(
+    output: string,
+    outDim: number,
+    extra: Partial<ModelMsg> = {},
+    opsets?: OpsetId[],
+  ): ModelMsg {
     return {
       irVersion: 8,
       producerName: 'test',
@@ -52,7 +62,12 @@ export class ModelBuilder {
     };
   }
 
-  build(output: string, outDim: number, extra: Partial<ModelMsg> = {}, opsets?: OpsetId[]): Uint8Array {
+  build(
+    output: string,
+    outDim: number,
+    extra: Partial<ModelMsg> = {},
+    opsets?: OpsetId[],
+  ): Uint8Array {
     return encodeModel(this.message(output, outDim, extra, opsets));
   }
 }

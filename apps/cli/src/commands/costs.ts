@@ -10,7 +10,14 @@ import { fmt, table } from '../io/format.js';
 import { createProgress } from '../io/progress.js';
 import { heatmap, lineChart, signedSqrt, symmetricDomain } from '../plots/index.js';
 import type { ReportPlot } from '../report/index.js';
-import { emit, envelope, loadModel, outIsJsonFile, preflightOutputs, withEvaluator } from './shared.js';
+import {
+  emit,
+  envelope,
+  loadModel,
+  outIsJsonFile,
+  preflightOutputs,
+  withEvaluator,
+} from './shared.js';
 
 /** Options of {@link costsCommand}. */
 export interface CostsCommandOptions extends OutputOptions, DataOptions {
@@ -29,7 +36,9 @@ export function toRows(t: Tensor): number[][] {
 }
 
 /** The median of the signed square root of the off-diagonal swap costs, from a summary. */
-export function medianSignedSqrt(summary: { signedSqrtQuantiles: readonly { q: number; value: number }[] }): number | null {
+export function medianSignedSqrt(summary: {
+  signedSqrtQuantiles: readonly { q: number; value: number }[];
+}): number | null {
   return summary.signedSqrtQuantiles.find((x) => Math.abs(x.q - 0.5) < 1e-9)?.value ?? null;
 }
 
@@ -64,13 +73,21 @@ export async function costsCommand(model: string, opts: CostsCommandOptions): Pr
       const recs = await fc.layerCosts(ev, m.network, split.inputs, {
         tau: opts.tau,
         ...(opts.layer ? { layers: opts.layer } : {}),
-        onProgress: (p) => progress.update(`${p.layer} ${p.stage}`, (p.index + (p.stage === 'done' ? 1 : 0.5)) / p.total),
+        onProgress: (p) =>
+          progress.update(
+            `${p.layer} ${p.stage}`,
+            (p.index + (p.stage === 'done' ? 1 : 0.5)) / p.total,
+          ),
       });
       if (wantPlots) {
         // the spectrum of each analysed layer's inputs, for the report's spectrum plot
         const idx = recs.map((r) => Number(r.layer.replace(/^lins\./, '')));
-        const run = await ev.run(m.network, split.inputs, { record: idx.map((layer) => ({ layer, point: 'input' as const })) });
-        run.activations.forEach((x, i) => spectra.set(recs[i]!.layer, fc.estimateSubspace(x, { tau: opts.tau }).eigenvalues));
+        const run = await ev.run(m.network, split.inputs, {
+          record: idx.map((layer) => ({ layer, point: 'input' as const })),
+        });
+        run.activations.forEach((x, i) =>
+          spectra.set(recs[i]!.layer, fc.estimateSubspace(x, { tau: opts.tau }).eigenvalues),
+        );
       }
       return recs;
     } finally {
@@ -94,7 +111,12 @@ export async function costsCommand(model: string, opts: CostsCommandOptions): Pr
   const result = envelope('costs', {
     model,
     family: m.network.family,
-    data: { spec: opts.data, name: dataset.name, split: opts.split ?? 'train', samples: splitSize(split) },
+    data: {
+      spec: opts.data,
+      name: dataset.name,
+      split: opts.split ?? 'train',
+      samples: splitSize(split),
+    },
     estimator: opts.estimator,
     tau: opts.tau,
     layers,
@@ -103,7 +125,15 @@ export async function costsCommand(model: string, opts: CostsCommandOptions): Pr
     `realization and swap costs of ${model} (${m.network.family}) on ${describeData(dataset, opts.split ?? 'train', splitSize(split))}, τ = ${opts.tau}`,
     '',
     table(
-      ['layer', 'neurons', 'k / d', 'coherence ν', 'median signed √T', 'T < 0 (share)', 'mean diag M'],
+      [
+        'layer',
+        'neurons',
+        'k / d',
+        'coherence ν',
+        'median signed √T',
+        'T < 0 (share)',
+        'mean diag M',
+      ],
       layers.map((l) => [
         l.name,
         String(l.n),
@@ -136,7 +166,10 @@ export async function costsCommand(model: string, opts: CostsCommandOptions): Pr
             xLabel: 'number of principal directions',
             yLabel: 'cumulative explained variance',
             yDomain: [0, 1],
-            series: layers.map((l) => ({ name: `${l.name} (k = ${l.k} of ${l.d})`, points: cumulative(spectra.get(l.name)) })),
+            series: layers.map((l) => ({
+              name: `${l.name} (k = ${l.k} of ${l.d})`,
+              points: cumulative(spectra.get(l.name)),
+            })),
           }),
         });
       }
@@ -144,7 +177,8 @@ export async function costsCommand(model: string, opts: CostsCommandOptions): Pr
         plots.push({
           file: `swap-costs-${l.name}.svg`,
           title: `Swap costs ${l.name} (signed √T)`,
-          caption: 'sign(T)·√|T| for every pair of neurons; the diagonal is 0. Negative (red) pairs could swap at no cost.',
+          caption:
+            'sign(T)·√|T| for every pair of neurons; the diagonal is 0. Negative (red) pairs could swap at no cost.',
           svg: await heatmap({
             title: `Swap costs ${l.name}: signed √T`,
             matrix: signedSqrt(l.T),
@@ -158,7 +192,8 @@ export async function costsCommand(model: string, opts: CostsCommandOptions): Pr
         plots.push({
           file: `realization-costs-${l.name}.svg`,
           title: `Realization costs ${l.name} (√M)`,
-          caption: '√M_ij: the weight norm neuron i needs to compute neuron j’s function on the data subspace.',
+          caption:
+            '√M_ij: the weight norm neuron i needs to compute neuron j’s function on the data subspace.',
           svg: await heatmap({
             title: `Realization costs ${l.name}: √M`,
             matrix: l.M.map((row) => row.map((v) => Math.sqrt(Math.max(0, v)))),
@@ -215,7 +250,12 @@ async function ridgeCosts(model: string, opts: CostsCommandOptions, quiet: boole
   const result = envelope('costs', {
     model,
     family: m.network.family,
-    data: { spec: opts.data, name: dataset.name, split: opts.split ?? 'train', samples: splitSize(split) },
+    data: {
+      spec: opts.data,
+      name: dataset.name,
+      split: opts.split ?? 'train',
+      samples: splitSize(split),
+    },
     estimator: opts.estimator,
     beta: opts.beta,
     iterations: opts.iterations,
@@ -226,7 +266,13 @@ async function ridgeCosts(model: string, opts: CostsCommandOptions, quiet: boole
     '',
     table(
       ['layer', 'neurons', 'median signed √T', 'T < 0 (share)', 'mean fit MSE'],
-      layers.map((l) => [l.name, String(l.n), fmt(medianSignedSqrt(l.summary)), `${fmt(100 * l.summary.negativeFraction, 1)}%`, fmt(l.meanMse, 4)]),
+      layers.map((l) => [
+        l.name,
+        String(l.n),
+        fmt(medianSignedSqrt(l.summary)),
+        `${fmt(100 * l.summary.negativeFraction, 1)}%`,
+        fmt(l.meanMse, 4),
+      ]),
     ),
     '',
     'R_ij: weight norm with which neuron j re-fits neuron i’s function (ridge, through the nonlinearity); T from R as M → T.',

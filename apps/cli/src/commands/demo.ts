@@ -41,7 +41,14 @@ export interface DemoScale {
 /** `small` is the README's demo (≤ 5 min on 2 cores); `tiny` runs in seconds for tests. */
 export const DEMO_SCALES: Readonly<Record<'tiny' | 'small', DemoScale>> = {
   small: { widths: [784, 128, 128, 128, 10], epochs: 6, batchSize: 64, points: 21 },
-  tiny: { widths: [784, 24, 10], epochs: 1, batchSize: 64, trainLimit: 600, evalLimit: 300, points: 5 },
+  tiny: {
+    widths: [784, 24, 10],
+    epochs: 1,
+    batchSize: 64,
+    trainLimit: 600,
+    evalLimit: 300,
+    points: 5,
+  },
 };
 
 interface FamilyRun {
@@ -124,7 +131,15 @@ interface FamilyResult {
     fixedPointFraction: number;
     verdict: string;
   }[];
-  readonly swap: { layer: string; k: number; d: number; coherence: number; negativeFraction: number; medianSignedSqrt: number | null; T: number[][] };
+  readonly swap: {
+    layer: string;
+    k: number;
+    d: number;
+    coherence: number;
+    negativeFraction: number;
+    medianSignedSqrt: number | null;
+    T: number[][];
+  };
 }
 
 async function analyseFamily(
@@ -138,7 +153,10 @@ async function analyseFamily(
 ): Promise<FamilyResult> {
   const merging = await import('@nidkit/merging');
   const fc = await import('@nidkit/function-class');
-  const train = scale.evalLimit !== undefined ? evenSubset(getSplit(dataset, 'train'), scale.evalLimit) : getSplit(dataset, 'train');
+  const train =
+    scale.evalLimit !== undefined
+      ? evenSubset(getSplit(dataset, 'train'), scale.evalLimit)
+      : getSplit(dataset, 'train');
   const evalData = withSplit(dataset, 'train', train);
   const [a, b] = run.nets;
   // the paper's protocol (merging.md §9): unaligned, then aligned by activation matching on the train split
@@ -193,7 +211,13 @@ async function analyseFamily(
 }
 
 /** The demo's reading of its own numbers: each claim is made only when the measurement supports it. */
-function explain(std: FamilyResult, w: FamilyResult, stdUn: number, stdAl: number, wUn: number): string[] {
+function explain(
+  std: FamilyResult,
+  w: FamilyResult,
+  stdUn: number,
+  stdAl: number,
+  wUn: number,
+): string[] {
   const s0 = std.matching[0]!;
   const w0 = w.matching[0]!;
   const out = [
@@ -201,13 +225,17 @@ function explain(std: FamilyResult, w: FamilyResult, stdUn: number, stdAl: numbe
     `  to match A; neuron i of A vs neuron i of B correlates ${fmt(s0.identity, 2)}, vs ${fmt(s0.optimal, 2)} with its best partner.`,
   ];
   if (stdUn >= 2 && stdAl <= stdUn / 2 && s0.verdict !== 'identifiable') {
-    out.push('  → the two runs learned similar neurons in a different order: averaging needs alignment first.');
+    out.push(
+      '  → the two runs learned similar neurons in a different order: averaging needs alignment first.',
+    );
   }
   out.push(
     `W-MLPs (κ = 1): ${fmt(wUn, 1)} pp lost without any alignment; identity ${fmt(w0.identity, 2)} vs optimal ${fmt(w0.optimal, 2)} (${w0.verdict}).`,
   );
   if (wUn <= stdUn / 2 && w0.verdict === 'identifiable') {
-    out.push('  → the shared fixed weights give every neuron its own function class: neuron i learns the same function in');
+    out.push(
+      '  → the shared fixed weights give every neuron its own function class: neuron i learns the same function in',
+    );
     out.push('    both runs (identifiable neurons), so the models can be averaged as they are.');
   }
   return out;
@@ -226,7 +254,13 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
   const quiet = opts.quiet ?? false;
   const outDir = opts.out ?? 'nidkit-demo';
   const scale = DEMO_SCALES[opts.scale];
-  const plotFiles = ['lmc-accuracy.svg', 'lmc-loss.svg', 'matching-objective.svg', 'swap-costs-standard.svg', 'swap-costs-w-mlp.svg'];
+  const plotFiles = [
+    'lmc-accuracy.svg',
+    'lmc-loss.svg',
+    'matching-objective.svg',
+    'swap-costs-standard.svg',
+    'swap-costs-w-mlp.svg',
+  ];
   const modelFiles = ['standard-a.onnx', 'standard-b.onnx', 'w-mlp-a.onnx', 'w-mlp-b.onnx'];
   await preflightOutputs({ ...opts, out: outDir }, [], [...plotFiles, ...modelFiles]);
 
@@ -256,7 +290,10 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
     evaluatorName = ev.name;
     try {
       results = [];
-      for (const [i, run] of runs.entries()) results.push(await analyseFamily(ev, run, dataset, scale, opts.seed, progress, 0.7 + 0.15 * i));
+      for (const [i, run] of runs.entries())
+        results.push(
+          await analyseFamily(ev, run, dataset, scale, opts.seed, progress, 0.7 + 0.15 * i),
+        );
     } finally {
       await ev.dispose();
     }
@@ -264,7 +301,8 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
     progress.stop();
   }
   const [std, w] = [results[0]!, results[1]!];
-  const drop = (r: FamilyResult, path: 'unaligned' | 'aligned') => num(r[path].barriers.accuracyDropPp);
+  const drop = (r: FamilyResult, path: 'unaligned' | 'aligned') =>
+    num(r[path].barriers.accuracyDropPp);
   const stdUn = drop(std, 'unaligned') ?? Number.NaN;
   const stdAl = drop(std, 'aligned') ?? Number.NaN;
   const wUn = drop(w, 'unaligned') ?? Number.NaN;
@@ -304,14 +342,27 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
       family: r.family,
       label: r.label,
       kappa: r.kappa,
-      endpointAccuracy: [r.unaligned.accuracy[0] ?? Number.NaN, r.unaligned.accuracy[r.unaligned.accuracy.length - 1] ?? Number.NaN],
+      endpointAccuracy: [
+        r.unaligned.accuracy[0] ?? Number.NaN,
+        r.unaligned.accuracy[r.unaligned.accuracy.length - 1] ?? Number.NaN,
+      ],
       trainAccuracyAtEnd: runs[i]!.accuracy,
       lambdas: r.lambdas,
       unaligned: r.unaligned.barriers,
       aligned: r.aligned.barriers,
-      curves: { unaligned: { loss: r.unaligned.loss, accuracy: r.unaligned.accuracy }, aligned: { loss: r.aligned.loss, accuracy: r.aligned.accuracy } },
+      curves: {
+        unaligned: { loss: r.unaligned.loss, accuracy: r.unaligned.accuracy },
+        aligned: { loss: r.aligned.loss, accuracy: r.aligned.accuracy },
+      },
       matching: { ...r.matching[0]!, layers: r.matching },
-      swapCosts: { layer: r.swap.layer, k: r.swap.k, d: r.swap.d, coherence: r.swap.coherence, negativeFraction: r.swap.negativeFraction, medianSignedSqrt: r.swap.medianSignedSqrt },
+      swapCosts: {
+        layer: r.swap.layer,
+        k: r.swap.k,
+        d: r.swap.d,
+        coherence: r.swap.coherence,
+        negativeFraction: r.swap.negativeFraction,
+        medianSignedSqrt: r.swap.medianSignedSqrt,
+      },
       files: modelFiles.slice(2 * i, 2 * i + 2),
     })),
     headline: {
@@ -324,7 +375,8 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
     },
   });
 
-  const verdictWord = (v: string) => (v === 'identifiable' ? 'identifiable' : v === 'partial' ? 'partial' : 'not identifiable');
+  const verdictWord = (v: string) =>
+    v === 'identifiable' ? 'identifiable' : v === 'partial' ? 'partial' : 'not identifiable';
   const lines = [
     `nidkit demo — can two independently trained networks be averaged without aligning their neurons?`,
     `2 standard MLPs and 2 W-MLPs (κ = 1, shared fixed weights), ${scale.widths.join('-')}, LayerNorm, GELU, ${scale.epochs} epoch${scale.epochs === 1 ? '' : 's'}`,
@@ -332,7 +384,14 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
     '',
     'Interpolating the weights, θ(λ) = (1−λ)·θ_A + λ·θ_B  (barrier = how much worse the path gets than its endpoints):',
     table(
-      ['model', 'accuracy A / B', 'unaligned: acc drop', 'loss barrier', 'aligned: acc drop', 'loss barrier'],
+      [
+        'model',
+        'accuracy A / B',
+        'unaligned: acc drop',
+        'loss barrier',
+        'aligned: acc drop',
+        'loss barrier',
+      ],
       results.map((r) => [
         r.label,
         `${fmt(r.unaligned.accuracy[0], 1)} / ${fmt(r.unaligned.accuracy[r.unaligned.accuracy.length - 1], 1)} %`,
@@ -379,13 +438,16 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
     results.map((r) => ({
       name: `${r.label}, ${path}`,
       dashed: path === 'aligned',
-      points: r.lambdas.map((x, i) => ({ x, y: r[path][key][i] ?? Number.NaN })).filter((p) => Number.isFinite(p.y)),
+      points: r.lambdas
+        .map((x, i) => ({ x, y: r[path][key][i] ?? Number.NaN }))
+        .filter((p) => Number.isFinite(p.y)),
     }));
   const plots: ReportPlot[] = [
     {
       file: 'lmc-accuracy.svg',
       title: 'Accuracy along the interpolation path',
-      caption: 'λ = 0 is model A, λ = 1 is model B; solid: as trained (unaligned), dashed: B’s neurons aligned to A. A dip is a barrier.',
+      caption:
+        'λ = 0 is model A, λ = 1 is model B; solid: as trained (unaligned), dashed: B’s neurons aligned to A. A dip is a barrier.',
       svg: await lineChart({
         title: 'Train accuracy along (1−λ)·A + λ·B',
         xLabel: 'λ',
@@ -396,7 +458,8 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
     {
       file: 'lmc-loss.svg',
       title: 'Loss along the interpolation path',
-      caption: 'Cross-entropy on the training digits; a bump above the endpoints is a loss barrier.',
+      caption:
+        'Cross-entropy on the training digits; a bump above the endpoints is a loss barrier.',
       svg: await lineChart({
         title: 'Train loss along (1−λ)·A + λ·B',
         xLabel: 'λ',
@@ -407,7 +470,8 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
     {
       file: 'matching-objective.svg',
       title: 'Identity vs optimal matching of neurons',
-      caption: 'Identity ≈ optimal ≫ random: identifiable neurons (W-MLP). Identity ≈ random ≪ optimal: permuted neurons (standard MLP).',
+      caption:
+        'Identity ≈ optimal ≫ random: identifiable neurons (W-MLP). Identity ≈ random ≪ optimal: permuted neurons (standard MLP).',
       svg: await barChart({
         title: 'Activation matching objective per hidden layer',
         yLabel: 'mean correlation of paired neurons',
@@ -415,7 +479,12 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
           r.matching.flatMap((m) => [
             { label: `${r.label}, layer ${m.layer}`, group: 'optimal', value: m.optimal },
             { label: `${r.label}, layer ${m.layer}`, group: 'identity', value: m.identity },
-            { label: `${r.label}, layer ${m.layer}`, group: 'random', value: m.randomMean, error: m.randomStd },
+            {
+              label: `${r.label}, layer ${m.layer}`,
+              group: 'random',
+              value: m.randomMean,
+              error: m.randomStd,
+            },
           ]),
         ),
       }),
@@ -424,7 +493,8 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
       results.map(async (r, i) => ({
         file: plotFiles[3 + i]!,
         title: `Swap costs ${r.swap.layer}, ${r.label} (signed √T)`,
-        caption: 'sign(T)·√|T| for every pair of first-layer neurons, one colour scale for both models. Near 0 or negative: interchangeable; large: pinned to their functions.',
+        caption:
+          'sign(T)·√|T| for every pair of first-layer neurons, one colour scale for both models. Near 0 or negative: interchangeable; large: pinned to their functions.',
         svg: await heatmap({
           title: `Swap costs ${r.swap.layer}, ${r.label}: signed √T`,
           matrix: signedSqrt(r.swap.T),
@@ -437,7 +507,17 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<void> {
       })),
     )),
   ];
-  await writeReport(outDir, { title: 'nidkit demo: neuron identifiability and linear mode connectivity', summary, json, plots, files }, { force: opts.force ?? false });
+  await writeReport(
+    outDir,
+    {
+      title: 'nidkit demo: neuron identifiability and linear mode connectivity',
+      summary,
+      json,
+      plots,
+      files,
+    },
+    { force: opts.force ?? false },
+  );
   if (opts.json) process.stdout.write(toJson(json));
   else process.stdout.write(`${summary}\n`);
 }

@@ -11,7 +11,14 @@ import { createProgress } from '../io/progress.js';
 import { barChart, heatmap, signedSqrt, symmetricDomain } from '../plots/index.js';
 import type { ReportPlot } from '../report/index.js';
 import { medianSignedSqrt, toRows } from './costs.js';
-import { emit, envelope, loadModel, outIsJsonFile, preflightOutputs, withEvaluator } from './shared.js';
+import {
+  emit,
+  envelope,
+  loadModel,
+  outIsJsonFile,
+  preflightOutputs,
+  withEvaluator,
+} from './shared.js';
 
 /** Options of {@link identifyCommand}. */
 export interface IdentifyCommandOptions extends OutputOptions, DataOptions {
@@ -28,7 +35,11 @@ const VERDICT_WORDS: Record<string, string> = {
  * Runs `nidkit identify`.
  * @throws InputFileError, OnnxImportError, IncompatibleModelsError, OutputFileError
  */
-export async function identifyCommand(a: string, b: string, opts: IdentifyCommandOptions): Promise<void> {
+export async function identifyCommand(
+  a: string,
+  b: string,
+  opts: IdentifyCommandOptions,
+): Promise<void> {
   const quiet = opts.quiet ?? false;
   const inputs = [a, b];
   await preflightOutputs(opts, inputs);
@@ -41,12 +52,18 @@ export async function identifyCommand(a: string, b: string, opts: IdentifyComman
   const { report, costs } = await withEvaluator(opts.evaluator, { quiet }, async (ev) => {
     try {
       progress.update('activation matching and swap costs', 0.05);
-      const report = await fc.identifiability(ev, ma.network, mb.network, split.inputs, { seed: opts.seed });
+      const report = await fc.identifiability(ev, ma.network, mb.network, split.inputs, {
+        seed: opts.seed,
+      });
       // the full swap-cost matrices of A, for the report's heatmaps only
       const costs = wantPlots
         ? await fc.layerCosts(ev, ma.network, split.inputs, {
             layers: report.layers.map((l) => l.index),
-            onProgress: (p) => progress.update(`swap costs ${p.layer}`, 0.5 + (0.5 * (p.index + (p.stage === 'done' ? 1 : 0.5))) / p.total),
+            onProgress: (p) =>
+              progress.update(
+                `swap costs ${p.layer}`,
+                0.5 + (0.5 * (p.index + (p.stage === 'done' ? 1 : 0.5))) / p.total,
+              ),
           })
         : [];
       return { report, costs };
@@ -81,7 +98,12 @@ export async function identifyCommand(a: string, b: string, opts: IdentifyComman
   const result = envelope('identify', {
     a,
     b,
-    data: { spec: opts.data, name: dataset.name, split: opts.split ?? 'train', samples: splitSize(split) },
+    data: {
+      spec: opts.data,
+      name: dataset.name,
+      split: opts.split ?? 'train',
+      samples: splitSize(split),
+    },
     verdict: report.verdict,
     mergeableWithoutAlignment: report.mergeableWithoutAlignment,
     layers,
@@ -96,7 +118,17 @@ export async function identifyCommand(a: string, b: string, opts: IdentifyComman
     '',
     `evidence (${describeData(dataset, opts.split ?? 'train', splitSize(split))}):`,
     table(
-      ['hidden layer', 'verdict', 'identity', 'optimal', 'random ± std', 'kept units', 'median signed √T', 'T < 0', 'coherence ν (k/d)'],
+      [
+        'hidden layer',
+        'verdict',
+        'identity',
+        'optimal',
+        'random ± std',
+        'kept units',
+        'median signed √T',
+        'T < 0',
+        'coherence ν (k/d)',
+      ],
       layers.map((l) => [
         `${l.layer} (${l.name})`,
         VERDICT_WORDS[l.verdict] ?? l.verdict,
@@ -125,14 +157,20 @@ export async function identifyCommand(a: string, b: string, opts: IdentifyComman
         {
           file: 'matching-objective.svg',
           title: 'Matching objective per hidden layer',
-          caption: 'Identity ≈ optimal ≫ random: identifiable neurons. Identity ≈ random: a hidden permutation separates the runs.',
+          caption:
+            'Identity ≈ optimal ≫ random: identifiable neurons. Identity ≈ random: a hidden permutation separates the runs.',
           svg: await barChart({
             title: 'Identity vs optimal pairing of neurons',
             yLabel: 'mean correlation of paired units',
             bars: layers.flatMap((l) => [
               { label: `hidden ${l.layer}`, group: 'optimal', value: l.optimal },
               { label: `hidden ${l.layer}`, group: 'identity', value: l.identity },
-              { label: `hidden ${l.layer}`, group: 'random', value: l.randomMean, error: l.randomStd },
+              {
+                label: `hidden ${l.layer}`,
+                group: 'random',
+                value: l.randomMean,
+                error: l.randomStd,
+              },
             ]),
           }),
         },
@@ -141,7 +179,8 @@ export async function identifyCommand(a: string, b: string, opts: IdentifyComman
         plots.push({
           file: `swap-costs-${c.layer}.svg`,
           title: `Swap costs ${c.layer} of A (signed √T)`,
-          caption: 'sign(T)·√|T| per neuron pair; large positive: neurons pinned to their functions; ≤ 0: interchangeable.',
+          caption:
+            'sign(T)·√|T| per neuron pair; large positive: neurons pinned to their functions; ≤ 0: interchangeable.',
           svg: await heatmap({
             title: `Swap costs ${c.layer}: signed √T`,
             matrix: signedSqrt(toRows(c.T)),

@@ -75,7 +75,12 @@ export async function inspectCommand(path: string, opts: InspectOptions): Promis
     widths: layerWidths(net),
     layers,
     parameters: params,
-    structure: layers.some((l) => l.structure !== 'dense') || net.family === 'sigma-asym' ? 'asymmetric' : folded ? 'dense (folded)' : 'dense',
+    structure:
+      layers.some((l) => l.structure !== 'dense') || net.family === 'sigma-asym'
+        ? 'asymmetric'
+        : folded
+          ? 'dense (folded)'
+          : 'dense',
     meta: net.meta,
     onnx: m.summary.onnx,
     notes: m.summary.notes,
@@ -90,7 +95,16 @@ export async function inspectCommand(path: string, opts: InspectOptions): Promis
     `structure: ${result.structure}`,
     '',
     table(
-      ['layer', 'weight [out, in]', 'bias', 'norm', 'activation', 'fixed structure', 'κ', 'fixed/row'],
+      [
+        'layer',
+        'weight [out, in]',
+        'bias',
+        'norm',
+        'activation',
+        'fixed structure',
+        'κ',
+        'fixed/row',
+      ],
       layers.map((l) => [
         l.layer,
         `[${l.shape.join(', ')}]`,
@@ -112,7 +126,10 @@ export async function inspectCommand(path: string, opts: InspectOptions): Promis
         `${onnx.nidkitMetadata ? ', nidkit metadata present' : ''}${onnx.folded ? ', fixed parts folded into dense weights' : ''}`,
     );
   }
-  if (m.summary.inputNorm) lines.push(`input normalization: (x − ${m.summary.inputNorm.mean}) / ${m.summary.inputNorm.std}`);
+  if (m.summary.inputNorm)
+    lines.push(
+      `input normalization: (x − ${m.summary.inputNorm.mean}) / ${m.summary.inputNorm.std}`,
+    );
   for (const n of m.summary.notes) lines.push(`note: ${n}`);
   for (const w of m.warnings) lines.push(`warning: ${w}`);
   process.stdout.write(`${lines.join('\n')}\n`);

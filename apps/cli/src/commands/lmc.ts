@@ -49,24 +49,31 @@ export async function lmcCommand(a: string, b: string, opts: LmcCommandOptions):
   const split = pickSplit(dataset, splitName, opts.limit);
   const progress = await createProgress('lmc', { quiet });
   type Mode = 'none' | 'activation' | 'weight' | 'reference-anti';
-  const modes: Mode[] = opts.align === 'none' ? ['none'] : ['none', opts.align === 'weights' ? 'weight' : opts.align];
+  const modes: Mode[] =
+    opts.align === 'none' ? ['none'] : ['none', opts.align === 'weights' ? 'weight' : opts.align];
   const report = await withEvaluator(opts.evaluator, { quiet }, async (ev) => {
     try {
-      return await merging.lmcProtocol(ev, ma.network, mb.network, withSplit(dataset, splitName, split), {
-        alignment: [...modes],
-        points: opts.points,
-        splits: [splitName],
-        matchSplit: splitName,
-        seed: opts.seed,
-        ids: { a, b },
-        onProgress: (e) => {
-          const m = modes.indexOf(e.mode);
-          progress.update(
-            `${e.mode === 'none' ? 'unaligned' : `aligned (${e.mode})`}: ${e.stage === 'matching' ? 'matching neurons' : `λ ${e.done}/${e.total}`}`,
-            (m + (e.stage === 'matching' ? 0 : e.done / Math.max(1, e.total))) / modes.length,
-          );
+      return await merging.lmcProtocol(
+        ev,
+        ma.network,
+        mb.network,
+        withSplit(dataset, splitName, split),
+        {
+          alignment: [...modes],
+          points: opts.points,
+          splits: [splitName],
+          matchSplit: splitName,
+          seed: opts.seed,
+          ids: { a, b },
+          onProgress: (e) => {
+            const m = modes.indexOf(e.mode);
+            progress.update(
+              `${e.mode === 'none' ? 'unaligned' : `aligned (${e.mode})`}: ${e.stage === 'matching' ? 'matching neurons' : `λ ${e.done}/${e.total}`}`,
+              (m + (e.stage === 'matching' ? 0 : e.done / Math.max(1, e.total))) / modes.length,
+            );
+          },
         },
-      });
+      );
     } finally {
       progress.stop();
     }
@@ -97,17 +104,28 @@ export async function lmcCommand(a: string, b: string, opts: LmcCommandOptions):
     matching: matchingLayers,
     report,
   });
-  const name = (c: CurveRecord) => (c.alignment === 'none' ? 'unaligned' : `aligned (${c.alignment})`);
+  const name = (c: CurveRecord) =>
+    c.alignment === 'none' ? 'unaligned' : `aligned (${c.alignment})`;
   const hasAcc = curves.some((c) => c.accuracy.some((v) => v !== null));
   const mid = (c: CurveRecord, ys: readonly (number | null)[]) => {
     const i = c.lambdas.findIndex((l) => Math.abs(l - 0.5) < 1e-9);
-    return i >= 0 ? ys[i] ?? null : null;
+    return i >= 0 ? (ys[i] ?? null) : null;
   };
   const summary = [
     `linear mode connectivity ${a} ↔ ${b} on ${describeData(dataset, splitName, splitSize(split))}, ${opts.points} λ values`,
     '',
     table(
-      ['path', 'acc A %', 'acc mid %', 'acc B %', 'acc drop pp', 'acc barrier pp', 'loss barrier', 'midpoint loss barrier', 'rel. drop %'],
+      [
+        'path',
+        'acc A %',
+        'acc mid %',
+        'acc B %',
+        'acc drop pp',
+        'acc barrier pp',
+        'loss barrier',
+        'midpoint loss barrier',
+        'rel. drop %',
+      ],
       curves.map((c) => [
         name(c),
         fmt(c.accuracy[0], 2),
@@ -120,9 +138,19 @@ export async function lmcCommand(a: string, b: string, opts: LmcCommandOptions):
         fmt(c.barriers.relativeAccuracyDropPct as number | null, 2),
       ]),
     ),
-    ...(curves.some((c) => c.space === 'dense') ? ['note: the aligned W-/syre-models are interpolated as dense networks (their permuted fixed parts differ).'] : []),
-    ...(curves.some((c) => c.fixedPartsInterpolated) ? ['note: the σ-gate matrices C were interpolated on the aligned path (a σ-MLP has no dense form).'] : []),
-    ...(curves.some((c) => c.bnStats === 'recompute') ? ['note: BatchNorm statistics were recomputed on the data for every λ.'] : []),
+    ...(curves.some((c) => c.space === 'dense')
+      ? [
+          'note: the aligned W-/syre-models are interpolated as dense networks (their permuted fixed parts differ).',
+        ]
+      : []),
+    ...(curves.some((c) => c.fixedPartsInterpolated)
+      ? [
+          'note: the σ-gate matrices C were interpolated on the aligned path (a σ-MLP has no dense form).',
+        ]
+      : []),
+    ...(curves.some((c) => c.bnStats === 'recompute')
+      ? ['note: BatchNorm statistics were recomputed on the data for every λ.']
+      : []),
     '',
     'loss barrier = max over λ of the loss above the straight line between the endpoints (0 = linearly connected);',
     'acc drop = best endpoint accuracy − worst accuracy on the path. A barrier that vanishes only after alignment means',
@@ -145,19 +173,30 @@ export async function lmcCommand(a: string, b: string, opts: LmcCommandOptions):
             title: `Accuracy along (1−λ)·A + λ·B (${splitName} split)`,
             xLabel: 'λ',
             yLabel: 'accuracy (%)',
-            series: curves.map((c) => ({ name: name(c), dashed: c.alignment !== 'none', points: c.lambdas.map((x, i) => ({ x, y: c.accuracy[i] ?? Number.NaN })).filter((p) => Number.isFinite(p.y)) })),
+            series: curves.map((c) => ({
+              name: name(c),
+              dashed: c.alignment !== 'none',
+              points: c.lambdas
+                .map((x, i) => ({ x, y: c.accuracy[i] ?? Number.NaN }))
+                .filter((p) => Number.isFinite(p.y)),
+            })),
           }),
         });
       }
       plots.push({
         file: 'lmc-loss.svg',
         title: 'Loss along the interpolation path',
-        caption: 'λ = 0 is model A, λ = 1 is model B. A bump above the straight line between the endpoints is a loss barrier.',
+        caption:
+          'λ = 0 is model A, λ = 1 is model B. A bump above the straight line between the endpoints is a loss barrier.',
         svg: await lineChart({
           title: `Loss along (1−λ)·A + λ·B (${splitName} split)`,
           xLabel: 'λ',
           yLabel: 'loss',
-          series: curves.map((c) => ({ name: name(c), dashed: c.alignment !== 'none', points: c.lambdas.map((x, i) => ({ x, y: c.loss[i]! })) })),
+          series: curves.map((c) => ({
+            name: name(c),
+            dashed: c.alignment !== 'none',
+            points: c.lambdas.map((x, i) => ({ x, y: c.loss[i]! })),
+          })),
         }),
       });
       return plots;

@@ -11,7 +11,14 @@ import { fmt, table } from '../io/format.js';
 import { writeFileAtomic } from '../io/output.js';
 import { createProgress } from '../io/progress.js';
 import { barChart } from '../plots/index.js';
-import { emit, envelope, loadModel, outIsJsonFile, preflightOutputs, withEvaluator } from './shared.js';
+import {
+  emit,
+  envelope,
+  loadModel,
+  outIsJsonFile,
+  preflightOutputs,
+  withEvaluator,
+} from './shared.js';
 
 /** Options of {@link matchCommand}. */
 export interface MatchCommandOptions extends OutputOptions, DataOptions {
@@ -48,9 +55,21 @@ export async function matchCommand(a: string, b: string, opts: MatchCommandOptio
   const quiet = opts.quiet ?? false;
   const inputs = [a, b];
   const alignedPath =
-    opts.aligned ?? (opts.out !== undefined && !outIsJsonFile(opts.out) ? join(opts.out, 'aligned-b.onnx') : undefined);
-  const inFolder = alignedPath !== undefined && opts.out !== undefined && !outIsJsonFile(opts.out) && alignedPath === join(opts.out, 'aligned-b.onnx');
-  await preflightOutputs(opts, inputs, ['matching-objective.svg'], alignedPath ? [alignedPath] : []);
+    opts.aligned ??
+    (opts.out !== undefined && !outIsJsonFile(opts.out)
+      ? join(opts.out, 'aligned-b.onnx')
+      : undefined);
+  const inFolder =
+    alignedPath !== undefined &&
+    opts.out !== undefined &&
+    !outIsJsonFile(opts.out) &&
+    alignedPath === join(opts.out, 'aligned-b.onnx');
+  await preflightOutputs(
+    opts,
+    inputs,
+    ['matching-objective.svg'],
+    alignedPath ? [alignedPath] : [],
+  );
   const [ma, mb] = [await loadModel(a, { quiet }), await loadModel(b, { quiet })];
   const matching = await import('@nidkit/matching');
   const dataset = await loadData(opts.data);
@@ -81,7 +100,8 @@ export async function matchCommand(a: string, b: string, opts: MatchCommandOptio
       }));
       permutations = r.layers.map((l) => l.permutation);
     } else {
-      if (opts.alignment !== 'real') throw new UsageError('--alignment reference-anti applies to --method activation only');
+      if (opts.alignment !== 'real')
+        throw new UsageError('--alignment reference-anti applies to --method activation only');
       progress.update('weight matching', 0.1);
       const r = matching.weightMatching(ma.network, mb.network, { seed: opts.seed });
       permutations = r.permutations;
@@ -104,7 +124,8 @@ export async function matchCommand(a: string, b: string, opts: MatchCommandOptio
   const alignedB = matching.permuteNetwork(mb.network, permutations, { verify: true });
   const { exportOnnx } = await import('@nidkit/onnx');
   const alignedBytes = exportOnnx(alignedB);
-  if (alignedPath !== undefined && !inFolder) await writeFileAtomic(alignedPath, alignedBytes, { force: opts.force ?? false, inputs });
+  if (alignedPath !== undefined && !inFolder)
+    await writeFileAtomic(alignedPath, alignedBytes, { force: opts.force ?? false, inputs });
 
   const result = envelope('match', {
     a,
@@ -113,7 +134,12 @@ export async function matchCommand(a: string, b: string, opts: MatchCommandOptio
     point: opts.method === 'activation' ? opts.point : null,
     alignment: opts.alignment,
     seed: opts.seed,
-    data: { spec: opts.data, name: dataset.name, split: opts.split ?? 'train', samples: splitSize(split) },
+    data: {
+      spec: opts.data,
+      name: dataset.name,
+      split: opts.split ?? 'train',
+      samples: splitSize(split),
+    },
     layers,
     aligned: alignedPath ?? null,
     ...extra,
@@ -136,7 +162,9 @@ export async function matchCommand(a: string, b: string, opts: MatchCommandOptio
     opts.method === 'activation'
       ? 'objective = mean correlation of matched units; identity ≈ optimal means the units are already aligned (identifiable).'
       : 'weight matching maximizes Σ ⟨W_A, P W_B Pᵀ⟩; "unchanged units" is the share of units the permutation keeps in place.',
-    alignedPath ? `aligned copy of B: ${alignedPath}` : 'aligned copy of B not written (use --aligned <file> or --out <dir>)',
+    alignedPath
+      ? `aligned copy of B: ${alignedPath}`
+      : 'aligned copy of B not written (use --aligned <file> or --out <dir>)',
   ].join('\n');
   await emit(opts, {
     command: 'match',
@@ -144,21 +172,29 @@ export async function matchCommand(a: string, b: string, opts: MatchCommandOptio
     summary,
     json: result,
     inputs,
-    files: inFolder ? [{ file: 'aligned-b.onnx', title: 'B permuted to match A (ONNX)', data: alignedBytes }] : [],
+    files: inFolder
+      ? [{ file: 'aligned-b.onnx', title: 'B permuted to match A (ONNX)', data: alignedBytes }]
+      : [],
     plots: async () =>
       opts.method === 'activation'
         ? [
             {
               file: 'matching-objective.svg',
               title: 'Matching objective per hidden layer',
-              caption: 'Mean correlation of paired units: optimal pairing, the identity pairing, and random pairings (± std).',
+              caption:
+                'Mean correlation of paired units: optimal pairing, the identity pairing, and random pairings (± std).',
               svg: await barChart({
                 title: 'Activation matching objective per hidden layer',
                 yLabel: 'mean correlation of paired units',
                 bars: layers.flatMap((l) => [
                   { label: `hidden ${l.layer}`, group: 'optimal', value: l.optimal ?? 0 },
                   { label: `hidden ${l.layer}`, group: 'identity', value: l.identity ?? 0 },
-                  { label: `hidden ${l.layer}`, group: 'random', value: l.randomMean ?? 0, error: l.randomStd ?? 0 },
+                  {
+                    label: `hidden ${l.layer}`,
+                    group: 'random',
+                    value: l.randomMean ?? 0,
+                    error: l.randomStd ?? 0,
+                  },
                 ]),
               }),
             },

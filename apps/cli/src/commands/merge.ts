@@ -32,11 +32,15 @@ export interface MergeCommandOptions {
  */
 export async function mergeCommand(paths: string[], opts: MergeCommandOptions): Promise<void> {
   const quiet = opts.quiet ?? false;
-  if (paths.length < 2) throw new UsageError(`expected at least two models to merge, got ${paths.length}`);
+  if (paths.length < 2)
+    throw new UsageError(`expected at least two models to merge, got ${paths.length}`);
   if (opts.weights && opts.weights.length !== paths.length) {
-    throw new UsageError(`--weights: expected ${paths.length} weights (one per model), got ${opts.weights.length}`);
+    throw new UsageError(
+      `--weights: expected ${paths.length} weights (one per model), got ${opts.weights.length}`,
+    );
   }
-  if (opts.weights && opts.weights.reduce((a, b) => a + b, 0) <= 0) throw new UsageError('--weights: the weights must not all be 0');
+  if (opts.weights && opts.weights.reduce((a, b) => a + b, 0) <= 0)
+    throw new UsageError('--weights: the weights must not all be 0');
   await checkOutputPath(opts.out, { force: opts.force ?? false, inputs: paths });
   const models = [];
   for (const p of paths) models.push(await loadModel(p, { quiet }));
@@ -47,7 +51,10 @@ export async function mergeCommand(paths: string[], opts: MergeCommandOptions): 
   const dataSpec = opts.data ?? 'mnist';
   const dataset = needsData ? await loadData(dataSpec) : null;
   const split = dataset ? pickSplit(dataset, opts.split, opts.limit) : null;
-  if (needsBn && !opts.data) note(`nidkit: the models use BatchNorm; recomputing its statistics on --data ${dataSpec}`, { quiet });
+  if (needsBn && !opts.data)
+    note(`nidkit: the models use BatchNorm; recomputing its statistics on --data ${dataSpec}`, {
+      quiet,
+    });
 
   const progress = await createProgress('merging', { quiet });
   const permutations: (Int32Array[] | null)[] = [null];
@@ -59,7 +66,10 @@ export async function mergeCommand(paths: string[], opts: MergeCommandOptions): 
           progress.update(`aligning ${paths[i]}`, i / nets.length);
           const al = await alignTo(ev, nets[0]!, nets[i]!, split!.inputs, 'activation');
           permutations.push(al.permutations);
-          alignment.push({ model: paths[i]!, fixedPointFraction: al.layers.map((l) => l.fixedPointFraction) });
+          alignment.push({
+            model: paths[i]!,
+            fixedPointFraction: al.layers.map((l) => l.fixedPointFraction),
+          });
         }
       });
     }
@@ -73,18 +83,32 @@ export async function mergeCommand(paths: string[], opts: MergeCommandOptions): 
     ...(opts.align ? { permutations } : {}),
     ...(needsBn ? { bnData: split! } : {}),
   });
-  const space = opts.align && nets.some((n) => n.family === 'w-asym' || n.family === 'syre') ? 'dense' : 'stored';
+  const space =
+    opts.align && nets.some((n) => n.family === 'w-asym' || n.family === 'syre')
+      ? 'dense'
+      : 'stored';
   const total = (opts.weights ?? paths.map(() => 1)).reduce((a, b) => a + b, 0);
   const weights = (opts.weights ?? paths.map(() => 1)).map((w) => w / total);
   const { exportOnnx } = await import('@nidkit/onnx');
-  await writeFileAtomic(opts.out, exportOnnx(merged), { force: opts.force ?? false, inputs: paths });
+  await writeFileAtomic(opts.out, exportOnnx(merged), {
+    force: opts.force ?? false,
+    inputs: paths,
+  });
   const result = envelope('merge', {
     models: paths,
     weights,
     aligned: opts.align ?? false,
     space,
     batchNormRecomputed: needsBn,
-    data: dataset && split ? { spec: dataSpec, name: dataset.name, split: opts.split ?? 'train', samples: splitSize(split) } : null,
+    data:
+      dataset && split
+        ? {
+            spec: dataSpec,
+            name: dataset.name,
+            split: opts.split ?? 'train',
+            samples: splitSize(split),
+          }
+        : null,
     alignment,
     out: opts.out,
     family: merged.family,
@@ -101,11 +125,17 @@ export async function mergeCommand(paths: string[], opts: MergeCommandOptions): 
       paths.map((p, i) => [
         p,
         fmt(weights[i], 3),
-        i === 0 || !opts.align ? '—' : `${fmt(100 * mean(alignment[i - 1]!.fixedPointFraction), 1)}% of units kept in place`,
+        i === 0 || !opts.align
+          ? '—'
+          : `${fmt(100 * mean(alignment[i - 1]!.fixedPointFraction), 1)}% of units kept in place`,
       ]),
     ),
   ];
-  if (needsBn && dataset && split) lines.push('', `BatchNorm statistics recomputed on ${describeData(dataset, opts.split ?? 'train', splitSize(split))}`);
+  if (needsBn && dataset && split)
+    lines.push(
+      '',
+      `BatchNorm statistics recomputed on ${describeData(dataset, opts.split ?? 'train', splitSize(split))}`,
+    );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -31,17 +31,29 @@ export function experimentList(): string {
  * Runs `nidkit reproduce`.
  * @throws UsageError for an unknown experiment; ReproduceError from the runners
  */
-export async function reproduceCommand(experiment: string | undefined, opts: ReproduceCommandOptions): Promise<void> {
+export async function reproduceCommand(
+  experiment: string | undefined,
+  opts: ReproduceCommandOptions,
+): Promise<void> {
   if (opts.list || experiment === undefined) {
-    if (opts.json) process.stdout.write(toJson(envelope('reproduce', { experiments: EXPERIMENTS })));
-    else process.stdout.write(`${experimentList()}\n\nrun one with: nidkit reproduce <experiment> [--scale tiny|small|paper]; all runs every experiment\n`);
-    if (experiment === undefined && !opts.list) throw new UsageError('missing argument <experiment> — expected one of the experiments above, or all');
+    if (opts.json)
+      process.stdout.write(toJson(envelope('reproduce', { experiments: EXPERIMENTS })));
+    else
+      process.stdout.write(
+        `${experimentList()}\n\nrun one with: nidkit reproduce <experiment> [--scale tiny|small|paper]; all runs every experiment\n`,
+      );
+    if (experiment === undefined && !opts.list)
+      throw new UsageError(
+        'missing argument <experiment> — expected one of the experiments above, or all',
+      );
     return;
   }
   const names = experiment === 'all' ? EXPERIMENTS.map((e) => e.name) : [experiment];
   for (const n of names) {
     if (!EXPERIMENTS.some((e) => e.name === n)) {
-      throw new UsageError(`unknown experiment "${n}" — expected one of ${EXPERIMENTS.map((e) => e.name).join(', ')}, or all`);
+      throw new UsageError(
+        `unknown experiment "${n}" — expected one of ${EXPERIMENTS.map((e) => e.name).join(', ')}, or all`,
+      );
     }
   }
   const quiet = opts.quiet ?? false;
@@ -75,7 +87,12 @@ export async function reproduceCommand(experiment: string | undefined, opts: Rep
           scale: opts.scale,
           seed: opts.seed,
           outDir,
-          experiments: results.map((r) => ({ name: r.name, seconds: r.seconds, files: r.files, result: r.json })),
+          experiments: results.map((r) => ({
+            name: r.name,
+            seconds: r.seconds,
+            files: r.files,
+            result: r.json,
+          })),
         }),
       ),
     );

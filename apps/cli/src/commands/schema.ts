@@ -13,7 +13,10 @@ export function schemaCommand(command: string | undefined): Promise<void> {
     return Promise.resolve();
   }
   const schema = SCHEMAS[command];
-  if (!schema) throw new UsageError(`no schema for "${command}" — expected one of ${Object.keys(SCHEMAS).join(', ')}`);
+  if (!schema)
+    throw new UsageError(
+      `no schema for "${command}" — expected one of ${Object.keys(SCHEMAS).join(', ')}`,
+    );
   process.stdout.write(toJson(schema));
   return Promise.resolve();
 }

@@ -33,16 +33,27 @@ export async function requireFile(path: string, what = 'input file'): Promise<vo
     isFile = (await stat(path)).isFile();
     await access(path);
   } catch (err) {
-    throw new InputFileError(path, `cannot read the ${what} ${path} — no such file or not readable`, { cause: err });
+    throw new InputFileError(
+      path,
+      `cannot read the ${what} ${path} — no such file or not readable`,
+      { cause: err },
+    );
   }
-  if (!isFile) throw new InputFileError(path, `the ${what} ${path} is not a file — expected an ONNX file, got a folder`);
+  if (!isFile)
+    throw new InputFileError(
+      path,
+      `the ${what} ${path} is not a file — expected an ONNX file, got a folder`,
+    );
 }
 
 /**
  * Loads an ONNX model through `@nidkit/onnx`, printing the importer's warnings on stderr.
  * @throws InputFileError for a missing file; OnnxImportError for a file nidkit cannot import
  */
-export async function loadModel(path: string, options: { quiet?: boolean } = {}): Promise<LoadedModel> {
+export async function loadModel(
+  path: string,
+  options: { quiet?: boolean } = {},
+): Promise<LoadedModel> {
   await requireFile(path, 'model');
   const { loadOnnxModel } = await import('@nidkit/onnx');
   let r: Awaited<ReturnType<typeof loadOnnxModel>>;
@@ -63,14 +74,20 @@ export async function loadModel(path: string, options: { quiet?: boolean } = {})
  * The evaluator a command computes with: onnxruntime (fast) when `kind` is `onnx`, or `auto` and
  * it loads; the exact reference pass otherwise.
  */
-export async function createEvaluator(kind: 'auto' | 'onnx' | 'reference' = 'auto', options: { quiet?: boolean } = {}): Promise<Evaluator> {
+export async function createEvaluator(
+  kind: 'auto' | 'onnx' | 'reference' = 'auto',
+  options: { quiet?: boolean } = {},
+): Promise<Evaluator> {
   if (kind === 'reference') return new ReferenceEvaluator();
   try {
     const { createOnnxEvaluator } = await import('@nidkit/onnx');
     return await createOnnxEvaluator();
   } catch (err) {
     if (kind === 'onnx') throw err;
-    note(`nidkit: onnxruntime is not available (${err instanceof Error ? err.message : String(err)}); using the exact reference evaluator`, options);
+    note(
+      `nidkit: onnxruntime is not available (${err instanceof Error ? err.message : String(err)}); using the exact reference evaluator`,
+      options,
+    );
     return new ReferenceEvaluator();
   }
 }
@@ -111,14 +128,18 @@ export async function preflightOutputs(
     else {
       // the folder may exist (its files are checked one by one); it may not be an input
       await checkOutputPath(opts.out, { inputs, force: true });
-      for (const f of ['result.json', 'index.html', ...reportFiles]) await checkOutputPath(join(opts.out, f), w);
+      for (const f of ['result.json', 'index.html', ...reportFiles])
+        await checkOutputPath(join(opts.out, f), w);
     }
   }
   for (const p of extra) await checkOutputPath(p, w);
 }
 
 /** The JSON envelope of every command's result. */
-export function envelope<T extends object>(command: string, result: T): { schemaVersion: number; command: string } & T {
+export function envelope<T extends object>(
+  command: string,
+  result: T,
+): { schemaVersion: number; command: string } & T {
   return { schemaVersion: SCHEMA_VERSION, command, ...result };
 }
 
@@ -149,14 +170,20 @@ export async function emit(opts: OutputOptions, e: Emission): Promise<string[]> 
       written = [opts.out];
     } else {
       const plots = e.plots ? await e.plots() : [];
-      written = await writeReport(opts.out, { title: e.title, summary: e.summary, json: e.json, plots, files: e.files ?? [] }, w);
+      written = await writeReport(
+        opts.out,
+        { title: e.title, summary: e.summary, json: e.json, plots, files: e.files ?? [] },
+        w,
+      );
     }
   }
   if (opts.json) process.stdout.write(toJson(e.json));
   else process.stdout.write(`${e.summary}\n`);
   if (written.length > 0) {
     const shown = outIsJsonFile(opts.out!) ? opts.out! : join(opts.out!, 'index.html');
-    note(`nidkit: wrote ${written.length} file${written.length === 1 ? '' : 's'} → ${shown}`, { quiet: (opts.quiet ?? false) || (opts.json ?? false) });
+    note(`nidkit: wrote ${written.length} file${written.length === 1 ? '' : 's'} → ${shown}`, {
+      quiet: (opts.quiet ?? false) || (opts.json ?? false),
+    });
   }
   return written;
 }

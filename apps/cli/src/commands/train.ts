@@ -53,10 +53,16 @@ export function defaultNumFixed(widths: readonly number[]): number[] {
 }
 
 /** Layer widths from `--widths`, or from `--width`/`--depth` and the data's sizes. */
-export function resolveWidths(opts: Pick<TrainCommandOptions, 'widths' | 'width' | 'depth'>, dataset: Dataset): number[] {
+export function resolveWidths(
+  opts: Pick<TrainCommandOptions, 'widths' | 'width' | 'depth'>,
+  dataset: Dataset,
+): number[] {
   const d = dataset.inputShape.reduce((a, b) => a * b, 1);
   if (opts.widths) {
-    if (opts.widths.length < 2) throw new UsageError(`--widths: expected at least input and output width, got ${opts.widths.join(',')}`);
+    if (opts.widths.length < 2)
+      throw new UsageError(
+        `--widths: expected at least input and output width, got ${opts.widths.join(',')}`,
+      );
     if (opts.widths[0] !== d || opts.widths[opts.widths.length - 1] !== dataset.numOutputs) {
       throw new UsageError(
         `--widths ${opts.widths.join(',')}: the data "${dataset.name}" needs input width ${d} and output width ${dataset.numOutputs}`,
@@ -76,23 +82,31 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<void> {
   const outDir = opts.out ?? 'nidkit-train';
   const quiet = opts.quiet ?? false;
   const family = FAMILY[opts.family];
-  if (new Set(opts.seeds).size !== opts.seeds.length) throw new UsageError(`--seeds ${opts.seeds.join(',')}: seeds must differ`);
+  if (new Set(opts.seeds).size !== opts.seeds.length)
+    throw new UsageError(`--seeds ${opts.seeds.join(',')}: seeds must differ`);
   const modelFiles = opts.seeds.map((s) => join(outDir, `model-seed${s}.onnx`));
-  const reportFiles = ['train-log.json', 'result.json', 'index.html', 'training-curves.svg'].map((f) => join(outDir, f));
+  const reportFiles = ['train-log.json', 'result.json', 'index.html', 'training-curves.svg'].map(
+    (f) => join(outDir, f),
+  );
   const checkpointNames: string[] = [];
   if (opts.saveEvery !== undefined) {
     for (const s of opts.seeds) {
-      for (let e = 0; e < opts.epochs; e += opts.saveEvery) checkpointNames.push(join(outDir, `model-seed${s}-epoch${e}.onnx`));
+      for (let e = 0; e < opts.epochs; e += opts.saveEvery)
+        checkpointNames.push(join(outDir, `model-seed${s}-epoch${e}.onnx`));
     }
   }
-  for (const p of [...modelFiles, ...reportFiles, ...checkpointNames]) await checkOutputPath(p, { force: opts.force ?? false });
+  for (const p of [...modelFiles, ...reportFiles, ...checkpointNames])
+    await checkOutputPath(p, { force: opts.force ?? false });
 
   const models = await import('@nidkit/models');
   const dataset = await loadData(opts.data);
   const data = opts.limit !== undefined ? limitDataset(dataset, opts.limit) : dataset;
   const widths = resolveWidths(opts, data);
   const L = widths.length - 1;
-  const numFixed = family === 'w-asym' ? expand('--num-fixed', opts.numFixed ?? defaultNumFixed(widths), L) : undefined;
+  const numFixed =
+    family === 'w-asym'
+      ? expand('--num-fixed', opts.numFixed ?? defaultNumFixed(widths), L)
+      : undefined;
   const config = {
     family,
     widths,
@@ -122,7 +136,9 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<void> {
       const t0 = Date.now();
       const net = models.buildMlp({ ...config, initSeed: seed, optimizationSeed: seed });
       if (inputFeatures(net) !== widths[0] || outputFeatures(net) !== widths[L]) {
-        throw new UsageError(`the model does not fit the data — expected ${widths[0]} inputs and ${widths[L]} outputs`);
+        throw new UsageError(
+          `the model does not fit the data — expected ${widths[0]} inputs and ${widths[L]} outputs`,
+        );
       }
       const r = await models.trainNetwork(net, data, {
         epochs: opts.epochs,
@@ -173,7 +189,13 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<void> {
     await writeFileAtomic(modelFiles[m]!, exportOnnx(net), { force: opts.force ?? false });
   }
   const result = envelope('train', {
-    config: { ...config, epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr ?? 1e-3, seeds: opts.seeds },
+    config: {
+      ...config,
+      epochs: opts.epochs,
+      batchSize: opts.batchSize,
+      lr: opts.lr ?? 1e-3,
+      seeds: opts.seeds,
+    },
     data: { spec: opts.data, name: data.name, split: 'train', samples: splitSize(trainSplit) },
     models: records,
     checkpoints: checkpointFiles,
@@ -184,19 +206,38 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<void> {
     table(
       ['seed', 'file', 'train acc %', 'val acc %', 'test acc %', 'time'],
       records.map((r) => {
-        const f = r.final as { trainAccuracy: number | null; val: { accuracy: number | null } | null; test: { accuracy: number | null } | null };
-        return [String(r.seed), r.file, fmt(f.trainAccuracy, 2), fmt(f.val?.accuracy, 2), fmt(f.test?.accuracy, 2), duration(r.seconds * 1000)];
+        const f = r.final as {
+          trainAccuracy: number | null;
+          val: { accuracy: number | null } | null;
+          test: { accuracy: number | null } | null;
+        };
+        return [
+          String(r.seed),
+          r.file,
+          fmt(f.trainAccuracy, 2),
+          fmt(f.val?.accuracy, 2),
+          fmt(f.test?.accuracy, 2),
+          duration(r.seconds * 1000),
+        ];
       }),
     ),
   ].join('\n');
-  await writeFileAtomic(join(outDir, 'train-log.json'), toJson(result), { force: opts.force ?? false });
+  await writeFileAtomic(join(outDir, 'train-log.json'), toJson(result), {
+    force: opts.force ?? false,
+  });
   const svg = await lineChart({
     title: 'Training: validation accuracy per epoch',
     xLabel: 'epoch',
     yLabel: 'validation accuracy (%)',
     series: records.map((r) => ({
       name: `seed ${r.seed}`,
-      points: (r.history as { epoch: number; val?: { accuracy: number | null }; trainAccuracy: number | null }[])
+      points: (
+        r.history as {
+          epoch: number;
+          val?: { accuracy: number | null };
+          trainAccuracy: number | null;
+        }[]
+      )
         .map((h) => ({ x: h.epoch, y: h.val?.accuracy ?? h.trainAccuracy ?? Number.NaN }))
         .filter((p) => Number.isFinite(p.y)),
     })),
@@ -207,18 +248,26 @@ export async function trainCommand(opts: TrainCommandOptions): Promise<void> {
       title: `nidkit train: ${family} ${widths.join('-')}`,
       summary,
       json: result,
-      plots: svg ? [{ file: 'training-curves.svg', title: 'Validation accuracy per epoch', svg }] : [],
+      plots: svg
+        ? [{ file: 'training-curves.svg', title: 'Validation accuracy per epoch', svg }]
+        : [],
     },
     { force: opts.force ?? false },
   );
   if (opts.json) process.stdout.write(toJson(result));
   else process.stdout.write(`${summary}\n`);
-  note(`nidkit: wrote ${modelFiles.length} model${modelFiles.length === 1 ? '' : 's'}, train-log.json and index.html → ${outDir}`, { quiet });
+  note(
+    `nidkit: wrote ${modelFiles.length} model${modelFiles.length === 1 ? '' : 's'}, train-log.json and index.html → ${outDir}`,
+    { quiet },
+  );
 }
 
 function expand(flag: string, values: readonly number[], L: number): number[] {
   if (values.length === 1) return Array.from({ length: L }, () => values[0]!);
-  if (values.length !== L) throw new UsageError(`${flag}: expected 1 or ${L} values (one per linear layer), got ${values.length}`);
+  if (values.length !== L)
+    throw new UsageError(
+      `${flag}: expected 1 or ${L} values (one per linear layer), got ${values.length}`,
+    );
   return [...values];
 }
 

@@ -14,14 +14,24 @@ describe('--data', () => {
   });
 
   it('maps synthetic keys to the generator options and rejects unknown keys', () => {
-    expect(syntheticOptions('gmm', { d: 32, k: 4, n: 100 })).toEqual({ ambientDim: 32, latentDim: 4, nTrain: 100 });
+    expect(syntheticOptions('gmm', { d: 32, k: 4, n: 100 })).toEqual({
+      ambientDim: 32,
+      latentDim: 4,
+      nTrain: 100,
+    });
     expect(syntheticOptions('multilabel', { k: 5 })).toEqual({ numLabels: 5 });
     expect(() => syntheticOptions('parity', { classes: 3 })).toThrow(/unknown option "classes"/);
   });
 
   it('evenSubset keeps every class of a split sorted by label', () => {
     const labels = Int32Array.from({ length: 100 }, (_, i) => Math.floor(i / 10));
-    const split = { inputs: tensor(Float32Array.from({ length: 200 }, (_, i) => i), [100, 2]), labels };
+    const split = {
+      inputs: tensor(
+        Float32Array.from({ length: 200 }, (_, i) => i),
+        [100, 2],
+      ),
+      labels,
+    };
     const sub = evenSubset(split, 10);
     expect(Array.from(sub.labels!)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(sub.inputs.shape).toEqual([10, 2]);

@@ -13,7 +13,10 @@ export type DataSpec =
   | { readonly kind: 'mnist' }
   | { readonly kind: 'fashion-mnist' }
   | { readonly kind: 'idx'; readonly dir: string }
-  | { readonly kind: 'gmm' | 'parity' | 'multilabel'; readonly options: Readonly<Record<string, number>> };
+  | {
+      readonly kind: 'gmm' | 'parity' | 'multilabel';
+      readonly options: Readonly<Record<string, number>>;
+    };
 
 const SYNTHETIC = ['gmm', 'parity', 'multilabel'] as const;
 
@@ -33,7 +36,9 @@ export function parseDataSpec(spec: string): DataSpec {
         const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(-?[\d.eE+-]+)\s*$/.exec(part);
         const v = m ? Number(m[2]) : Number.NaN;
         if (!m || !Number.isFinite(v)) {
-          throw new UsageError(`--data ${spec}: bad generator option "${part}" — expected key=number, e.g. ${name}:d=64,k=8,n=2000`);
+          throw new UsageError(
+            `--data ${spec}: bad generator option "${part}" — expected key=number, e.g. ${name}:d=64,k=8,n=2000`,
+          );
         }
         options[m[1]!] = v;
       }
@@ -45,18 +50,45 @@ export function parseDataSpec(spec: string): DataSpec {
 
 /** Keys the CLI accepts in a synthetic spec, mapped to the generator's option names, per generator. */
 const KEYS: Record<'gmm' | 'parity' | 'multilabel', Record<string, string>> = {
-  gmm: { d: 'ambientDim', k: 'latentDim', n: 'nTrain', ntest: 'nTest', classes: 'numClasses', s: 'separation', seed: 'structureSeed' },
-  parity: { d: 'ambientDim', k: 'latentDim', n: 'nTrain', ntest: 'nTest', base: 'base', seed: 'projectionSeed' },
-  multilabel: { d: 'ambientDim', k: 'numLabels', n: 'nTrain', ntest: 'nTest', seed: 'projectionSeed' },
+  gmm: {
+    d: 'ambientDim',
+    k: 'latentDim',
+    n: 'nTrain',
+    ntest: 'nTest',
+    classes: 'numClasses',
+    s: 'separation',
+    seed: 'structureSeed',
+  },
+  parity: {
+    d: 'ambientDim',
+    k: 'latentDim',
+    n: 'nTrain',
+    ntest: 'nTest',
+    base: 'base',
+    seed: 'projectionSeed',
+  },
+  multilabel: {
+    d: 'ambientDim',
+    k: 'numLabels',
+    n: 'nTrain',
+    ntest: 'nTest',
+    seed: 'projectionSeed',
+  },
 };
 
 /** The generator options of a synthetic spec, e.g. `gmm:d=64,k=8` → `{ ambientDim: 64, latentDim: 8 }`. */
-export function syntheticOptions(kind: 'gmm' | 'parity' | 'multilabel', options: Readonly<Record<string, number>>): Record<string, number> {
+export function syntheticOptions(
+  kind: 'gmm' | 'parity' | 'multilabel',
+  options: Readonly<Record<string, number>>,
+): Record<string, number> {
   const keys = KEYS[kind];
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(options)) {
     const name = keys[k];
-    if (!name) throw new UsageError(`--data ${kind}: unknown option "${k}" — expected one of ${Object.keys(keys).join(', ')}`);
+    if (!name)
+      throw new UsageError(
+        `--data ${kind}: unknown option "${k}" — expected one of ${Object.keys(keys).join(', ')}`,
+      );
     out[name] = v;
   }
   return out;
@@ -105,7 +137,9 @@ export function evenSubset(split: Split, n: number): Split {
   const idx = Array.from({ length: n }, (_, i) => Math.floor((i * N) / n));
   const rowLen = split.inputs.data.length / N;
   const inputs = new Float32Array(n * rowLen);
-  idx.forEach((r, i) => inputs.set(split.inputs.data.subarray(r * rowLen, (r + 1) * rowLen), i * rowLen));
+  idx.forEach((r, i) =>
+    inputs.set(split.inputs.data.subarray(r * rowLen, (r + 1) * rowLen), i * rowLen),
+  );
   const out: { inputs: Split['inputs']; labels?: Int32Array; targets?: Split['targets'] } = {
     inputs: { data: inputs, shape: [n, ...split.inputs.shape.slice(1)] },
   };

@@ -10,13 +10,21 @@ export type Align = 'left' | 'right';
  * @param align - per column; default: right for columns whose cells look numeric
  * @returns the table, one line per row, without a trailing newline
  */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], align?: readonly Align[]): string {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly Align[],
+): string {
   const widths = header.map((h, c) => Math.max(len(h), ...rows.map((r) => len(r[c] ?? ''))));
-  const numeric = header.map((_, c) => rows.length > 0 && rows.every((r) => /^[-+−]?[\d.,]+%?$|^—$|^n\/a$/.test(r[c] ?? '')));
+  const numeric = header.map(
+    (_, c) => rows.length > 0 && rows.every((r) => /^[-+−]?[\d.,]+%?$|^—$|^n\/a$/.test(r[c] ?? '')),
+  );
   const al = header.map((_, c) => align?.[c] ?? (numeric[c] ? 'right' : 'left'));
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, c) => (al[c] === 'right' ? pad(cell, widths[c]!, true) : pad(cell, widths[c]!, false)))
+      .map((cell, c) =>
+        al[c] === 'right' ? pad(cell, widths[c]!, true) : pad(cell, widths[c]!, false),
+      )
       .join('  ')
       .trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');

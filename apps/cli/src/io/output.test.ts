@@ -33,7 +33,9 @@ describe('writeFileAtomic', () => {
     await writeFile(input, 'weights');
     await symlink(input, join(dir, 'link.onnx'));
     for (const target of [input, join(dir, '.', 'model.onnx'), join(dir, 'link.onnx')]) {
-      const err = await writeFileAtomic(target, 'x', { force: true, inputs: [input] }).catch((e: unknown) => e);
+      const err = await writeFileAtomic(target, 'x', { force: true, inputs: [input] }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(OutputFileError);
       expect((err as OutputFileError).code).toBe('OUTPUT_IS_INPUT');
     }
@@ -41,7 +43,9 @@ describe('writeFileAtomic', () => {
   });
 
   it('JSON: typed arrays become arrays, non-finite numbers null', () => {
-    expect(JSON.parse(toJson({ a: new Int32Array([1, 2]), b: Number.NaN, c: new Float64Array([0.5]) }))).toEqual({
+    expect(
+      JSON.parse(toJson({ a: new Int32Array([1, 2]), b: Number.NaN, c: new Float64Array([0.5]) })),
+    ).toEqual({
       a: [1, 2],
       b: null,
       c: [0.5],

@@ -73,7 +73,11 @@ export async function checkOutputPath(path: string, options: WriteOptions = {}):
  * @param options - `force` to replace an existing file; `inputs` that may never be overwritten
  * @throws OutputFileError when the path is an input, exists without `force`, or cannot be written
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: WriteOptions = {},
+): Promise<void> {
   await checkOutputPath(path, options);
   const abs = resolve(path);
   const dir = dirname(abs);
@@ -85,7 +89,12 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
     const reason = err instanceof Error ? err.message : String(err);
-    throw new OutputFileError('OUTPUT_FAILED', path, `writeFileAtomic: cannot write ${path} — ${reason}`, { cause: err });
+    throw new OutputFileError(
+      'OUTPUT_FAILED',
+      path,
+      `writeFileAtomic: cannot write ${path} — ${reason}`,
+      { cause: err },
+    );
   }
 }
 

@@ -17,7 +17,10 @@ const SILENT: Progress = { update: () => undefined, stop: () => undefined };
  * @param label - what is running, e.g. `training`
  * @param options - `quiet` silences it
  */
-export async function createProgress(label: string, options: { quiet?: boolean } = {}): Promise<Progress> {
+export async function createProgress(
+  label: string,
+  options: { quiet?: boolean } = {},
+): Promise<Progress> {
   if (options.quiet || !process.stderr.isTTY) return SILENT;
   const { default: cliProgress } = await import('cli-progress');
   const bar: SingleBar = new cliProgress.SingleBar(
@@ -51,7 +54,10 @@ export async function createProgress(label: string, options: { quiet?: boolean }
  * Runs `steps` one after the other, reporting `i / steps.length` on `progress`.
  * A helper for commands whose phases have no finer progress of their own.
  */
-export async function phases<T>(progress: Progress, steps: readonly { label: string; run: () => Promise<T> }[]): Promise<T[]> {
+export async function phases<T>(
+  progress: Progress,
+  steps: readonly { label: string; run: () => Promise<T> }[],
+): Promise<T[]> {
   const out: T[] = [];
   for (let i = 0; i < steps.length; i++) {
     progress.update(steps[i]!.label, i / steps.length);

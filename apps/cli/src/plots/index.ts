@@ -84,7 +84,9 @@ const CONFIG = {
 
 function checkFinite(where: string, what: string, v: number): void {
   if (!Number.isFinite(v)) {
-    throw new InvalidArgumentError(`${where}: ${what} must be a finite number — expected finite, got ${v}`);
+    throw new InvalidArgumentError(
+      `${where}: ${what} must be a finite number — expected finite, got ${v}`,
+    );
   }
 }
 
@@ -115,7 +117,9 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 export async function lineChart(options: LineChartOptions): Promise<string> {
   const where = 'lineChart';
   if (options.series.length === 0 || options.series.every((s) => s.points.length === 0)) {
-    throw new InvalidArgumentError(`${where}: nothing to draw — expected at least one point, got 0`);
+    throw new InvalidArgumentError(
+      `${where}: nothing to draw — expected at least one point, got 0`,
+    );
   }
   const values: { series: string; x: number; y: number; lo?: number; hi?: number }[] = [];
   let hasErr = false;
@@ -219,12 +223,16 @@ export async function heatmap(options: HeatmapOptions): Promise<string> {
   const rows = options.matrix.length;
   const cols = options.matrix[0]?.length ?? 0;
   if (rows === 0 || cols === 0) {
-    throw new InvalidArgumentError(`${where}: empty matrix — expected at least [1, 1], got [${rows}, ${cols}]`);
+    throw new InvalidArgumentError(
+      `${where}: empty matrix — expected at least [1, 1], got [${rows}, ${cols}]`,
+    );
   }
   const values: { i: number; j: number; v: number }[] = [];
   options.matrix.forEach((row, i) => {
     if (row.length !== cols) {
-      throw new InvalidArgumentError(`${where}: ragged matrix — expected ${cols} columns in row ${i}, got ${row.length}`);
+      throw new InvalidArgumentError(
+        `${where}: ragged matrix — expected ${cols} columns in row ${i}, got ${row.length}`,
+      );
     }
     row.forEach((v, j) => {
       checkFinite(where, `matrix[${i}][${j}]`, v);
@@ -234,8 +242,16 @@ export async function heatmap(options: HeatmapOptions): Promise<string> {
   const cell = Math.max(2, Math.min(24, Math.floor(420 / Math.max(rows, cols))));
   const maxAbs = values.reduce((m, d) => Math.max(m, Math.abs(d.v)), 0) || 1;
   const colorScale = options.diverging
-    ? { scheme: 'redblue', domainMid: 0, domain: options.domain ? [...options.domain] : [-maxAbs, maxAbs], clamp: true }
-    : { scheme: 'viridis', ...(options.domain ? { domain: [...options.domain], clamp: true } : {}) };
+    ? {
+        scheme: 'redblue',
+        domainMid: 0,
+        domain: options.domain ? [...options.domain] : [-maxAbs, maxAbs],
+        clamp: true,
+      }
+    : {
+        scheme: 'viridis',
+        ...(options.domain ? { domain: [...options.domain], clamp: true } : {}),
+      };
   const tickEvery = Math.max(1, Math.ceil(Math.max(rows, cols) / 16));
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -258,7 +274,12 @@ export async function heatmap(options: HeatmapOptions): Promise<string> {
         title: options.xLabel,
         axis: { values: range(0, cols, tickEvery), labelAngle: 0 },
       },
-      y: { field: 'i', type: 'ordinal', title: options.yLabel, axis: { values: range(0, rows, tickEvery) } },
+      y: {
+        field: 'i',
+        type: 'ordinal',
+        title: options.yLabel,
+        axis: { values: range(0, rows, tickEvery) },
+      },
       color: { field: 'v', type: 'quantitative', title: options.colorLabel, scale: colorScale },
       description: { field: 'desc' },
     },
@@ -300,9 +321,19 @@ export async function barChart(options: BarChartOptions): Promise<string> {
     sort: labels,
     axis: { labelAngle: labels.some((l) => l.length > 8) ? -30 : 0, labelLimit: 240 },
   };
-  const xOffset = grouped ? { xOffset: { field: 'group', type: 'nominal' as const, sort: groups } } : {};
+  const xOffset = grouped
+    ? { xOffset: { field: 'group', type: 'nominal' as const, sort: groups } }
+    : {};
   const color = grouped
-    ? { color: { field: 'group', type: 'nominal' as const, title: null, sort: groups, legend: { orient: 'bottom' as const } } }
+    ? {
+        color: {
+          field: 'group',
+          type: 'nominal' as const,
+          title: null,
+          sort: groups,
+          legend: { orient: 'bottom' as const },
+        },
+      }
     : {};
   const layers: unknown[] = [
     {
@@ -365,9 +396,13 @@ function range(start: number, end: number, step: number): number[] {
  * @param matrices - the matrices drawn with this domain
  * @returns `[−m, m]`
  */
-export function symmetricDomain(matrices: readonly (readonly (readonly number[])[])[]): [number, number] {
+export function symmetricDomain(
+  matrices: readonly (readonly (readonly number[])[])[],
+): [number, number] {
   let m = 0;
-  for (const mat of matrices) for (const row of mat) for (const v of row) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
+  for (const mat of matrices)
+    for (const row of mat)
+      for (const v of row) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
   const r = m < 1e-6 ? 1 : m;
   return [-r, r];
 }

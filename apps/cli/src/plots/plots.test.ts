@@ -12,8 +12,22 @@ describe('plots', () => {
       xLabel: 'λ',
       yLabel: 'accuracy (%)',
       series: [
-        { name: 'unaligned', points: [{ x: 0, y: 99.5 }, { x: 0.5, y: 94.25 }, { x: 1, y: 99.75 }] },
-        { name: 'aligned', points: [{ x: 0, y: 99.5, yErr: 0.5 }, { x: 0.5, y: 98.125, yErr: 0.25 }, { x: 1, y: 99.75, yErr: 0.1 }] },
+        {
+          name: 'unaligned',
+          points: [
+            { x: 0, y: 99.5 },
+            { x: 0.5, y: 94.25 },
+            { x: 1, y: 99.75 },
+          ],
+        },
+        {
+          name: 'aligned',
+          points: [
+            { x: 0, y: 99.5, yErr: 0.5 },
+            { x: 0.5, y: 98.125, yErr: 0.25 },
+            { x: 1, y: 99.75, yErr: 0.1 },
+          ],
+        },
       ],
     });
     expect(svg.startsWith('<?xml')).toBe(true);
@@ -26,9 +40,16 @@ describe('plots', () => {
   });
 
   it('lineChart rejects non-finite points and empty charts', async () => {
-    await expect(lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [] })).rejects.toThrow(/nothing to draw/);
+    await expect(lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [] })).rejects.toThrow(
+      /nothing to draw/,
+    );
     await expect(
-      lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 's', points: [{ x: 0, y: Number.NaN }] }] }),
+      lineChart({
+        title: 't',
+        xLabel: 'x',
+        yLabel: 'y',
+        series: [{ name: 's', points: [{ x: 0, y: Number.NaN }] }],
+      }),
     ).rejects.toThrow(/finite/);
   });
 
@@ -48,7 +69,9 @@ describe('plots', () => {
     expect(l).toContain('row 0, column 1: signed √T = 2');
     expect(l).toContain('row 1, column 0: signed √T = -3');
     expect(() => signedSqrt([[1]])).not.toThrow();
-    await expect(heatmap({ title: 't', matrix: [[1, 2], [3]], xLabel: 'x', yLabel: 'y', colorLabel: 'c' })).rejects.toThrow(/ragged/);
+    await expect(
+      heatmap({ title: 't', matrix: [[1, 2], [3]], xLabel: 'x', yLabel: 'y', colorLabel: 'c' }),
+    ).rejects.toThrow(/ragged/);
   });
 
   it('barChart draws grouped bars with error bars', async () => {

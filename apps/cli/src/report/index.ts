@@ -46,7 +46,11 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * @returns the paths written, `index.html` last
  * @throws OutputFileError when a file exists (without force) or would overwrite an input
  */
-export async function writeReport(dir: string, report: Report, options: WriteOptions = {}): Promise<string[]> {
+export async function writeReport(
+  dir: string,
+  report: Report,
+  options: WriteOptions = {},
+): Promise<string[]> {
   const entries: { file: string; data: string | Uint8Array }[] = [
     { file: 'result.json', data: toJson(report.json) },
     ...(report.plots ?? []).map((p) => ({ file: p.file, data: p.svg })),
@@ -72,7 +76,10 @@ export async function writeReport(dir: string, report: Report, options: WriteOpt
 
 /** Escapes text for HTML. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 function indexHtml(report: Report): string {
@@ -86,8 +93,14 @@ function indexHtml(report: Report): string {
     .join('\n');
   const files = [
     `<li><a href="result.json">result.json</a> — the full result (machine-readable)</li>`,
-    ...(report.plots ?? []).map((p) => `<li><a href="${escapeHtml(p.file)}">${escapeHtml(p.file)}</a> — ${escapeHtml(p.title)}</li>`),
-    ...(report.files ?? []).map((f) => `<li><a href="${escapeHtml(f.file)}">${escapeHtml(f.file)}</a> — ${escapeHtml(f.title)}</li>`),
+    ...(report.plots ?? []).map(
+      (p) =>
+        `<li><a href="${escapeHtml(p.file)}">${escapeHtml(p.file)}</a> — ${escapeHtml(p.title)}</li>`,
+    ),
+    ...(report.files ?? []).map(
+      (f) =>
+        `<li><a href="${escapeHtml(f.file)}">${escapeHtml(f.file)}</a> — ${escapeHtml(f.title)}</li>`,
+    ),
   ].join('\n    ');
   return `<!doctype html>
 <html lang="en">

@@ -47,11 +47,19 @@ describe('trend checks state what holds, with numbers, and never hide a failure'
       ['R4-w0', true],
     ]);
     expect(ok[0]!.observed).toContain('5.40 pp');
-    const flat = lmcChecks([family('standard', mode(0.5, 0.01), mode(0.5, 0.01)), ...paper.slice(1)]);
+    const flat = lmcChecks([
+      family('standard', mode(0.5, 0.01), mode(0.5, 0.01)),
+      ...paper.slice(1),
+    ]);
     expect(flat.find((c) => c.id === 'R1')!.holds).toBe(false);
     expect(flat.find((c) => c.id === 'R4')!.holds).toBe(false);
     // small-scale κ=1 dip of 2 pp: the literal R3 fails, the ordering still holds against a 20 pp standard barrier
-    const small = lmcChecks([family('standard', mode(20, 1), mode(0.8, 0.02)), family('w-kappa0', mode(22, 1), mode(1, 0.03)), family('w-kappa1', mode(2, 0.05), mode(2, 0.05)), family('syre-kappa1', mode(0.3, 0.01), mode(0.3, 0.01))]);
+    const small = lmcChecks([
+      family('standard', mode(20, 1), mode(0.8, 0.02)),
+      family('w-kappa0', mode(22, 1), mode(1, 0.03)),
+      family('w-kappa1', mode(2, 0.05), mode(2, 0.05)),
+      family('syre-kappa1', mode(0.3, 0.01), mode(0.3, 0.01)),
+    ]);
     expect(small.find((c) => c.id === 'R3')!.holds).toBe(false);
     expect(small.find((c) => c.id === 'R3-ordering')!.holds).toBe(true);
   });
@@ -64,10 +72,20 @@ describe('trend checks state what holds, with numbers, and never hide a failure'
 
   it('coherence: R8 needs a rise of ≥ 0.05 and a near-zero barrier at ν = 1', () => {
     const point = (m: number, mean: number): CoherencePoint => ({
-      activeCopies: m, supportDims: 2 * m, coherence: 1 / m, midpointBarrier: meanStd([mean, mean]), peakBarrier: meanStd([mean, mean]),
-      midpointBarriers: [mean, mean], lambdas: [0, 0.5, 1], meanLoss: [0, mean, 0],
+      activeCopies: m,
+      supportDims: 2 * m,
+      coherence: 1 / m,
+      midpointBarrier: meanStd([mean, mean]),
+      peakBarrier: meanStd([mean, mean]),
+      midpointBarriers: [mean, mean],
+      lambdas: [0, 0.5, 1],
+      meanLoss: [0, mean, 0],
     });
-    const fam = (means: number[]): CoherenceFamily => ({ family: 'exact_copy', records: [], aggregate: means.map((v, i) => point([1, 2, 5, 10][i]!, v)) });
+    const fam = (means: number[]): CoherenceFamily => ({
+      family: 'exact_copy',
+      records: [],
+      aggregate: means.map((v, i) => point([1, 2, 5, 10][i]!, v)),
+    });
     const rising = coherenceChecks([fam([0.015, 0.018, 0.141, 0.243])]);
     expect(rising.map((c) => c.holds)).toEqual([true, true]);
     expect(rising[0]!.observed).toContain('0.243');
@@ -89,11 +107,38 @@ describe('trend checks state what holds, with numbers, and never hide a failure'
     expect(s.maxAbs).toBe(3);
     expect(s.negativeFraction).toBeCloseTo(2 / 6, 12);
     expect(s.q05).toBeCloseTo(quantile([-1, -1, 2, 2, 3, 3], 0.05), 12);
-    const cell = (kappa: number, k: number, median: number, maxAbs: number, neg: number): SwapCell =>
-      ({ kappa, intrinsicK: k, layer: {} as SwapCell['layer'], signedRoot: { q05: 0, q25: 0, median, q75: 0, q95: 0, maxAbs, negativeFraction: neg }, ridge: null });
-    const good = swapChecks([cell(0, 2, 0, 0.1, 0.4), cell(1, 2, 1, 3, 0.2), cell(0, 32, 0, 0.1, 0.3), cell(1, 32, 5, 6, 0.01)], [2, 32]);
+    const cell = (
+      kappa: number,
+      k: number,
+      median: number,
+      maxAbs: number,
+      neg: number,
+    ): SwapCell => ({
+      kappa,
+      intrinsicK: k,
+      layer: {} as SwapCell['layer'],
+      signedRoot: { q05: 0, q25: 0, median, q75: 0, q95: 0, maxAbs, negativeFraction: neg },
+      ridge: null,
+    });
+    const good = swapChecks(
+      [
+        cell(0, 2, 0, 0.1, 0.4),
+        cell(1, 2, 1, 3, 0.2),
+        cell(0, 32, 0, 0.1, 0.3),
+        cell(1, 32, 5, 6, 0.01),
+      ],
+      [2, 32],
+    );
     expect(good.map((c) => c.holds)).toEqual([true, true]);
-    const bad = swapChecks([cell(0, 2, 0, 0.1, 0.4), cell(1, 2, 5, 6, 0.0), cell(0, 32, 0, 0.1, 0.3), cell(1, 32, 1, 3, 0.3)], [2, 32]);
+    const bad = swapChecks(
+      [
+        cell(0, 2, 0, 0.1, 0.4),
+        cell(1, 2, 5, 6, 0.0),
+        cell(0, 32, 0, 0.1, 0.3),
+        cell(1, 32, 1, 3, 0.3),
+      ],
+      [2, 32],
+    );
     expect(bad.map((c) => c.holds)).toEqual([true, false]);
   });
 

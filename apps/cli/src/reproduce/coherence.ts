@@ -30,14 +30,20 @@ export interface CoherencePoint {
 export interface CoherenceFamily {
   readonly family: 'exact_copy' | 'random_tight_frame';
   /** Per outer seed and m: the pair records. */
-  readonly records: readonly { readonly outerSeed: number; readonly activeCopies: number; readonly pairs: readonly CoherencePairRecord[] }[];
+  readonly records: readonly {
+    readonly outerSeed: number;
+    readonly activeCopies: number;
+    readonly pairs: readonly CoherencePairRecord[];
+  }[];
   readonly aggregate: readonly CoherencePoint[];
 }
 
 const LABEL = { exact_copy: 'Exact copy', random_tight_frame: 'Random frame' } as const;
 
 /** Experiment body. */
-export async function runCoherence(ctx: RunContext): Promise<{ data: object; plots: Record<string, string>; summary: string; checks: TrendCheck[] }> {
+export async function runCoherence(
+  ctx: RunContext,
+): Promise<{ data: object; plots: Record<string, string>; summary: string; checks: TrendCheck[] }> {
   const cfg: CoherenceConfig = COHERENCE[ctx.scale];
   ctx.progress.plan(cfg.families.length * cfg.outerSeeds.length * cfg.ms.length);
   const families: CoherenceFamily[] = [];
@@ -45,7 +51,9 @@ export async function runCoherence(ctx: RunContext): Promise<{ data: object; plo
     const records: CoherenceFamily['records'][number][] = [];
     for (const s of cfg.outerSeeds) {
       for (const m of cfg.ms) {
-        const pairs = await ctx.unit(`${family}-s${s}-m${m}`, () => coherencePairs(ctx.evaluator, family, s, m, cfg));
+        const pairs = await ctx.unit(`${family}-s${s}-m${m}`, () =>
+          coherencePairs(ctx.evaluator, family, s, m, cfg),
+        );
         records.push({ outerSeed: s, activeCopies: m, pairs });
         const mb = meanStd(pairs.map((p) => p.midpointBarrier));
         ctx.progress.tick(`${LABEL[family]}, seed ${s}, m=${m}: midpoint barrier ${fmtMs(mb, 3)}`);
@@ -75,7 +83,11 @@ export async function runCoherence(ctx: RunContext): Promise<{ data: object; plo
     xReversed: true,
     series: families.map((f) => ({
       name: LABEL[f.family],
-      points: f.aggregate.map((p) => ({ x: p.coherence, y: p.midpointBarrier.mean, yErr: p.midpointBarrier.std })),
+      points: f.aggregate.map((p) => ({
+        x: p.coherence,
+        y: p.midpointBarrier.mean,
+        yErr: p.midpointBarrier.std,
+      })),
     })),
   });
   for (const m of [cfg.ms[0]!, cfg.ms[cfg.ms.length - 1]!]) {
@@ -85,21 +97,28 @@ export async function runCoherence(ctx: RunContext): Promise<{ data: object; plo
       yLabel: 'test MSE',
       series: families.map((f) => {
         const p = f.aggregate.find((a) => a.activeCopies === m)!;
-        return { name: LABEL[f.family], points: p.lambdas.map((x, i) => ({ x, y: p.meanLoss[i]! })) };
+        return {
+          name: LABEL[f.family],
+          points: p.lambdas.map((x, i) => ({ x, y: p.meanLoss[i]! })),
+        };
       }),
     });
   }
   const checks = coherenceChecks(families);
   // context for the random frame at m = 1: its barrier depends on how far the frame is rotated from the axes
   const m1 = cfg.ms[0]!;
-  const perSeed = families.map((f) =>
-    `${LABEL[f.family]}: ${cfg.outerSeeds
-      .map((s) => {
-        const recs = f.records.find((r) => r.outerSeed === s && r.activeCopies === m1)!.pairs;
-        const angle = f.family === 'random_tight_frame' ? ` (frame angle θ₀ = ${fmt(firstFrameAngle(s, cfg.copies), 3)}π)` : '';
-        return `seed ${s}${angle} ${fmtMs(meanStd(recs.map((p) => p.midpointBarrier)), 3)}`;
-      })
-      .join(', ')}`,
+  const perSeed = families.map(
+    (f) =>
+      `${LABEL[f.family]}: ${cfg.outerSeeds
+        .map((s) => {
+          const recs = f.records.find((r) => r.outerSeed === s && r.activeCopies === m1)!.pairs;
+          const angle =
+            f.family === 'random_tight_frame'
+              ? ` (frame angle θ₀ = ${fmt(firstFrameAngle(s, cfg.copies), 3)}π)`
+              : '';
+          return `seed ${s}${angle} ${fmtMs(meanStd(recs.map((p) => p.midpointBarrier)), 3)}`;
+        })
+        .join(', ')}`,
   );
   const table = mdTable(
     ['family', ...cfg.ms.map((m) => `ν=${fmt(1 / m, 2)} (m=${m})`)],
@@ -116,7 +135,18 @@ export async function runCoherence(ctx: RunContext): Promise<{ data: object; plo
     '',
     `Per outer seed at m=${m1} (ν=${fmt(1 / m1, 2)}): ${perSeed.join('; ')}. For the random frame with m = 1 the two active coordinates are the axes rotated by θ₀ (θ₀ = 0 is the exact copy).`,
   ].join('\n');
-  return { data: { families, frameAngles: cfg.outerSeeds.map((s) => ({ outerSeed: s, firstAngleOverPi: firstFrameAngle(s, cfg.copies) })) }, plots, summary, checks };
+  return {
+    data: {
+      families,
+      frameAngles: cfg.outerSeeds.map((s) => ({
+        outerSeed: s,
+        firstAngleOverPi: firstFrameAngle(s, cfg.copies),
+      })),
+    },
+    plots,
+    summary,
+    checks,
+  };
 }
 
 /** R8 (and a monotonicity statement) with numbers. */
@@ -124,9 +154,18 @@ export function coherenceChecks(families: readonly CoherenceFamily[]): TrendChec
   const checks: TrendCheck[] = [];
   for (const f of families) {
     const hi = f.aggregate.find((p) => p.activeCopies === 1);
-    const lo = f.aggregate.reduce<CoherencePoint | undefined>((best, p) => (!best || p.activeCopies > best.activeCopies ? p : best), undefined);
+    const lo = f.aggregate.reduce<CoherencePoint | undefined>(
+      (best, p) => (!best || p.activeCopies > best.activeCopies ? p : best),
+      undefined,
+    );
     if (!hi || !lo || lo === hi) {
-      checks.push({ id: `R8-${f.family}`, expectation: 'barrier at the lowest coherence exceeds that at ν = 1 by ≥ 0.05; ν = 1 near 0', observed: 'm = 1 and a larger m are both needed', holds: null });
+      checks.push({
+        id: `R8-${f.family}`,
+        expectation:
+          'barrier at the lowest coherence exceeds that at ν = 1 by ≥ 0.05; ν = 1 near 0',
+        observed: 'm = 1 and a larger m are both needed',
+        holds: null,
+      });
       continue;
     }
     const gain = lo.midpointBarrier.mean - hi.midpointBarrier.mean;
@@ -142,7 +181,10 @@ export function coherenceChecks(families: readonly CoherenceFamily[]): TrendChec
       id: `trend-${f.family}`,
       expectation: `${LABEL[f.family]}: the barrier grows as coherence falls (m increasing)`,
       observed: `means ${means.map((m) => fmt(m, 3)).join(' → ')} (${rises} of ${means.length - 1} steps rise)`,
-      holds: means.length < 2 ? null : means[means.length - 1]! > means[0]! && rises >= (means.length - 1) / 2,
+      holds:
+        means.length < 2
+          ? null
+          : means[means.length - 1]! > means[0]! && rises >= (means.length - 1) / 2,
     });
   }
   return checks;

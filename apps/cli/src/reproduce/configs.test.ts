@@ -4,7 +4,15 @@ import { COHERENCE, KAPPAS, MNIST, REALIZATION, SWAP_COSTS } from './configs.js'
 // The paper scale must be the protocol of the spec; these pin it against drift.
 describe('paper-scale configurations follow the spec', () => {
   it('MNIST MLPs: models.md §12 and results.md §1/§3', () => {
-    expect(MNIST.paper).toMatchObject({ width: 512, epochs: 100, pairs: 8, batchSize: 64, lr: 1e-3, weightDecay: 0.01, points: 37 });
+    expect(MNIST.paper).toMatchObject({
+      width: 512,
+      epochs: 100,
+      pairs: 8,
+      batchSize: 64,
+      lr: 1e-3,
+      weightDecay: 0.01,
+      points: 37,
+    });
     expect(MNIST.paper.evalLimit).toBeUndefined();
     expect(MNIST.paper.matchLimit).toBeUndefined();
     expect(MNIST.paper.trainLimit).toBeUndefined();
@@ -15,9 +23,20 @@ describe('paper-scale configurations follow the spec', () => {
   });
 
   it('GMM swap costs: results.md §4 and datasets.md §5', () => {
-    expect(SWAP_COSTS.paper).toMatchObject({ ks: [2, 8, 32], kappas: [0, 1], ambientDim: 512, width: 64, samples: 50000 });
+    expect(SWAP_COSTS.paper).toMatchObject({
+      ks: [2, 8, 32],
+      kappas: [0, 1],
+      ambientDim: 512,
+      width: 64,
+      samples: 50000,
+    });
     expect(SWAP_COSTS.paper.ridge).toMatchObject({ numNeurons: 64, iterations: 3000 });
-    expect(SWAP_COSTS.small).toMatchObject({ ks: [2, 8, 32], kappas: [0, 1], ambientDim: 512, width: 64 });
+    expect(SWAP_COSTS.small).toMatchObject({
+      ks: [2, 8, 32],
+      kappas: [0, 1],
+      ambientDim: 512,
+      width: 64,
+    });
   });
 
   it('synthetic coherence: datasets.md §7 exactly (2 × 5 × 10 × 10 pairs)', () => {

@@ -124,9 +124,12 @@ export class RunContext {
       try {
         return JSON.parse(await readFile(path, 'utf8')) as T;
       } catch (err) {
-        throw new ReproduceError(`reproduce ${this.name}: cached work unit is corrupt — expected JSON, got ${path}`, {
-          cause: err,
-        });
+        throw new ReproduceError(
+          `reproduce ${this.name}: cached work unit is corrupt — expected JSON, got ${path}`,
+          {
+            cause: err,
+          },
+        );
       }
     }
     const value = await compute();
@@ -162,10 +165,17 @@ export async function defaultEvaluator(): Promise<{ evaluator: Evaluator; note: 
     // a computed specifier: @nidkit/onnx is optional at type level (loaded lazily, may be absent)
     const specifier: string = '@nidkit/onnx';
     const onnx = (await import(specifier)) as { createOnnxEvaluator?: () => Promise<Evaluator> };
-    if (!onnx.createOnnxEvaluator) return { evaluator: new ReferenceEvaluator(), note: '@nidkit/onnx has no createOnnxEvaluator; using the exact reference evaluator' };
+    if (!onnx.createOnnxEvaluator)
+      return {
+        evaluator: new ReferenceEvaluator(),
+        note: '@nidkit/onnx has no createOnnxEvaluator; using the exact reference evaluator',
+      };
     return { evaluator: await onnx.createOnnxEvaluator(), note: null };
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    return { evaluator: new ReferenceEvaluator(), note: `onnxruntime is not available (${reason}); using the exact reference evaluator (slower)` };
+    return {
+      evaluator: new ReferenceEvaluator(),
+      note: `onnxruntime is not available (${reason}); using the exact reference evaluator (slower)`,
+    };
   }
 }

@@ -17,7 +17,9 @@ export function subsetSplit(split: Split, n: number | undefined, label: string):
   const row = inner.reduce((a, b) => a * b, 1);
   const x = new Float32Array(n * row);
   idx.forEach((s, r) => x.set(split.inputs.data.subarray(s * row, (s + 1) * row), r * row));
-  const out: { inputs: Split['inputs']; labels?: Int32Array; targets?: Split['targets'] } = { inputs: tensor(x, [n, ...inner]) };
+  const out: { inputs: Split['inputs']; labels?: Int32Array; targets?: Split['targets'] } = {
+    inputs: tensor(x, [n, ...inner]),
+  };
   if (split.labels) out.labels = Int32Array.from(idx, (s) => split.labels![s]!);
   if (split.targets) {
     const k = split.targets.shape[1] ?? 1;
@@ -31,5 +33,8 @@ export function subsetSplit(split: Split, n: number | undefined, label: string):
 /** `dataset` with its `train` split replaced by a seeded subset of `n` samples. */
 export function withTrainSubset(dataset: Dataset, n: number | undefined, label: string): Dataset {
   if (n === undefined) return dataset;
-  return { ...dataset, splits: { ...dataset.splits, train: subsetSplit(getSplit(dataset, 'train'), n, label) } };
+  return {
+    ...dataset,
+    splits: { ...dataset.splits, train: subsetSplit(getSplit(dataset, 'train'), n, label) },
+  };
 }

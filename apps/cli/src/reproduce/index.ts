@@ -11,11 +11,24 @@ import { runKappaSweep } from './kappa-sweep.js';
 import { runLmcFamilies } from './lmc-families.js';
 import { runRealizationCosts } from './realization-costs.js';
 import { runSwapCosts } from './swap-costs.js';
-import type { ExperimentResult, ReproduceJson, ReproduceOptions, Scale, TrendCheck } from './types.js';
+import type {
+  ExperimentResult,
+  ReproduceJson,
+  ReproduceOptions,
+  Scale,
+  TrendCheck,
+} from './types.js';
 import { SCALES } from './types.js';
 
 export { ReproduceError } from './errors.js';
-export type { ExperimentResult, ReproduceJson, ReproduceOptions, Scale, TrendCheck, ProgressFn } from './types.js';
+export type {
+  ExperimentResult,
+  ReproduceJson,
+  ReproduceOptions,
+  Scale,
+  TrendCheck,
+  ProgressFn,
+} from './types.js';
 export { SCALES } from './types.js';
 export { reproduceResultSchema } from './schema.js';
 
@@ -63,7 +76,12 @@ export const EXPERIMENTS: readonly ExperimentInfo[] = [
   },
 ];
 
-type Runner = (ctx: RunContext) => Promise<{ data: object; plots: Record<string, string>; summary: string; checks: TrendCheck[] }>;
+type Runner = (ctx: RunContext) => Promise<{
+  data: object;
+  plots: Record<string, string>;
+  summary: string;
+  checks: TrendCheck[];
+}>;
 
 const RUNNERS: Record<string, Runner> = {
   'lmc-families': runLmcFamilies,
@@ -87,7 +105,9 @@ export function experimentConfig(name: string, scale: Scale): object {
     case 'realization-costs':
       return { mnist: MNIST[scale], realization: REALIZATION[scale] };
     default:
-      throw new ReproduceError(`experimentConfig: unknown experiment — expected one of ${EXPERIMENTS.map((e) => e.name).join(', ')}, got ${name}`);
+      throw new ReproduceError(
+        `experimentConfig: unknown experiment — expected one of ${EXPERIMENTS.map((e) => e.name).join(', ')}, got ${name}`,
+      );
   }
 }
 
@@ -103,23 +123,39 @@ export function experimentConfig(name: string, scale: Scale): object {
  * @returns the JSON written, the files and the markdown summary
  * @throws ReproduceError for an unknown experiment or scale, or an existing result without resume/force
  */
-export async function runExperiment(name: string, options: ReproduceOptions): Promise<ExperimentResult> {
+export async function runExperiment(
+  name: string,
+  options: ReproduceOptions,
+): Promise<ExperimentResult> {
   const runner = RUNNERS[name];
   const info = EXPERIMENTS.find((e) => e.name === name);
   if (!runner || !info) {
-    throw new ReproduceError(`runExperiment: unknown experiment — expected one of ${EXPERIMENTS.map((e) => e.name).join(', ')}, got ${name}`);
+    throw new ReproduceError(
+      `runExperiment: unknown experiment — expected one of ${EXPERIMENTS.map((e) => e.name).join(', ')}, got ${name}`,
+    );
   }
   const scale = options.scale ?? 'small';
   if (!SCALES.includes(scale)) {
-    throw new ReproduceError(`runExperiment: unknown scale — expected one of ${SCALES.join(', ')}, got ${String(scale)}`);
+    throw new ReproduceError(
+      `runExperiment: unknown scale — expected one of ${SCALES.join(', ')}, got ${String(scale)}`,
+    );
   }
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new ReproduceError(`runExperiment: seed must be a non-negative integer — expected e.g. 0, got ${seed}`);
+    throw new ReproduceError(
+      `runExperiment: seed must be a non-negative integer — expected e.g. 0, got ${seed}`,
+    );
   }
-  const chosen = options.evaluator ? { evaluator: options.evaluator, note: null } : await defaultEvaluator();
+  const chosen = options.evaluator
+    ? { evaluator: options.evaluator, note: null }
+    : await defaultEvaluator();
   const evaluator = chosen.evaluator;
-  const ctx = new RunContext(name, { ...options, scale, seed }, evaluator, experimentConfig(name, scale));
+  const ctx = new RunContext(
+    name,
+    { ...options, scale, seed },
+    evaluator,
+    experimentConfig(name, scale),
+  );
   try {
     ctx.checkStart();
     ctx.progress.note(`${name}: scale ${scale}, seed ${seed}, evaluator ${evaluator.name}`);
@@ -148,7 +184,9 @@ export async function runExperiment(name: string, options: ReproduceOptions): Pr
       '',
       out.summary,
       '',
-      `Plots: ${Object.keys(out.plots).map((f) => `[${f}](${f})`).join(', ')}. Full numbers: [result.json](result.json).`,
+      `Plots: ${Object.keys(out.plots)
+        .map((f) => `[${f}](${f})`)
+        .join(', ')}. Full numbers: [result.json](result.json).`,
       '',
     ].join('\n');
     await ctx.output('summary.md', summaryMarkdown);

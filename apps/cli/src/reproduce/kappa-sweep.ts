@@ -51,22 +51,43 @@ function aggregate(rs: readonly LayerObjective[]): ObjectiveAggregate {
 }
 
 /** Experiment body. */
-export async function runKappaSweep(ctx: RunContext): Promise<{ data: object; plots: Record<string, string>; summary: string; checks: TrendCheck[] }> {
+export async function runKappaSweep(
+  ctx: RunContext,
+): Promise<{ data: object; plots: Record<string, string>; summary: string; checks: TrendCheck[] }> {
   const cfg = MNIST[ctx.scale];
   const kappas = KAPPAS[ctx.scale];
   const variants: Variant[] = [...kappas.map(wVariant), STANDARD];
-  ctx.progress.plan(zooUnits(cfg, variants.length) + (variants.length + cfg.checkpointEpochs.length) * cfg.pairs);
-  const inputs = subsetSplit(getSplit(mnistForScale(cfg), 'train'), cfg.matchLimit, 'mnist-match').inputs;
+  ctx.progress.plan(
+    zooUnits(cfg, variants.length) + (variants.length + cfg.checkpointEpochs.length) * cfg.pairs,
+  );
+  const inputs = subsetSplit(
+    getSplit(mnistForScale(cfg), 'train'),
+    cfg.matchLimit,
+    'mnist-match',
+  ).inputs;
   const rows: SweepRow[] = [];
   for (const v of variants) {
     const pairs = await zooPairs(ctx, v);
     const recs: LayerObjective[] = [];
     for (const [p, [a, b]] of pairs.entries()) {
-      const rec = await ctx.unit(`${v.id}-pair${p}-final`, async () => (await matchingObjective(ctx.evaluator, a.network, b.network, inputs, ctx.seed))[0]!);
+      const rec = await ctx.unit(
+        `${v.id}-pair${p}-final`,
+        async () =>
+          (await matchingObjective(ctx.evaluator, a.network, b.network, inputs, ctx.seed))[0]!,
+      );
       recs.push(rec);
-      ctx.progress.tick(`${v.label} pair ${p}: identity ${fmt(rec.identity, 3)}, optimal ${fmt(rec.optimal, 3)}`);
+      ctx.progress.tick(
+        `${v.label} pair ${p}: identity ${fmt(rec.identity, 3)}, optimal ${fmt(rec.optimal, 3)}`,
+      );
     }
-    rows.push({ id: v.id, label: v.label, kappa: v.kappa ?? null, epoch: cfg.epochs, pairs: recs, aggregate: aggregate(recs) });
+    rows.push({
+      id: v.id,
+      label: v.label,
+      kappa: v.kappa ?? null,
+      epoch: cfg.epochs,
+      pairs: recs,
+      aggregate: aggregate(recs),
+    });
   }
   // R6: the standard MLP over training, from the checkpoints written while training it
   const overTraining: SweepRow[] = [];
@@ -79,9 +100,18 @@ export async function runKappaSweep(ctx: RunContext): Promise<{ data: object; pl
         return (await matchingObjective(ctx.evaluator, a, b, inputs, ctx.seed))[0]!;
       });
       recs.push(rec);
-      ctx.progress.tick(`standard MLP at epoch ${epoch}, pair ${p}: identity ${fmt(rec.identity, 3)}, optimal ${fmt(rec.optimal, 3)}`);
+      ctx.progress.tick(
+        `standard MLP at epoch ${epoch}, pair ${p}: identity ${fmt(rec.identity, 3)}, optimal ${fmt(rec.optimal, 3)}`,
+      );
     }
-    overTraining.push({ id: 'standard', label: 'standard MLP', kappa: null, epoch, pairs: recs, aggregate: aggregate(recs) });
+    overTraining.push({
+      id: 'standard',
+      label: 'standard MLP',
+      kappa: null,
+      epoch,
+      pairs: recs,
+      aggregate: aggregate(recs),
+    });
   }
 
   const wRows = rows.filter((r) => r.kappa !== null);
@@ -93,9 +123,24 @@ export async function runKappaSweep(ctx: RunContext): Promise<{ data: object; pl
     bars: rows.flatMap((r) => {
       const label = r.kappa === null ? 'standard' : `κ=${r.kappa}`;
       return [
-        { label, group: 'optimal', value: r.aggregate.optimal.mean, error: r.aggregate.optimal.std },
-        { label, group: 'identity', value: r.aggregate.identity.mean, error: r.aggregate.identity.std },
-        { label, group: 'random permutation', value: r.aggregate.randomMean.mean, error: r.aggregate.randomStd },
+        {
+          label,
+          group: 'optimal',
+          value: r.aggregate.optimal.mean,
+          error: r.aggregate.optimal.std,
+        },
+        {
+          label,
+          group: 'identity',
+          value: r.aggregate.identity.mean,
+          error: r.aggregate.identity.std,
+        },
+        {
+          label,
+          group: 'random permutation',
+          value: r.aggregate.randomMean.mean,
+          error: r.aggregate.randomStd,
+        },
       ];
     }),
   });
@@ -106,7 +151,10 @@ export async function runKappaSweep(ctx: RunContext): Promise<{ data: object; pl
     series: [
       {
         name: 'W-MLP, first hidden layer',
-        points: wRows.map((r) => ({ x: r.kappa!, y: r.aggregate.identity.mean / r.aggregate.optimal.mean })),
+        points: wRows.map((r) => ({
+          x: r.kappa!,
+          y: r.aggregate.identity.mean / r.aggregate.optimal.mean,
+        })),
       },
     ],
   });
@@ -115,9 +163,30 @@ export async function runKappaSweep(ctx: RunContext): Promise<{ data: object; pl
     xLabel: 'epoch',
     yLabel: 'mean correlation of paired neurons',
     series: [
-      { name: 'optimal', points: overTraining.map((r) => ({ x: r.epoch, y: r.aggregate.optimal.mean, yErr: r.aggregate.optimal.std })) },
-      { name: 'identity', points: overTraining.map((r) => ({ x: r.epoch, y: r.aggregate.identity.mean, yErr: r.aggregate.identity.std })) },
-      { name: 'random permutation', points: overTraining.map((r) => ({ x: r.epoch, y: r.aggregate.randomMean.mean, yErr: r.aggregate.randomStd })) },
+      {
+        name: 'optimal',
+        points: overTraining.map((r) => ({
+          x: r.epoch,
+          y: r.aggregate.optimal.mean,
+          yErr: r.aggregate.optimal.std,
+        })),
+      },
+      {
+        name: 'identity',
+        points: overTraining.map((r) => ({
+          x: r.epoch,
+          y: r.aggregate.identity.mean,
+          yErr: r.aggregate.identity.std,
+        })),
+      },
+      {
+        name: 'random permutation',
+        points: overTraining.map((r) => ({
+          x: r.epoch,
+          y: r.aggregate.randomMean.mean,
+          yErr: r.aggregate.randomStd,
+        })),
+      },
     ],
   });
   const checks = sweepChecks(wRows, overTraining);
@@ -159,30 +228,66 @@ export async function runKappaSweep(ctx: RunContext): Promise<{ data: object; pl
 }
 
 /** R5 and R6 with numbers. */
-export function sweepChecks(wRows: readonly SweepRow[], standardOverTraining: readonly SweepRow[]): TrendCheck[] {
-  const inBand = (r: SweepRow) => Math.abs(r.aggregate.identity.mean - r.aggregate.randomMean.mean) <= 3 * r.aggregate.randomStd;
+export function sweepChecks(
+  wRows: readonly SweepRow[],
+  standardOverTraining: readonly SweepRow[],
+): TrendCheck[] {
+  const inBand = (r: SweepRow) =>
+    Math.abs(r.aggregate.identity.mean - r.aggregate.randomMean.mean) <= 3 * r.aggregate.randomStd;
   const low = wRows.filter((r) => r.kappa! <= 0.05);
   const high = wRows.filter((r) => r.kappa! >= 1);
   const checks: TrendCheck[] = [
     {
       id: 'R5-low',
-      expectation: 'κ ≤ 0.05: identity objective within the random band (|identity − random mean| ≤ 3·random std)',
-      observed: low.map((r) => `κ=${r.kappa}: identity ${fmt(r.aggregate.identity.mean, 3)}, random ${fmt(r.aggregate.randomMean.mean, 3)} ± ${fmt(r.aggregate.randomStd, 3)}`).join('; ') || 'no such κ',
+      expectation:
+        'κ ≤ 0.05: identity objective within the random band (|identity − random mean| ≤ 3·random std)',
+      observed:
+        low
+          .map(
+            (r) =>
+              `κ=${r.kappa}: identity ${fmt(r.aggregate.identity.mean, 3)}, random ${fmt(r.aggregate.randomMean.mean, 3)} ± ${fmt(r.aggregate.randomStd, 3)}`,
+          )
+          .join('; ') || 'no such κ',
       holds: low.length === 0 ? null : low.every(inBand),
     },
     {
       id: 'R5-high',
       expectation: 'κ ≥ 1: identity ≥ 0.95·optimal with verdict `identifiable`',
-      observed: high.map((r) => `κ=${r.kappa}: identity/optimal ${fmt(r.aggregate.identity.mean / r.aggregate.optimal.mean, 3)}, verdicts ${r.aggregate.verdicts.join('/')}`).join('; ') || 'no such κ',
-      holds: high.length === 0 ? null : high.every((r) => r.aggregate.identity.mean >= 0.95 * r.aggregate.optimal.mean && r.aggregate.verdicts.every((v) => v === 'identifiable')),
+      observed:
+        high
+          .map(
+            (r) =>
+              `κ=${r.kappa}: identity/optimal ${fmt(r.aggregate.identity.mean / r.aggregate.optimal.mean, 3)}, verdicts ${r.aggregate.verdicts.join('/')}`,
+          )
+          .join('; ') || 'no such κ',
+      holds:
+        high.length === 0
+          ? null
+          : high.every(
+              (r) =>
+                r.aggregate.identity.mean >= 0.95 * r.aggregate.optimal.mean &&
+                r.aggregate.verdicts.every((v) => v === 'identifiable'),
+            ),
     },
   ];
   const r6 = standardOverTraining;
   checks.push({
     id: 'R6',
     expectation: `standard MLP: identity ≈ random ≪ optimal at every recorded epoch (${r6.map((r) => r.epoch).join(', ')}); ≪ means above identity by more than 10 random std`,
-    observed: r6.map((r) => `epoch ${r.epoch}: identity ${fmt(r.aggregate.identity.mean, 3)}, random ${fmt(r.aggregate.randomMean.mean, 3)} ± ${fmt(r.aggregate.randomStd, 3)}, optimal ${fmt(r.aggregate.optimal.mean, 3)}`).join('; '),
-    holds: r6.length === 0 ? null : r6.every((r) => inBand(r) && r.aggregate.optimal.mean > r.aggregate.identity.mean + 10 * r.aggregate.randomStd),
+    observed: r6
+      .map(
+        (r) =>
+          `epoch ${r.epoch}: identity ${fmt(r.aggregate.identity.mean, 3)}, random ${fmt(r.aggregate.randomMean.mean, 3)} ± ${fmt(r.aggregate.randomStd, 3)}, optimal ${fmt(r.aggregate.optimal.mean, 3)}`,
+      )
+      .join('; '),
+    holds:
+      r6.length === 0
+        ? null
+        : r6.every(
+            (r) =>
+              inBand(r) &&
+              r.aggregate.optimal.mean > r.aggregate.identity.mean + 10 * r.aggregate.randomStd,
+          ),
   });
   return checks;
 }

@@ -7,7 +7,13 @@ import { lineChart } from '../plots/index.js';
 import type { RunContext } from './context.js';
 import { MNIST } from './configs.js';
 import { LMC_VARIANTS } from './families.js';
-import { BARRIER_NAMES, lmcPair, type BarrierName, type ModeRecord, type PairLmc } from './science.js';
+import {
+  BARRIER_NAMES,
+  lmcPair,
+  type BarrierName,
+  type ModeRecord,
+  type PairLmc,
+} from './science.js';
 import { fmt, fmtMs, mdTable, meanCurve, meanStd, type MeanStd } from './stats.js';
 import type { TrendCheck } from './types.js';
 import { zooPairs, zooUnits, mnistForScale } from './zoo.js';
@@ -52,7 +58,9 @@ function aggregate(records: readonly ModeRecord[]): ModeAggregate {
   const mid = midIndex(first.lambdas);
   const barriers = {} as Record<BarrierName, MeanStd | null>;
   for (const name of BARRIER_NAMES) {
-    const vals = records.map((r) => r.barriers[name]).filter((v): v is number => v !== null && Number.isFinite(v));
+    const vals = records
+      .map((r) => r.barriers[name])
+      .filter((v): v is number => v !== null && Number.isFinite(v));
     barriers[name] = vals.length > 0 ? meanStd(vals) : null;
   }
   return {
@@ -61,14 +69,18 @@ function aggregate(records: readonly ModeRecord[]): ModeAggregate {
     meanAccuracy: meanCurve(records.map((r) => r.accuracy)),
     stdAccuracy: first.accuracy.map((_, i) => meanStd(records.map((r) => r.accuracy[i]!)).std),
     meanLoss: meanCurve(records.map((r) => r.loss)),
-    endpointAccuracy: meanStd(records.flatMap((r) => [r.accuracy[0]!, r.accuracy[r.accuracy.length - 1]!])),
+    endpointAccuracy: meanStd(
+      records.flatMap((r) => [r.accuracy[0]!, r.accuracy[r.accuracy.length - 1]!]),
+    ),
     midpointAccuracy: meanStd(records.map((r) => r.accuracy[mid]!)),
     barriers,
   };
 }
 
 /** Experiment body; returns the experiment-specific part of result.json, plots and summary. */
-export async function runLmcFamilies(ctx: RunContext): Promise<{ data: object; plots: Record<string, string>; summary: string; checks: TrendCheck[] }> {
+export async function runLmcFamilies(
+  ctx: RunContext,
+): Promise<{ data: object; plots: Record<string, string>; summary: string; checks: TrendCheck[] }> {
   const cfg = MNIST[ctx.scale];
   const variants = LMC_VARIANTS;
   ctx.progress.plan(zooUnits(cfg, variants.length) + variants.length * cfg.pairs);
@@ -89,7 +101,9 @@ export async function runLmcFamilies(ctx: RunContext): Promise<{ data: object; p
         }),
       );
       records.push(rec);
-      ctx.progress.tick(`${v.label} pair ${p}: unaligned drop ${fmt(rec.unaligned.barriers.accuracyDropPp ?? NaN)} pp, aligned ${fmt(rec.aligned.barriers.accuracyDropPp ?? NaN)} pp`);
+      ctx.progress.tick(
+        `${v.label} pair ${p}: unaligned drop ${fmt(rec.unaligned.barriers.accuracyDropPp ?? NaN)} pp, aligned ${fmt(rec.aligned.barriers.accuracyDropPp ?? NaN)} pp`,
+      );
     }
     results.push({
       id: v.id,
@@ -109,7 +123,11 @@ export async function runLmcFamilies(ctx: RunContext): Promise<{ data: object; p
       yLabel: 'train accuracy (%)',
       series: results.map((r) => ({
         name: r.label,
-        points: r[mode].lambdas.map((x, i) => ({ x, y: r[mode].meanAccuracy[i]!, yErr: r[mode].stdAccuracy[i]! })),
+        points: r[mode].lambdas.map((x, i) => ({
+          x,
+          y: r[mode].meanAccuracy[i]!,
+          yErr: r[mode].stdAccuracy[i]!,
+        })),
       })),
     });
   }
@@ -141,7 +159,8 @@ export function lmcChecks(results: readonly FamilyResult[]): TrendCheck[] {
   const syU = drop(sy, 'unaligned');
   checks.push({
     id: 'R1',
-    expectation: 'standard MLP, unaligned: midpoint clearly below the endpoints (accuracyDropPp ≥ 2; paper ≈ 5.4)',
+    expectation:
+      'standard MLP, unaligned: midpoint clearly below the endpoints (accuracyDropPp ≥ 2; paper ≈ 5.4)',
     observed: `accuracyDropPp ${d(sU)}`,
     holds: sU === null ? null : sU >= 2,
   });
@@ -151,16 +170,19 @@ export function lmcChecks(results: readonly FamilyResult[]): TrendCheck[] {
     observed: `W κ=0 ${d(w0U)} vs standard ${d(sU)}${sU && w0U !== null ? ` (ratio ${fmt(w0U / sU)})` : ''}`,
     holds: sU === null || w0U === null || sU <= 0 ? null : w0U >= 0.5 * sU && w0U <= 2 * sU,
   });
-  const relOk = (r: FamilyResult | undefined) => (r?.unaligned.barriers.relativeAccuracyDropPct?.mean ?? -Infinity) >= -0.1;
+  const relOk = (r: FamilyResult | undefined) =>
+    (r?.unaligned.barriers.relativeAccuracyDropPct?.mean ?? -Infinity) >= -0.1;
   checks.push({
     id: 'R3',
-    expectation: 'W-MLP κ=1 and syre κ=1, unaligned: no dip (accuracyDropPp ≤ 0.1, relativeAccuracyDropPct ≥ −0.1)',
+    expectation:
+      'W-MLP κ=1 and syre κ=1, unaligned: no dip (accuracyDropPp ≤ 0.1, relativeAccuracyDropPct ≥ −0.1)',
     observed: `W κ=1 ${d(w1U)}, syre κ=1 ${d(syU)}`,
     holds: w1U === null || syU === null ? null : w1U <= 0.1 && syU <= 0.1 && relOk(w1) && relOk(sy),
   });
   checks.push({
     id: 'R3-ordering',
-    expectation: 'W κ=1 and syre κ=1 show little barrier: unaligned drop below a quarter of the standard MLP\'s',
+    expectation:
+      "W κ=1 and syre κ=1 show little barrier: unaligned drop below a quarter of the standard MLP's",
     observed: `W κ=1 ${d(w1U)}, syre κ=1 ${d(syU)}, standard ${d(sU)}`,
     holds: w1U === null || syU === null || sU === null ? null : w1U < 0.25 * sU && syU < 0.25 * sU,
   });
@@ -168,9 +190,13 @@ export function lmcChecks(results: readonly FamilyResult[]): TrendCheck[] {
   const sLA = std?.aligned.barriers.lossBarrier?.mean ?? null;
   checks.push({
     id: 'R4',
-    expectation: 'standard MLP, aligned (activation matching): accuracyDropPp and lossBarrier clearly below unaligned (≤ half)',
+    expectation:
+      'standard MLP, aligned (activation matching): accuracyDropPp and lossBarrier clearly below unaligned (≤ half)',
     observed: `accuracyDropPp ${d(sA)} aligned vs ${d(sU)} unaligned; lossBarrier ${fmt(sLA ?? NaN, 3)} vs ${fmt(sLU ?? NaN, 3)}`,
-    holds: sU === null || sA === null || sLU === null || sLA === null ? null : sA <= 0.5 * sU && sLA <= 0.5 * sLU,
+    holds:
+      sU === null || sA === null || sLU === null || sLA === null
+        ? null
+        : sA <= 0.5 * sU && sLA <= 0.5 * sLU,
   });
   checks.push({
     id: 'R4-w0',
@@ -200,14 +226,31 @@ function row(r: FamilyResult, mode: 'unaligned' | 'aligned'): string[] {
 /** Renders the check list as markdown. */
 export function checksMarkdown(checks: readonly TrendCheck[]): string {
   return checks
-    .map((c) => `- **${c.id}** ${c.holds === null ? '(not testable)' : c.holds ? '✔ holds' : '✘ does not hold'}: ${c.expectation}. Observed: ${c.observed}.`)
+    .map(
+      (c) =>
+        `- **${c.id}** ${c.holds === null ? '(not testable)' : c.holds ? '✔ holds' : '✘ does not hold'}: ${c.expectation}. Observed: ${c.observed}.`,
+    )
     .join('\n');
 }
 
-function lmcSummary(ctx: RunContext, results: readonly FamilyResult[], checks: readonly TrendCheck[]): string {
+function lmcSummary(
+  ctx: RunContext,
+  results: readonly FamilyResult[],
+  checks: readonly TrendCheck[],
+): string {
   const cfg = MNIST[ctx.scale];
   const table = mdTable(
-    ['model', 'mode', 'endpoint acc (%)', 'midpoint acc (%)', 'accuracyDropPp', 'relativeAccuracyDropPct', 'accuracyBarrierPp', 'lossBarrier', 'midpointLossBarrier'],
+    [
+      'model',
+      'mode',
+      'endpoint acc (%)',
+      'midpoint acc (%)',
+      'accuracyDropPp',
+      'relativeAccuracyDropPct',
+      'accuracyBarrierPp',
+      'lossBarrier',
+      'midpointLossBarrier',
+    ],
     results.flatMap((r) => [row(r, 'unaligned'), row(r, 'aligned')]),
   );
   return [
@@ -222,4 +265,3 @@ function lmcSummary(ctx: RunContext, results: readonly FamilyResult[], checks: r
     `Context: the paper's numbers are for converged models (train accuracy ≈ 99.9–100 % after 100 epochs on 54,000 digits). Here the endpoints reach ${results.map((r) => `${r.label} ${fmt(r.unaligned.endpointAccuracy.mean)} %`).join(', ')} (train accuracy on the evaluated digits).`,
   ].join('\n');
 }
-

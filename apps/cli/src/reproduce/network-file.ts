@@ -17,10 +17,14 @@ interface EncodedTensor {
   readonly base64: string;
 }
 
-function isTensorLike(v: unknown): v is { data: Float32Array | Float64Array; shape: readonly number[] } {
+function isTensorLike(
+  v: unknown,
+): v is { data: Float32Array | Float64Array; shape: readonly number[] } {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as { data?: unknown; shape?: unknown };
-  return (o.data instanceof Float32Array || o.data instanceof Float64Array) && Array.isArray(o.shape);
+  return (
+    (o.data instanceof Float32Array || o.data instanceof Float64Array) && Array.isArray(o.shape)
+  );
 }
 
 function encode(v: unknown): unknown {
@@ -51,7 +55,8 @@ function decode(v: unknown): unknown {
       const buf = Buffer.from(o.base64 ?? '', 'base64');
       const copy = new Uint8Array(buf.byteLength);
       copy.set(buf);
-      const data = o.$tensor === 'float32' ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
+      const data =
+        o.$tensor === 'float32' ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
       return tensor(data, [...(o.shape ?? [])]);
     }
     const out: Record<string, unknown> = {};
@@ -62,7 +67,11 @@ function decode(v: unknown): unknown {
 }
 
 /** Writes `net` to `path` (atomically) in the cache format. */
-export async function saveNetworkJson(path: string, net: Network, extra: object = {}): Promise<void> {
+export async function saveNetworkJson(
+  path: string,
+  net: Network,
+  extra: object = {},
+): Promise<void> {
   await writeAtomic(path, JSON.stringify({ format: FORMAT, ...extra, network: encode(net) }));
 }
 
@@ -70,15 +79,22 @@ export async function saveNetworkJson(path: string, net: Network, extra: object 
  * Reads a network written by {@link saveNetworkJson} and validates it.
  * @throws ReproduceError when the file is not in the cache format
  */
-export async function loadNetworkJson(path: string): Promise<{ network: Network; extra: Record<string, unknown> }> {
+export async function loadNetworkJson(
+  path: string,
+): Promise<{ network: Network; extra: Record<string, unknown> }> {
   let parsed: { format?: unknown; network?: unknown; [k: string]: unknown };
   try {
     parsed = JSON.parse(await readFile(path, 'utf8')) as typeof parsed;
   } catch (err) {
-    throw new ReproduceError(`loadNetworkJson: cannot read the cached model — expected ${FORMAT}, got an unreadable file ${path}`, { cause: err });
+    throw new ReproduceError(
+      `loadNetworkJson: cannot read the cached model — expected ${FORMAT}, got an unreadable file ${path}`,
+      { cause: err },
+    );
   }
   if (parsed.format !== FORMAT) {
-    throw new ReproduceError(`loadNetworkJson: unknown model file format — expected ${FORMAT}, got ${String(parsed.format)} in ${path}`);
+    throw new ReproduceError(
+      `loadNetworkJson: unknown model file format — expected ${FORMAT}, got ${String(parsed.format)} in ${path}`,
+    );
   }
   const { network, format: _f, ...extra } = parsed;
   return { network: validateNetwork(decode(network) as Network), extra };

@@ -11,7 +11,12 @@ import { MNIST, REALIZATION } from './configs.js';
 import { subsetSplit } from './data.js';
 import { LMC_VARIANTS } from './families.js';
 import { checksMarkdown } from './lmc-families.js';
-import { mahalanobisLayers, ridgeLayers, type LayerCostSummary, type RidgeLayerSummary } from './science.js';
+import {
+  mahalanobisLayers,
+  ridgeLayers,
+  type LayerCostSummary,
+  type RidgeLayerSummary,
+} from './science.js';
 import { fmt, mdTable } from './stats.js';
 import type { TrendCheck } from './types.js';
 import { mnist, zooModel } from './zoo.js';
@@ -28,7 +33,9 @@ export interface ModelCosts {
 }
 
 /** Experiment body. */
-export async function runRealizationCosts(ctx: RunContext): Promise<{ data: object; plots: Record<string, string>; summary: string; checks: TrendCheck[] }> {
+export async function runRealizationCosts(
+  ctx: RunContext,
+): Promise<{ data: object; plots: Record<string, string>; summary: string; checks: TrendCheck[] }> {
   const cfg = MNIST[ctx.scale];
   const rc = REALIZATION[ctx.scale];
   ctx.progress.plan(LMC_VARIANTS.length * rc.modelsPerFamily * 3);
@@ -43,7 +50,9 @@ export async function runRealizationCosts(ctx: RunContext): Promise<{ data: obje
       const mah = await ctx.unit(`${v.id}-m${2 * m}-mahalanobis`, async () => {
         return mahalanobisLayers(ctx.evaluator, model.network, train.inputs, rc.layers);
       });
-      ctx.progress.tick(`${v.label}: Mahalanobis costs, ${mah[0]?.layer ?? '-'} median signed √T ${fmt(mah[0]?.signedSqrtMedian ?? NaN, 3)}`);
+      ctx.progress.tick(
+        `${v.label}: Mahalanobis costs, ${mah[0]?.layer ?? '-'} median signed √T ${fmt(mah[0]?.signedSqrtMedian ?? NaN, 3)}`,
+      );
       const ridge = await ctx.unit(`${v.id}-m${2 * m}-ridge`, () =>
         ridgeLayers(ctx.evaluator, model.network, val.inputs, {
           numNeurons: Math.round(Math.sqrt(rc.ridge.numPairs)),
@@ -53,10 +62,24 @@ export async function runRealizationCosts(ctx: RunContext): Promise<{ data: obje
           onProgress: (msg) => ctx.progress.note(`${v.label}: ${msg}`),
         }),
       );
-      ctx.progress.tick(ridge.length > 0 ? `${v.label}: ridge costs on ${ridge[0]!.neurons} neurons` : `${v.label}: no ridge estimate (no elementwise activation)`);
-      results.push({ variant: v.id, label: v.label, model: model.key, mahalanobis: mah.map(({ T: _T, ...rest }) => rest), ridge });
+      ctx.progress.tick(
+        ridge.length > 0
+          ? `${v.label}: ridge costs on ${ridge[0]!.neurons} neurons`
+          : `${v.label}: no ridge estimate (no elementwise activation)`,
+      );
+      results.push({
+        variant: v.id,
+        label: v.label,
+        model: model.key,
+        mahalanobis: mah.map(({ T: _T, ...rest }) => rest),
+        ridge,
+      });
       // heatmaps show the first 64 neurons at most (a 512×512 SVG would be tens of megabytes)
-      if (m === 0 && mah[0]?.T) heat[v.id] = { layer: mah[0].layer, T: mah[0].T.slice(0, HEAT_MAX).map((r) => r.slice(0, HEAT_MAX)) };
+      if (m === 0 && mah[0]?.T)
+        heat[v.id] = {
+          layer: mah[0].layer,
+          T: mah[0].T.slice(0, HEAT_MAX).map((r) => r.slice(0, HEAT_MAX)),
+        };
     }
   }
   const plots: Record<string, string> = {};
@@ -65,7 +88,9 @@ export async function runRealizationCosts(ctx: RunContext): Promise<{ data: obje
     title: 'Median off-diagonal signed √T per layer (Mahalanobis estimate)',
     yLabel: 'median signed √T',
     xLabel: 'layer',
-    bars: first.flatMap((r) => r.mahalanobis.map((l) => ({ label: l.layer, group: r.label, value: l.signedSqrtMedian }))),
+    bars: first.flatMap((r) =>
+      r.mahalanobis.map((l) => ({ label: l.layer, group: r.label, value: l.signedSqrtMedian })),
+    ),
   });
   for (const [id, { layer, T }] of Object.entries(heat)) {
     const label = LMC_VARIANTS.find((v) => v.id === id)!.label;
@@ -80,7 +105,17 @@ export async function runRealizationCosts(ctx: RunContext): Promise<{ data: obje
   }
   const checks = costChecks(first);
   const table = mdTable(
-    ['model', 'layer', 'd', 'k̂', 'ν', 'median √M_ii', 'median signed √T', 'negative T (%)', 'ridge median signed √T (β=0.01)'],
+    [
+      'model',
+      'layer',
+      'd',
+      'k̂',
+      'ν',
+      'median √M_ii',
+      'median signed √T',
+      'negative T (%)',
+      'ridge median signed √T (β=0.01)',
+    ],
     first.flatMap((r) =>
       r.mahalanobis.map((l) => {
         const ridge = r.ridge.find((x) => x.layer === l.layer);
@@ -138,8 +173,13 @@ export function costChecks(results: readonly ModelCosts[]): TrendCheck[] {
     });
     checks.push({
       id: 'fixed-weights',
-      expectation: 'κ = 1 (W and syre) gives larger median swap costs than masks alone (W κ = 0) in every layer',
-      observed: per.map((p) => `${p.layer}: W κ=0 ${fmt(p.w0, 3)}, W κ=1 ${fmt(p.w1, 3)}, syre ${fmt(p.sy, 3)}`).join('; '),
+      expectation:
+        'κ = 1 (W and syre) gives larger median swap costs than masks alone (W κ = 0) in every layer',
+      observed: per
+        .map(
+          (p) => `${p.layer}: W κ=0 ${fmt(p.w0, 3)}, W κ=1 ${fmt(p.w1, 3)}, syre ${fmt(p.sy, 3)}`,
+        )
+        .join('; '),
       holds: per.every((p) => p.w1 > p.w0 && p.sy > p.w0),
     });
   }

@@ -7,7 +7,11 @@ type Schema = Record<string, unknown>;
 
 const num: Schema = { type: 'number' };
 const str: Schema = { type: 'string' };
-const meanStd: Schema = { type: 'object', properties: { mean: num, std: num, n: { type: 'integer' } }, required: ['mean', 'std', 'n'] };
+const meanStd: Schema = {
+  type: 'object',
+  properties: { mean: num, std: num, n: { type: 'integer' } },
+  required: ['mean', 'std', 'n'],
+};
 
 const check: Schema = {
   type: 'object',
@@ -27,7 +31,14 @@ const modeAggregate: Schema = {
     midpointAccuracy: meanStd,
     barriers: { type: 'object' },
   },
-  required: ['alignment', 'lambdas', 'meanAccuracy', 'endpointAccuracy', 'midpointAccuracy', 'barriers'],
+  required: [
+    'alignment',
+    'lambdas',
+    'meanAccuracy',
+    'endpointAccuracy',
+    'midpointAccuracy',
+    'barriers',
+  ],
 };
 
 /** Experiment-specific top-level data of result.json. */
@@ -38,7 +49,14 @@ const DATA: Record<string, { properties: Record<string, Schema>; required: strin
         type: 'array',
         items: {
           type: 'object',
-          properties: { id: str, label: str, family: str, pairs: { type: 'array' }, unaligned: modeAggregate, aligned: modeAggregate },
+          properties: {
+            id: str,
+            label: str,
+            family: str,
+            pairs: { type: 'array' },
+            unaligned: modeAggregate,
+            aligned: modeAggregate,
+          },
           required: ['id', 'label', 'family', 'pairs', 'unaligned', 'aligned'],
         },
       },
@@ -48,27 +66,48 @@ const DATA: Record<string, { properties: Record<string, Schema>; required: strin
   'kappa-sweep': {
     properties: {
       kappas: { type: 'array', items: num },
-      rows: { type: 'array', items: { type: 'object', required: ['id', 'label', 'kappa', 'epoch', 'pairs', 'aggregate'] } },
-      standardOverTraining: { type: 'array', items: { type: 'object', required: ['epoch', 'pairs', 'aggregate'] } },
+      rows: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'label', 'kappa', 'epoch', 'pairs', 'aggregate'],
+        },
+      },
+      standardOverTraining: {
+        type: 'array',
+        items: { type: 'object', required: ['epoch', 'pairs', 'aggregate'] },
+      },
     },
     required: ['kappas', 'rows', 'standardOverTraining'],
   },
   'swap-costs': {
     properties: {
-      cells: { type: 'array', items: { type: 'object', required: ['kappa', 'intrinsicK', 'layer', 'signedRoot', 'ridge'] } },
+      cells: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['kappa', 'intrinsicK', 'layer', 'signedRoot', 'ridge'],
+        },
+      },
     },
     required: ['cells'],
   },
   coherence: {
     properties: {
-      families: { type: 'array', items: { type: 'object', required: ['family', 'records', 'aggregate'] } },
+      families: {
+        type: 'array',
+        items: { type: 'object', required: ['family', 'records', 'aggregate'] },
+      },
       frameAngles: { type: 'array' },
     },
     required: ['families', 'frameAngles'],
   },
   'realization-costs': {
     properties: {
-      models: { type: 'array', items: { type: 'object', required: ['variant', 'label', 'model', 'mahalanobis', 'ridge'] } },
+      models: {
+        type: 'array',
+        items: { type: 'object', required: ['variant', 'label', 'model', 'mahalanobis', 'ridge'] },
+      },
     },
     required: ['models'],
   },
@@ -98,7 +137,18 @@ export function reproduceResultSchema(schemaVersion: string): Schema {
       config: { type: 'object' },
       checks: { type: 'array', items: check },
     },
-    required: ['schemaVersion', 'experiment', 'title', 'scale', 'seed', 'createdAt', 'evaluator', 'durationSeconds', 'config', 'checks'],
+    required: [
+      'schemaVersion',
+      'experiment',
+      'title',
+      'scale',
+      'seed',
+      'createdAt',
+      'evaluator',
+      'durationSeconds',
+      'config',
+      'checks',
+    ],
     allOf: Object.entries(DATA).map(([name, data]) => ({
       if: { properties: { experiment: { const: name } } },
       then: { properties: data.properties, required: data.required },

@@ -30,9 +30,21 @@ export function loadMnist(): Dataset {
   return models.loadMnist10k();
 }
 
-function mnistConfig(variant: Variant, width: number, maskSeed: number, runSeed: number, index: number): models.MlpConfig {
+function mnistConfig(
+  variant: Variant,
+  width: number,
+  maskSeed: number,
+  runSeed: number,
+  index: number,
+): models.MlpConfig {
   const seeds = models.deriveModelSeeds(runSeed, index);
-  const base = models.paperMlpConfig({ family: variant.family, width, kappa: 'kappa1', maskSeed, ...seeds });
+  const base = models.paperMlpConfig({
+    family: variant.family,
+    width,
+    kappa: 'kappa1',
+    maskSeed,
+    ...seeds,
+  });
   return variant.kappa === undefined ? base : { ...base, kappa: variant.kappa };
 }
 
@@ -41,7 +53,13 @@ function mnistConfig(variant: Variant, width: number, maskSeed: number, runSeed:
  * length) of a variant, at initialization. Seeds: shared `maskSeed`, per-model init and
  * optimization seeds from `deriveModelSeeds(runSeed, index)`.
  */
-export function buildMnistMlp(variant: Variant, width: number, maskSeed: number, runSeed: number, index: number): Network {
+export function buildMnistMlp(
+  variant: Variant,
+  width: number,
+  maskSeed: number,
+  runSeed: number,
+  index: number,
+): Network {
   return models.buildMlp(mnistConfig(variant, width, maskSeed, runSeed, index));
 }
 
@@ -53,7 +71,12 @@ export interface TrainSummary {
   readonly finalTrainLoss: number | null;
   readonly finalTrainAccuracy: number | null;
   readonly finalValAccuracy: number | null;
-  readonly history: readonly { epoch: number; trainLoss: number; trainAccuracy: number | null; valAccuracy: number | null }[];
+  readonly history: readonly {
+    epoch: number;
+    trainLoss: number;
+    trainAccuracy: number | null;
+    valAccuracy: number | null;
+  }[];
 }
 
 /** Trains a classifier with AdamW (models.md §12 with the scale's epochs and data). */
@@ -66,7 +89,13 @@ export async function trainClassifier(
 ): Promise<{ network: Network; summary: TrainSummary }> {
   const t0 = Date.now();
   const r = await models.trainNetwork(net, dataset, {
-    ...(onCheckpoint ? { saveEvery: 1, keepCheckpoints: false, onCheckpoint: (cp: models.Checkpoint) => onCheckpoint(cp.epoch, cp.network) } : {}),
+    ...(onCheckpoint
+      ? {
+          saveEvery: 1,
+          keepCheckpoints: false,
+          onCheckpoint: (cp: models.Checkpoint) => onCheckpoint(cp.epoch, cp.network),
+        }
+      : {}),
     epochs: cfg.epochs,
     batchSize: cfg.batchSize,
     lr: cfg.lr,
@@ -75,7 +104,9 @@ export async function trainClassifier(
     progressEvery: 50,
     onProgress: (e) => {
       if (e.kind === 'epoch') {
-        onMessage(`epoch ${e.epoch}/${e.epochs}: train loss ${e.loss.toFixed(4)}${e.val?.accuracy != null ? `, val ${e.val.accuracy.toFixed(2)} %` : ''}`);
+        onMessage(
+          `epoch ${e.epoch}/${e.epochs}: train loss ${e.loss.toFixed(4)}${e.val?.accuracy != null ? `, val ${e.val.accuracy.toFixed(2)} %` : ''}`,
+        );
       }
     },
   });
@@ -133,11 +164,15 @@ function median(values: number[]): number {
   return fc.quantileSorted(s, 0.5);
 }
 
-function summarizeLayer(r: fc.LayerCostRecord, keepT: boolean): LayerCostSummary & { T: number[][] } {
+function summarizeLayer(
+  r: fc.LayerCostRecord,
+  keepT: boolean,
+): LayerCostSummary & { T: number[][] } {
   const n = r.M.shape[0]!;
   const diag: number[] = [];
   for (let i = 0; i < n; i++) diag.push(Math.sqrt(r.M.data[i * n + i]!));
-  const q = (level: number) => r.summaries.signedSqrtQuantiles.find((x) => x.q === level)?.value ?? 0;
+  const q = (level: number) =>
+    r.summaries.signedSqrtQuantiles.find((x) => x.q === level)?.value ?? 0;
   return {
     layer: r.layer,
     d: r.d,
@@ -158,14 +193,29 @@ function summarizeLayer(r: fc.LayerCostRecord, keepT: boolean): LayerCostSummary
  * Mahalanobis realization/swap costs of linear layer `l` on the τ = 0.9 principal subspace of its
  * recorded inputs (function-class `layerCosts`).
  */
-export async function layerSwapCosts(evaluator: Evaluator, net: Network, inputs: Tensor, l: number): Promise<LayerCostSummary & { T: number[][] }> {
+export async function layerSwapCosts(
+  evaluator: Evaluator,
+  net: Network,
+  inputs: Tensor,
+  l: number,
+): Promise<LayerCostSummary & { T: number[][] }> {
   const [r] = await fc.layerCosts(evaluator, net, inputs, { tau: 0.9, layers: [l] });
   return summarizeLayer(r!, true);
 }
 
 /** Costs of the given linear layers (default all; function-class `layerCosts`); T is kept for the first only. */
-export async function mahalanobisLayers(evaluator: Evaluator, net: Network, inputs: Tensor, layers?: readonly number[]): Promise<LayerCostSummary[]> {
-  const records = await fc.layerCosts(evaluator, net, inputs, layers ? { tau: 0.9, layers } : { tau: 0.9 });
+export async function mahalanobisLayers(
+  evaluator: Evaluator,
+  net: Network,
+  inputs: Tensor,
+  layers?: readonly number[],
+): Promise<LayerCostSummary[]> {
+  const records = await fc.layerCosts(
+    evaluator,
+    net,
+    inputs,
+    layers ? { tau: 0.9, layers } : { tau: 0.9 },
+  );
   return records.map((r, i) => {
     const s = summarizeLayer(r, i === 0);
     return i === 0 ? s : { ...s, T: undefined };
@@ -199,7 +249,13 @@ export async function ridgeLayers(
   evaluator: Evaluator,
   net: Network,
   inputs: Tensor,
-  opts: { numNeurons: number; iterations: number; layers: readonly number[]; seed: number; onProgress?: (msg: string) => void },
+  opts: {
+    numNeurons: number;
+    iterations: number;
+    layers: readonly number[];
+    seed: number;
+    onProgress?: (msg: string) => void;
+  },
 ): Promise<RidgeLayerSummary[]> {
   if (net.family === 'sigma-asym') return [];
   const records = await fc.ridgeRealizationCosts(evaluator, net, inputs, {
@@ -208,7 +264,8 @@ export async function ridgeLayers(
     layers: opts.layers,
     seed: opts.seed,
     progressEvery: Math.max(1, Math.floor(opts.iterations / 2)),
-    onProgress: (p) => opts.onProgress?.(`ridge ${p.layer} β=${p.beta}: ${p.iteration}/${p.iterations}`),
+    onProgress: (p) =>
+      opts.onProgress?.(`ridge ${p.layer} β=${p.beta}: ${p.iteration}/${p.iterations}`),
   });
   return records.map((r) => ({
     layer: r.layer,
@@ -237,7 +294,13 @@ export async function ridgeLayers(
  * seed 789, train sampling seed 123) with intrinsic dimension k and ambient dimension D.
  */
 export function gmmInputs(k: number, ambientDim: number, samples: number): Tensor {
-  const ds = models.gmmSubspace({ latentDim: k, ambientDim, nTrain: samples, nTest: 2, valSplit: false });
+  const ds = models.gmmSubspace({
+    latentDim: k,
+    ambientDim,
+    nTrain: samples,
+    nTest: 2,
+    valSplit: false,
+  });
   return getSplit(ds, 'train').inputs;
 }
 
@@ -245,12 +308,23 @@ export function gmmInputs(k: number, ambientDim: number, samples: number): Tenso
  * A W-MLP `D → w → w → w → 20` (LayerNorm, GELU) at initialization, κ uniform, num_fixed with
  * the MNIST fractions for its row lengths (64 of 512 → 12.5 % for hidden layers, 50 % for the output).
  */
-export function gmmWMlp(kappa: number, ambientDim: number, width: number, maskSeed: number, initSeed: number): Network {
+export function gmmWMlp(
+  kappa: number,
+  ambientDim: number,
+  width: number,
+  maskSeed: number,
+  initSeed: number,
+): Network {
   return models.buildMlp({
     family: 'w-asym',
     widths: [ambientDim, width, width, width, 20],
     kappa,
-    numFixed: [Math.round((64 * ambientDim) / 512), Math.round((64 * width) / 512), Math.round((64 * width) / 512), Math.round((256 * width) / 512)],
+    numFixed: [
+      Math.round((64 * ambientDim) / 512),
+      Math.round((64 * width) / 512),
+      Math.round((64 * width) / 512),
+      Math.round((256 * width) / 512),
+    ],
     maskSeed,
     initSeed,
   });
@@ -279,7 +353,12 @@ export async function ridgeGrids(
   l: number,
   opts: { numNeurons: number; iterations: number; seed: number },
 ): Promise<RidgeGrid[]> {
-  const [r] = await fc.ridgeRealizationCosts(evaluator, net, inputs, { numNeurons: opts.numNeurons, iterations: opts.iterations, layers: [l], seed: opts.seed });
+  const [r] = await fc.ridgeRealizationCosts(evaluator, net, inputs, {
+    numNeurons: opts.numNeurons,
+    iterations: opts.iterations,
+    layers: [l],
+    seed: opts.seed,
+  });
   return r!.perBeta.map((b) => ({
     beta: b.beta,
     neurons: r!.numNeurons,
@@ -313,7 +392,16 @@ export interface ModeRecord {
   /** True when σ-gate matrices were interpolated (aligned σ-MLPs). */
   readonly fixedPartsInterpolated: boolean;
   /** Aligned mode: per hidden layer, the matching objective of the alignment. */
-  readonly matching: readonly { layer: number; identity: number | null; optimal: number | null; randomMean: number | null; randomStd: number | null; fixedPointFraction: number }[] | null;
+  readonly matching:
+    | readonly {
+        layer: number;
+        identity: number | null;
+        optimal: number | null;
+        randomMean: number | null;
+        randomStd: number | null;
+        fixedPointFraction: number;
+      }[]
+    | null;
 }
 
 /** The LMC record of one pair. */
@@ -350,7 +438,14 @@ function modeRecord(r: merging.LmcRecord): ModeRecord {
     space: r.space,
     fixedPartsInterpolated: r.fixedPartsInterpolated,
     matching: r.matching
-      ? r.matching.layers.map((l) => ({ layer: l.layer, identity: l.identity, optimal: l.optimal, randomMean: l.randomMean, randomStd: l.randomStd, fixedPointFraction: l.fixedPointFraction }))
+      ? r.matching.layers.map((l) => ({
+          layer: l.layer,
+          identity: l.identity,
+          optimal: l.optimal,
+          randomMean: l.randomMean,
+          randomStd: l.randomStd,
+          fixedPointFraction: l.fixedPointFraction,
+        }))
       : null,
   };
 }
@@ -359,7 +454,13 @@ function modeRecord(r: merging.LmcRecord): ModeRecord {
  * Unaligned and activation-aligned LMC of a pair: merging's `lmcProtocol` (merging.md §9) on a
  * seeded random subset of `evalLimit` training digits, which also drives the activation matching.
  */
-export async function lmcPair(evaluator: Evaluator, a: Network, b: Network, data: Dataset, opts: LmcPairOptions): Promise<PairLmc> {
+export async function lmcPair(
+  evaluator: Evaluator,
+  a: Network,
+  b: Network,
+  data: Dataset,
+  opts: LmcPairOptions,
+): Promise<PairLmc> {
   const train = subsetSplit(getSplit(data, 'train'), opts.evalLimit, 'mnist-eval');
   const dataset: Dataset = { ...data, splits: { train } };
   const report = await merging.lmcProtocol(evaluator, a, b, dataset, {
@@ -368,7 +469,12 @@ export async function lmcPair(evaluator: Evaluator, a: Network, b: Network, data
     splits: ['train'],
     seed: opts.seed,
     ids: { a: opts.ids[0], b: opts.ids[1] },
-    ...(opts.onProgress ? { onProgress: (e: { mode: string; stage: string; done: number; total: number }) => opts.onProgress!(`${e.mode} ${e.stage} ${e.done}/${e.total}`) } : {}),
+    ...(opts.onProgress
+      ? {
+          onProgress: (e: { mode: string; stage: string; done: number; total: number }) =>
+            opts.onProgress!(`${e.mode} ${e.stage} ${e.done}/${e.total}`),
+        }
+      : {}),
   });
   const [none, activation] = report.records;
   return { models: opts.ids, unaligned: modeRecord(none!), aligned: modeRecord(activation!) };
@@ -394,7 +500,13 @@ export interface LayerObjective {
  * seeded random permutations) and the identifiability verdict (function-class
  * `identifiabilityVerdict`, function-class.md §7).
  */
-export async function matchingObjective(evaluator: Evaluator, a: Network, b: Network, inputs: Tensor, seed: number): Promise<LayerObjective[]> {
+export async function matchingObjective(
+  evaluator: Evaluator,
+  a: Network,
+  b: Network,
+  inputs: Tensor,
+  seed: number,
+): Promise<LayerObjective[]> {
   const r = await matching.activationMatching(evaluator, a, b, inputs, {
     point: 'post_activation',
     similarity: 'pearson_zero_for_constant',
@@ -432,8 +544,18 @@ export function firstFrameAngle(s: number, copies: number): number {
 }
 
 /** The dataset of one (family, outer seed, m) of the coherence experiment (datasets.md §7). */
-function coherenceDataset(family: 'exact_copy' | 'random_tight_frame', s: number, m: number, cfg: CoherenceConfig): Dataset {
-  return models.syntheticCoherenceDataset(family, s, m, { copies: cfg.copies, nTrain: cfg.nTrain, nTest: cfg.nTest, anchorAlignedEndpoint: false });
+function coherenceDataset(
+  family: 'exact_copy' | 'random_tight_frame',
+  s: number,
+  m: number,
+  cfg: CoherenceConfig,
+): Dataset {
+  return models.syntheticCoherenceDataset(family, s, m, {
+    copies: cfg.copies,
+    nTrain: cfg.nTrain,
+    nTest: cfg.nTest,
+    anchorAlignedEndpoint: false,
+  });
 }
 
 /**
@@ -453,7 +575,13 @@ export async function coherencePairs(
   const inputDim = 2 * cfg.copies;
   const mask = models.scalarMask(10000 + s, cfg.width, inputDim, cfg.activeProbability);
   const train = async (seed: number): Promise<Network> => {
-    const net = models.buildScalarMaskedReluNet({ inputDim, width: cfg.width, mask, initSeed: seed, trainHiddenBias: true });
+    const net = models.buildScalarMaskedReluNet({
+      inputDim,
+      width: cfg.width,
+      mask,
+      initSeed: seed,
+      trainHiddenBias: true,
+    });
     const r = await models.trainNetwork(net, dataset, {
       epochs: cfg.epochs,
       batchSize: cfg.batchSize,
@@ -472,7 +600,10 @@ export async function coherencePairs(
     const seedA = 40000 + 1000 * s + 2 * p;
     const a = await train(seedA);
     const b = await train(seedA + 1);
-    const curve = await merging.lmcCurve(evaluator, a, b, dataset, { points: cfg.points, splits: ['test'] });
+    const curve = await merging.lmcCurve(evaluator, a, b, dataset, {
+      points: cfg.points,
+      splits: ['test'],
+    });
     const test = curve.splits['test']!;
     out.push({
       pair: p,

@@ -27,7 +27,8 @@ export function meanCurve(curves: readonly (readonly number[])[]): number[] {
 
 /** Quantile by linear interpolation between order statistics (numpy's default). */
 export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) throw new RangeError('quantile: no values — expected at least one, got 0');
+  if (sorted.length === 0)
+    throw new RangeError('quantile: no values — expected at least one, got 0');
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);

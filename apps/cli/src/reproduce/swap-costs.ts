@@ -8,7 +8,14 @@ import { heatmap, signedSqrt } from '../plots/index.js';
 import type { RunContext } from './context.js';
 import { SWAP_COSTS } from './configs.js';
 import { checksMarkdown } from './lmc-families.js';
-import { gmmInputs, gmmWMlp, layerSwapCosts, ridgeGrids, type RidgeGrid, type SwapCostLayer } from './science.js';
+import {
+  gmmInputs,
+  gmmWMlp,
+  layerSwapCosts,
+  ridgeGrids,
+  type RidgeGrid,
+  type SwapCostLayer,
+} from './science.js';
 import { fmt, mdTable, quantile } from './stats.js';
 import type { TrendCheck } from './types.js';
 import { sliceRows } from '@nidkit/core';
@@ -60,7 +67,9 @@ export function signedRootSummary(T: readonly (readonly number[])[]): SignedRoot
 }
 
 /** Experiment body. */
-export async function runSwapCosts(ctx: RunContext): Promise<{ data: object; plots: Record<string, string>; summary: string; checks: TrendCheck[] }> {
+export async function runSwapCosts(
+  ctx: RunContext,
+): Promise<{ data: object; plots: Record<string, string>; summary: string; checks: TrendCheck[] }> {
   const cfg = SWAP_COSTS[ctx.scale];
   ctx.progress.plan(cfg.ks.length * cfg.kappas.length * (cfg.ridge ? 2 : 1));
   const cells: SwapCell[] = [];
@@ -73,7 +82,9 @@ export async function runSwapCosts(ctx: RunContext): Promise<{ data: object; plo
         return layerSwapCosts(ctx.evaluator, net, inputs, 0);
       });
       const signedRoot = signedRootSummary(layer.T);
-      ctx.progress.tick(`κ=${kappa}, k=${k}: median signed √T ${fmt(signedRoot.median, 3)}, ${fmt(100 * signedRoot.negativeFraction, 1)} % negative`);
+      ctx.progress.tick(
+        `κ=${kappa}, k=${k}: median signed √T ${fmt(signedRoot.median, 3)}, ${fmt(100 * signedRoot.negativeFraction, 1)} % negative`,
+      );
       let ridge: SwapCell['ridge'] = null;
       if (cfg.ridge) {
         const r = cfg.ridge;
@@ -81,10 +92,16 @@ export async function runSwapCosts(ctx: RunContext): Promise<{ data: object; plo
           inputs ??= gmmInputs(k, cfg.ambientDim, cfg.samples);
           const net = gmmWMlp(kappa, cfg.ambientDim, cfg.width, 2000 + ctx.seed, 3000 + ctx.seed);
           const val = sliceRows(inputs, 0, Math.min(r.samples, inputs.shape[0]!));
-          return ridgeGrids(ctx.evaluator, net, val, 0, { numNeurons: r.numNeurons, iterations: r.iterations, seed: ctx.seed });
+          return ridgeGrids(ctx.evaluator, net, val, 0, {
+            numNeurons: r.numNeurons,
+            iterations: r.iterations,
+            seed: ctx.seed,
+          });
         });
         ridge = grids.map((g) => ({ ...g, signedRoot: signedRootSummary(g.T) }));
-        ctx.progress.tick(`κ=${kappa}, k=${k}: ridge estimate on ${grids[0]?.neurons ?? 0} neurons`);
+        ctx.progress.tick(
+          `κ=${kappa}, k=${k}: ridge estimate on ${grids[0]?.neurons ?? 0} neurons`,
+        );
       }
       cells.push({ kappa, intrinsicK: k, layer, signedRoot, ridge });
     }
@@ -114,7 +131,16 @@ export async function runSwapCosts(ctx: RunContext): Promise<{ data: object; plo
   }
   const checks = swapChecks(cells, cfg.ks);
   const table = mdTable(
-    ['κ', 'k (data)', 'k̂ (τ=0.9)', 'coherence ν', 'median signed √T', 'q05 … q95', 'max |signed √T|', 'negative T (%)'],
+    [
+      'κ',
+      'k (data)',
+      'k̂ (τ=0.9)',
+      'coherence ν',
+      'median signed √T',
+      'q05 … q95',
+      'max |signed √T|',
+      'negative T (%)',
+    ],
     cells.map((c) => [
       String(c.kappa),
       String(c.intrinsicK),
@@ -140,7 +166,8 @@ export async function runSwapCosts(ctx: RunContext): Promise<{ data: object; plo
 
 /** R7 with numbers. */
 export function swapChecks(cells: readonly SwapCell[], ks: readonly number[]): TrendCheck[] {
-  const at = (kappa: number, k: number) => cells.find((c) => c.kappa === kappa && c.intrinsicK === k);
+  const at = (kappa: number, k: number) =>
+    cells.find((c) => c.kappa === kappa && c.intrinsicK === k);
   const k0 = ks.map((k) => at(0, k)).filter((c): c is SwapCell => c !== undefined);
   const k1 = ks.map((k) => at(1, k)).filter((c): c is SwapCell => c !== undefined);
   const largest = ks[ks.length - 1]!;
@@ -150,16 +177,30 @@ export function swapChecks(cells: readonly SwapCell[], ks: readonly number[]): T
   return [
     {
       id: 'R7-kappa0',
-      expectation: 'κ = 0: small |signed √T| with many negative entries at every k (masks alone leave neurons interchangeable)',
-      observed: k0.map((c) => `k=${c.intrinsicK}: max |signed √T| ${fmt(c.signedRoot.maxAbs, 3)}, ${fmt(100 * c.signedRoot.negativeFraction, 1)} % negative`).join('; '),
+      expectation:
+        'κ = 0: small |signed √T| with many negative entries at every k (masks alone leave neurons interchangeable)',
+      observed: k0
+        .map(
+          (c) =>
+            `k=${c.intrinsicK}: max |signed √T| ${fmt(c.signedRoot.maxAbs, 3)}, ${fmt(100 * c.signedRoot.negativeFraction, 1)} % negative`,
+        )
+        .join('; '),
       // "small": an order of magnitude below the κ = 1 costs; "many negatives": at least 10 % of the entries
-      holds: k0.length === 0 ? null : k0.every((c) => c.signedRoot.maxAbs < 0.1 * maxAbs1 && c.signedRoot.negativeFraction >= 0.1),
+      holds:
+        k0.length === 0
+          ? null
+          : k0.every(
+              (c) => c.signedRoot.maxAbs < 0.1 * maxAbs1 && c.signedRoot.negativeFraction >= 0.1,
+            ),
     },
     {
       id: 'R7-kappa1',
       expectation: `κ = 1: median off-diagonal signed √T increases with k, few negatives at k = ${largest}`,
       observed: `${k1.map((c) => `k=${c.intrinsicK}: median ${fmt(c.signedRoot.median, 3)}, ${fmt(100 * c.signedRoot.negativeFraction, 1)} % negative`).join('; ')}`,
-      holds: k1.length < 2 ? null : increasing && (at(1, largest)?.signedRoot.negativeFraction ?? 1) < 0.1,
+      holds:
+        k1.length < 2
+          ? null
+          : increasing && (at(1, largest)?.signedRoot.negativeFraction ?? 1) < 0.1,
     },
   ];
 }

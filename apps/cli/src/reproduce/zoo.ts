@@ -46,7 +46,15 @@ function modelKey(ctx: RunContext, variant: Variant, index: number): string {
   const { width, epochs, trainLimit, batchSize, lr, weightDecay } = MNIST[ctx.scale];
   const training = { width, epochs, trainLimit: trainLimit ?? null, batchSize, lr, weightDecay };
   const hash = createHash('sha256')
-    .update(JSON.stringify({ training, variant, seed: ctx.seed, index, maskSeed: mnistMaskSeed(ctx.seed) }))
+    .update(
+      JSON.stringify({
+        training,
+        variant,
+        seed: ctx.seed,
+        index,
+        maskSeed: mnistMaskSeed(ctx.seed),
+      }),
+    )
     .digest('hex')
     .slice(0, 10);
   return `mnist-${ctx.scale}-${variant.id}-seed${ctx.seed}-m${index}-${hash}`;
@@ -58,7 +66,12 @@ function modelKey(ctx: RunContext, variant: Variant, index: number): string {
  * @param variant - family and κ
  * @param index - model index m (0-based)
  */
-export async function zooModel(ctx: RunContext, variant: Variant, index: number, retrain = false): Promise<ZooModel> {
+export async function zooModel(
+  ctx: RunContext,
+  variant: Variant,
+  index: number,
+  retrain = false,
+): Promise<ZooModel> {
   const key = modelKey(ctx, variant, index);
   const path = join(ctx.modelDir, `${key}.json`);
   if (!retrain && ctx.mayReuse(path, true)) {
@@ -77,12 +90,22 @@ export async function zooModel(ctx: RunContext, variant: Variant, index: number,
     (msg) => ctx.progress.note(`${variant.label} model ${index}: ${msg}`),
     keep
       ? async (epoch, cp) => {
-          if (keep.has(epoch)) await saveNetworkJson(checkpointPath(ctx, variant, index, epoch), cp, { key, epoch });
+          if (keep.has(epoch))
+            await saveNetworkJson(checkpointPath(ctx, variant, index, epoch), cp, { key, epoch });
         }
       : undefined,
   );
-  await saveNetworkJson(path, network, { key, variant, index, scale: ctx.scale, seed: ctx.seed, training: summary });
-  ctx.progress.tick(`${variant.label} model ${index}: trained (${summary.finalTrainAccuracy?.toFixed(2) ?? '?'} % train)`);
+  await saveNetworkJson(path, network, {
+    key,
+    variant,
+    index,
+    scale: ctx.scale,
+    seed: ctx.seed,
+    training: summary,
+  });
+  ctx.progress.tick(
+    `${variant.label} model ${index}: trained (${summary.finalTrainAccuracy?.toFixed(2) ?? '?'} % train)`,
+  );
   return { key, network, training: summary, index };
 }
 
@@ -98,10 +121,17 @@ function checkpointPath(ctx: RunContext, variant: Variant, index: number, epoch:
  * checkpoint is missing.
  * @throws ReproduceError when `epoch` is not a checkpointed epoch
  */
-export async function zooCheckpoint(ctx: RunContext, variant: Variant, index: number, epoch: number): Promise<Network> {
+export async function zooCheckpoint(
+  ctx: RunContext,
+  variant: Variant,
+  index: number,
+  epoch: number,
+): Promise<Network> {
   const cfg = MNIST[ctx.scale];
   if (variant.id !== STANDARD_ID || !cfg.checkpointEpochs.includes(epoch)) {
-    throw new ReproduceError(`zooCheckpoint: no checkpoint — expected the standard MLP at epoch ${cfg.checkpointEpochs.join(', ')}, got ${variant.id} at epoch ${epoch}`);
+    throw new ReproduceError(
+      `zooCheckpoint: no checkpoint — expected the standard MLP at epoch ${cfg.checkpointEpochs.join(', ')}, got ${variant.id} at epoch ${epoch}`,
+    );
   }
   const path = checkpointPath(ctx, variant, index, epoch);
   if (!ctx.mayReuse(path, true)) {

@@ -17,7 +17,11 @@ const bool: Schema = { type: 'boolean' };
 const numArray: Schema = { type: 'array', items: num };
 const numOrNullArray: Schema = { type: 'array', items: numOrNull };
 
-function envelope(command: string, properties: Record<string, Schema>, required: readonly string[]): Schema {
+function envelope(
+  command: string,
+  properties: Record<string, Schema>,
+  required: readonly string[],
+): Schema {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: `https://nidkit.dev/schemas/cli/${command}.v${SCHEMA_VERSION}.json`,
@@ -276,7 +280,11 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
             endpointAccuracy: numArray,
             unaligned: barrierSet,
             aligned: barrierSet,
-            matching: { type: 'object', properties: { identity: num, optimal: num, randomMean: num }, required: ['identity', 'optimal'] },
+            matching: {
+              type: 'object',
+              properties: { identity: num, optimal: num, randomMean: num },
+              required: ['identity', 'optimal'],
+            },
             swapCosts: { type: 'object' },
           },
           required: ['family', 'label', 'unaligned', 'aligned', 'matching'],

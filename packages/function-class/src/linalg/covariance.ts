@@ -155,7 +155,14 @@ export function centredGram(x: ArrayLike<number>, n: number, d: number): Centred
  * Adds to the upper triangle of YᵀY (Y = X − off) every pair of nonzeros in a row except those
  * with both columns dense (`isDense`), which the dense kernel covers.
  */
-function sparseGramUpper(x: ArrayLike<number>, off: Float64Array, n: number, d: number, g: Float64Array, isDense: Uint8Array): void {
+function sparseGramUpper(
+  x: ArrayLike<number>,
+  off: Float64Array,
+  n: number,
+  d: number,
+  g: Float64Array,
+  isDense: Uint8Array,
+): void {
   const idx = new Int32Array(d);
   const val = new Float64Array(d);
   const spIdx = new Int32Array(d);
@@ -198,7 +205,14 @@ const CHUNK = 256;
  * Adds the upper triangle of YᵀY restricted to the (ascending) columns `cols`, with Y = X − off,
  * via a transposed chunk and 4×2 register blocks.
  */
-function denseGramUpper(x: ArrayLike<number>, off: Float64Array, n: number, dFull: number, gFull: Float64Array, cols: Int32Array): void {
+function denseGramUpper(
+  x: ArrayLike<number>,
+  off: Float64Array,
+  n: number,
+  dFull: number,
+  gFull: Float64Array,
+  cols: Int32Array,
+): void {
   const d = cols.length;
   const g = new Float64Array(d * d);
   const t = new Float64Array(d * CHUNK); // column-major chunk: t[c*CHUNK + r]
@@ -218,7 +232,14 @@ function denseGramUpper(x: ArrayLike<number>, off: Float64Array, n: number, dFul
       for (; b + 2 <= d; b += 2) {
         const b0 = b * CHUNK;
         const b1 = b0 + CHUNK;
-        let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+        let s00 = 0,
+          s01 = 0,
+          s10 = 0,
+          s11 = 0,
+          s20 = 0,
+          s21 = 0,
+          s30 = 0,
+          s31 = 0;
         for (let r = 0; r < len; r++) {
           const y0 = t[b0 + r]!;
           const y1 = t[b1 + r]!;

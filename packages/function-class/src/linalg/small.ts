@@ -1,7 +1,13 @@
 /** Small dense kernels on flat row-major `Float64Array`s. */
 
 /** `C = A·Bᵀ` for `A` (`m×k`) and `B` (`n×k`), both row-major; dot products of rows. */
-export function matmulABt(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
+export function matmulABt(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  m: number,
+  k: number,
+  n: number,
+): Float64Array {
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     const ai = i * k;
@@ -16,7 +22,13 @@ export function matmulABt(a: ArrayLike<number>, b: ArrayLike<number>, m: number,
 }
 
 /** `C = A·B` for `A` (`m×k`) and `B` (`k×n`), row-major, i-k-j order. */
-export function matmulAB(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
+export function matmulAB(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  m: number,
+  k: number,
+  n: number,
+): Float64Array {
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     const ci = i * n;

@@ -32,7 +32,8 @@ describe('symmetricEigen', () => {
           }
         }
         const only = symmetricEigen(a, n, false).values;
-        for (let t = 0; t < n; t++) expect(Math.abs(only[t]! - values[t]!)).toBeLessThan(1e-12 * scale * n);
+        for (let t = 0; t < n; t++)
+          expect(Math.abs(only[t]! - values[t]!)).toBeLessThan(1e-12 * scale * n);
       }),
       { seed: 31, numRuns: 60 },
     );

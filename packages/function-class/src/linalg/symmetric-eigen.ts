@@ -33,7 +33,11 @@ function hypot(a: number, b: number): number {
  * @param wantVectors - compute eigenvectors (default true)
  * @returns values ascending, vectors as rows
  */
-export function symmetricEigen(a: ArrayLike<number>, n: number, wantVectors = true): SymmetricEigen {
+export function symmetricEigen(
+  a: ArrayLike<number>,
+  n: number,
+  wantVectors = true,
+): SymmetricEigen {
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   if (n === 0) return { values: d, vectors: new Float64Array(0) };
@@ -45,7 +49,13 @@ export function symmetricEigen(a: ArrayLike<number>, n: number, wantVectors = tr
   return { values: d, vectors: wantVectors ? V : new Float64Array(0) };
 }
 
-function tred2(n: number, e: Float64Array, d: Float64Array, V: Float64Array, wantVectors: boolean): void {
+function tred2(
+  n: number,
+  e: Float64Array,
+  d: Float64Array,
+  V: Float64Array,
+  wantVectors: boolean,
+): void {
   let f: number, g: number, h: number, hh: number, scale: number;
   for (let j = 0; j < n; j++) d[j] = V[j * n + n - 1]!;
   for (let i = n - 1; i > 0; i--) {
@@ -129,7 +139,13 @@ function tred2(n: number, e: Float64Array, d: Float64Array, V: Float64Array, wan
   e[0] = 0;
 }
 
-function tql2(n: number, e: Float64Array, d: Float64Array, V: Float64Array, wantVectors: boolean): void {
+function tql2(
+  n: number,
+  e: Float64Array,
+  d: Float64Array,
+  V: Float64Array,
+  wantVectors: boolean,
+): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
   let f = 0;

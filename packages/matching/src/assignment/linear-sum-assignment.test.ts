@@ -17,7 +17,9 @@ interface FixtureCase {
   colInd: number[];
   total: number;
 }
-const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/lap-scipy.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('../../test/fixtures/lap-scipy.json', import.meta.url), 'utf8'),
+) as {
   versions: Record<string, string>;
   cases: FixtureCase[];
 };
@@ -90,13 +92,16 @@ describe('linearSumAssignment', () => {
     );
   });
 
-  it.each(fixture.cases.map((c) => [c.name, c] as const))('matches scipy %s (fixture)', (_name, c) => {
-    const m = decode(c);
-    const res = linearSumAssignment(m, { maximize: c.maximize });
-    checkStructure(res, c.shape[0], c.shape[1]);
-    expect([...res.rowInd]).toEqual(c.rowInd);
-    expectClose(res.total, c.total, { atol: 1e-9, rtol: 1e-12 });
-  });
+  it.each(fixture.cases.map((c) => [c.name, c] as const))(
+    'matches scipy %s (fixture)',
+    (_name, c) => {
+      const m = decode(c);
+      const res = linearSumAssignment(m, { maximize: c.maximize });
+      checkStructure(res, c.shape[0], c.shape[1]);
+      expect([...res.rowInd]).toEqual(c.rowInd);
+      expectClose(res.total, c.total, { atol: 1e-9, rtol: 1e-12 });
+    },
+  );
 
   it('accepts an ml-matrix Matrix, nested arrays, typed arrays with a shape, and never mutates them', () => {
     const nested = [
@@ -140,7 +145,8 @@ describe('linearSumAssignment', () => {
     const a = rng.fillUniform(new Float64Array(n), -5, 5);
     const b = rng.fillUniform(new Float64Array(n), -5, 5);
     const shifted = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) shifted[i * n + j] = c[i * n + j]! + a[i]! + b[j]!;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) shifted[i * n + j] = c[i * n + j]! + a[i]! + b[j]!;
     const r1 = linearSumAssignment({ data: c, shape: [n, n] });
     const r2 = linearSumAssignment({ data: shifted, shape: [n, n] });
     const sa = a.reduce((x, y) => x + y, 0) + b.reduce((x, y) => x + y, 0);
@@ -171,7 +177,11 @@ describe('linearSumAssignment', () => {
 
   it('handles entries near the float64 limit without the warm start overflowing', () => {
     const big = 1e300;
-    const res = linearSumAssignment([[big, 0, big], [0, big, big], [big, big, 0]]);
+    const res = linearSumAssignment([
+      [big, 0, big],
+      [0, big, big],
+      [big, big, 0],
+    ]);
     expect([...res.colInd]).toEqual([1, 0, 2]);
     expect(res.total).toBe(0);
   });
@@ -184,47 +194,113 @@ describe('linearSumAssignment', () => {
   });
 
   it('rejects NaN and the wrong infinity with "invalid numeric entries"', () => {
-    expect(() => linearSumAssignment([[1, NaN], [0, 1]])).toThrow(InvalidCostMatrixError);
-    expect(() => linearSumAssignment([[1, NaN], [0, 1]])).toThrow(/invalid numeric entries.*\[0, 1\]/);
-    expect(() => linearSumAssignment([[1, -Infinity], [0, 1]])).toThrow(InvalidCostMatrixError);
-    expect(() => linearSumAssignment([[1, Infinity], [0, 1]], { maximize: true })).toThrow(InvalidCostMatrixError);
+    expect(() =>
+      linearSumAssignment([
+        [1, NaN],
+        [0, 1],
+      ]),
+    ).toThrow(InvalidCostMatrixError);
+    expect(() =>
+      linearSumAssignment([
+        [1, NaN],
+        [0, 1],
+      ]),
+    ).toThrow(/invalid numeric entries.*\[0, 1\]/);
+    expect(() =>
+      linearSumAssignment([
+        [1, -Infinity],
+        [0, 1],
+      ]),
+    ).toThrow(InvalidCostMatrixError);
+    expect(() =>
+      linearSumAssignment(
+        [
+          [1, Infinity],
+          [0, 1],
+        ],
+        { maximize: true },
+      ),
+    ).toThrow(InvalidCostMatrixError);
   });
 
   it('rejects an infeasible matrix with "cost matrix is infeasible"', () => {
     const inf = Infinity;
-    expect(() => linearSumAssignment([[inf, 1], [inf, 2]])).toThrow(InfeasibleCostMatrixError);
-    expect(() => linearSumAssignment([[inf, 1], [inf, 2]])).toThrow(/cost matrix is infeasible/);
-    expect(() => linearSumAssignment([[-inf, 1, 2], [-inf, 2, -inf]], { maximize: false })).toThrow(InvalidCostMatrixError);
-    expect(() => linearSumAssignment([[-inf, -inf], [1, -inf]], { maximize: true })).toThrow(InfeasibleCostMatrixError);
+    expect(() =>
+      linearSumAssignment([
+        [inf, 1],
+        [inf, 2],
+      ]),
+    ).toThrow(InfeasibleCostMatrixError);
+    expect(() =>
+      linearSumAssignment([
+        [inf, 1],
+        [inf, 2],
+      ]),
+    ).toThrow(/cost matrix is infeasible/);
+    expect(() =>
+      linearSumAssignment(
+        [
+          [-inf, 1, 2],
+          [-inf, 2, -inf],
+        ],
+        { maximize: false },
+      ),
+    ).toThrow(InvalidCostMatrixError);
+    expect(() =>
+      linearSumAssignment(
+        [
+          [-inf, -inf],
+          [1, -inf],
+        ],
+        { maximize: true },
+      ),
+    ).toThrow(InfeasibleCostMatrixError);
     // Feasible despite forbidden pairs:
-    expect(linearSumAssignment([[inf, 1], [2, inf]]).total).toBe(3);
+    expect(
+      linearSumAssignment([
+        [inf, 1],
+        [2, inf],
+      ]).total,
+    ).toBe(3);
   });
 
   it('rejects ragged and non-2-d input with a clear message', () => {
-    expect(() => linearSumAssignment([[1, 2], [3]])).toThrow(/ragged nested array — expected 2 entries in every row, got 1 in row 1/);
-    expect(() => linearSumAssignment({ data: new Float64Array(8), shape: [2, 2, 2] })).toThrow(/expected a 2-d matrix, got shape \[2, 2, 2\]/);
-    expect(() => linearSumAssignment({ data: new Float64Array(5), shape: [2, 2] })).toThrow(/expected 4, got 5/);
+    expect(() => linearSumAssignment([[1, 2], [3]])).toThrow(
+      /ragged nested array — expected 2 entries in every row, got 1 in row 1/,
+    );
+    expect(() => linearSumAssignment({ data: new Float64Array(8), shape: [2, 2, 2] })).toThrow(
+      /expected a 2-d matrix, got shape \[2, 2, 2\]/,
+    );
+    expect(() => linearSumAssignment({ data: new Float64Array(5), shape: [2, 2] })).toThrow(
+      /expected 4, got 5/,
+    );
   });
 
   const python = spawnSync('/usr/bin/python3', ['-c', 'import scipy'], { encoding: 'utf8' });
-  it.skipIf(python.status !== 0)('agrees with live scipy on random 200×200 and 150×230 matrices (optional cross-check)', () => {
-    const rng = Rng.stream(5, 'live');
-    for (const [r, c, maximize] of [
-      [200, 200, false],
-      [150, 230, true],
-      [230, 150, false],
-    ] as const) {
-      const data = rng.fillNormal(new Float64Array(r * c));
-      const py = spawnSync(
-        '/usr/bin/python3',
-        ['-c', `import sys,json,numpy as np;from scipy.optimize import linear_sum_assignment as l;c=np.array(json.load(sys.stdin)).reshape(${r},${c});a,b=l(c,maximize=${maximize ? 'True' : 'False'});print(repr(float(c[a,b].sum())))`],
-        { input: JSON.stringify([...data]), encoding: 'utf8' },
-      );
-      expect(py.status).toBe(0);
-      const res = linearSumAssignment({ data, shape: [r, c] }, { maximize });
-      expectClose(res.total, Number(py.stdout.trim()), { atol: 1e-9, rtol: 1e-12 });
-    }
-  });
+  it.skipIf(python.status !== 0)(
+    'agrees with live scipy on random 200×200 and 150×230 matrices (optional cross-check)',
+    () => {
+      const rng = Rng.stream(5, 'live');
+      for (const [r, c, maximize] of [
+        [200, 200, false],
+        [150, 230, true],
+        [230, 150, false],
+      ] as const) {
+        const data = rng.fillNormal(new Float64Array(r * c));
+        const py = spawnSync(
+          '/usr/bin/python3',
+          [
+            '-c',
+            `import sys,json,numpy as np;from scipy.optimize import linear_sum_assignment as l;c=np.array(json.load(sys.stdin)).reshape(${r},${c});a,b=l(c,maximize=${maximize ? 'True' : 'False'});print(repr(float(c[a,b].sum())))`,
+          ],
+          { input: JSON.stringify([...data]), encoding: 'utf8' },
+        );
+        expect(py.status).toBe(0);
+        const res = linearSumAssignment({ data, shape: [r, c] }, { maximize });
+        expectClose(res.total, Number(py.stdout.trim()), { atol: 1e-9, rtol: 1e-12 });
+      }
+    },
+  );
 
   it('records the scipy version the fixtures came from', () => {
     expect(fixture.versions.scipy).toMatch(/^\d+\.\d+/);

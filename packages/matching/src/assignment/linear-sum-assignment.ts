@@ -43,7 +43,10 @@ const WHERE = 'linearSumAssignment';
  *   complete assignment
  * @throws InvalidArgumentError for a malformed matrix (ragged rows, not 2-d)
  */
-export function linearSumAssignment(cost: MatrixInput, options: LinearSumAssignmentOptions = {}): AssignmentResult {
+export function linearSumAssignment(
+  cost: MatrixInput,
+  options: LinearSumAssignmentOptions = {},
+): AssignmentResult {
   const m = toDenseMatrix(WHERE, cost);
   return assignDense(m.data, m.rows, m.cols, options.maximize ?? false, true);
 }
@@ -72,7 +75,8 @@ export function assignDense(
   for (let k = 0; k < data.length; k++) {
     const x = data[k]!;
     if (x - x !== 0) {
-      if (x !== x || x === bad) throw new InvalidCostMatrixError(WHERE, Math.floor(k / cols), k % cols, x);
+      if (x !== x || x === bad)
+        throw new InvalidCostMatrixError(WHERE, Math.floor(k / cols), k % cols, x);
       allFinite = false;
     } else if (x > maxAbs || -x > maxAbs) {
       maxAbs = x > 0 ? x : -x;

@@ -39,7 +39,7 @@ export function toDenseMatrix(where: string, input: MatrixInput): DenseMatrix {
     return { data, rows, cols };
   }
   if (Array.isArray(input)) {
-    const arr = input as readonly (ArrayLike<number>)[];
+    const arr = input as readonly ArrayLike<number>[];
     const rows = arr.length;
     const cols = rows === 0 ? 0 : (arr[0]?.length ?? 0);
     const data = new Float64Array(rows * cols);
@@ -55,15 +55,29 @@ export function toDenseMatrix(where: string, input: MatrixInput): DenseMatrix {
     return { data, rows, cols };
   }
   const t = input as { readonly data?: ArrayLike<number>; readonly shape?: readonly number[] };
-  if (t && typeof t === 'object' && t.data !== undefined && t.shape !== undefined && Array.isArray(t.shape)) {
+  if (
+    t &&
+    typeof t === 'object' &&
+    t.data !== undefined &&
+    t.shape !== undefined &&
+    Array.isArray(t.shape)
+  ) {
     const shape: readonly number[] = t.shape;
     const values: ArrayLike<number> = t.data;
     if (shape.length !== 2) {
-      throw new InvalidArgumentError(`${where}: expected a 2-d matrix, got shape ${formatShape(shape)}`);
+      throw new InvalidArgumentError(
+        `${where}: expected a 2-d matrix, got shape ${formatShape(shape)}`,
+      );
     }
     const rows = shape[0]!;
     const cols = shape[1]!;
-    if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols < 0 || values.length !== rows * cols) {
+    if (
+      !Number.isSafeInteger(rows) ||
+      !Number.isSafeInteger(cols) ||
+      rows < 0 ||
+      cols < 0 ||
+      values.length !== rows * cols
+    ) {
       throw new InvalidArgumentError(
         `${where}: data length does not match shape ${formatShape(shape)} — expected ${rows * cols}, got ${values.length}`,
       );

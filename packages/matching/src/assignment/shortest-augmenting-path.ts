@@ -18,7 +18,12 @@
  * @param nc - number of columns
  * @returns `col4row` (length nr), or null when no complete assignment avoids `+∞` entries
  */
-export function solveShortestAugmentingPath(cost: Float64Array, nr: number, nc: number, warmStart = false): Int32Array | null {
+export function solveShortestAugmentingPath(
+  cost: Float64Array,
+  nr: number,
+  nc: number,
+  warmStart = false,
+): Int32Array | null {
   const u = new Float64Array(nr);
   const v = new Float64Array(nc);
   const dist = new Float64Array(nc);

@@ -1,4 +1,10 @@
-import { IncompatibleModelsError, InvalidArgumentError, ShapeMismatchError, hiddenWidths, sliceRows } from '@nidkit/core';
+import {
+  IncompatibleModelsError,
+  InvalidArgumentError,
+  ShapeMismatchError,
+  hiddenWidths,
+  sliceRows,
+} from '@nidkit/core';
 import type { Evaluator, ModelDifference, Network, RecordingPoint, Tensor } from '@nidkit/core';
 import { CrossStatistics, SIMILARITY_KINDS, isDissimilarity } from '../similarity/similarity.js';
 import type { SimilarityKind } from '../similarity/similarity.js';
@@ -98,17 +104,33 @@ function checkCompatible(where: string, a: Network, b: Network): number[] {
   const wb = hiddenWidths(b);
   const diffs: ModelDifference[] = [];
   if (wa.length !== wb.length) {
-    diffs.push({ layer: 'network', tensor: 'hidden layers', description: `A has ${wa.length} hidden layers, B has ${wb.length}` });
+    diffs.push({
+      layer: 'network',
+      tensor: 'hidden layers',
+      description: `A has ${wa.length} hidden layers, B has ${wb.length}`,
+    });
   } else {
     wa.forEach((w, l) => {
-      if (w !== wb[l]) diffs.push({ layer: `lins.${l}`, tensor: `lins.${l}.weight`, description: `A has ${w} units, B has ${wb[l]}` });
+      if (w !== wb[l])
+        diffs.push({
+          layer: `lins.${l}`,
+          tensor: `lins.${l}.weight`,
+          description: `A has ${w} units, B has ${wb[l]}`,
+        });
     });
   }
   if (a.inputShape.join() !== b.inputShape.join()) {
-    diffs.push({ layer: 'network', tensor: 'inputShape', description: `A [${a.inputShape.join(', ')}], B [${b.inputShape.join(', ')}]` });
+    diffs.push({
+      layer: 'network',
+      tensor: 'inputShape',
+      description: `A [${a.inputShape.join(', ')}], B [${b.inputShape.join(', ')}]`,
+    });
   }
   if (diffs.length > 0) throw new IncompatibleModelsError(where, diffs);
-  if (wa.length === 0) throw new InvalidArgumentError(`${where}: the networks have no hidden layer — expected at least 2 linear layers, got 1`);
+  if (wa.length === 0)
+    throw new InvalidArgumentError(
+      `${where}: the networks have no hidden layer — expected at least 2 linear layers, got 1`,
+    );
   return wa;
 }
 
@@ -136,12 +158,18 @@ export async function accumulateActivationStatistics(
 ): Promise<ActivationStatistics> {
   const where = 'accumulateActivationStatistics';
   const widths = checkCompatible(where, netA, netB);
-  const points: MatchingPoint[] = [...new Set<MatchingPoint>(options.points ?? ['post_activation'])];
+  const points: MatchingPoint[] = [
+    ...new Set<MatchingPoint>(options.points ?? ['post_activation']),
+  ];
   for (const p of points) {
-    if (!POINTS.includes(p)) throw new InvalidArgumentError(`${where}: unknown recording point — expected ${POINTS.join(', ')}, got "${String(p)}"`);
+    if (!POINTS.includes(p))
+      throw new InvalidArgumentError(
+        `${where}: unknown recording point — expected ${POINTS.join(', ')}, got "${String(p)}"`,
+      );
   }
   const batch = options.batchSize ?? 2048;
-  if (!Number.isSafeInteger(batch) || batch < 1) throw new InvalidArgumentError(`${where}: batchSize must be a positive integer, got ${batch}`);
+  if (!Number.isSafeInteger(batch) || batch < 1)
+    throw new InvalidArgumentError(`${where}: batchSize must be a positive integer, got ${batch}`);
   const N = inputs.shape[0] ?? 0;
   if (N === 0) throw new InvalidArgumentError(`${where}: no input samples — expected N ≥ 1, got 0`);
   const record: RecordingPoint[] = [];
@@ -167,7 +195,11 @@ export async function accumulateActivationStatistics(
         ['B', xb],
       ] as const) {
         if (!x || x.shape[0] !== rows || x.shape[1] !== n) {
-          throw new ShapeMismatchError(`${where}: ${p.point}@${p.layer} of model ${name} from evaluator ${evaluator.name}`, [rows, n], x ? x.shape : []);
+          throw new ShapeMismatchError(
+            `${where}: ${p.point}@${p.layer} of model ${name} from evaluator ${evaluator.name}`,
+            [rows, n],
+            x ? x.shape : [],
+          );
         }
       }
       stats[p.point]![p.layer]!.add(xa!.data, xb!.data, rows);
@@ -208,11 +240,19 @@ export async function activationMatching(
   const point = options.point ?? 'post_activation';
   const alignment = options.alignment ?? 'real';
   if (alignment !== 'real' && alignment !== 'reference-anti') {
-    throw new InvalidArgumentError(`${where}: unknown alignment — expected real or reference-anti, got "${String(alignment)}"`);
+    throw new InvalidArgumentError(
+      `${where}: unknown alignment — expected real or reference-anti, got "${String(alignment)}"`,
+    );
   }
-  const similarity = options.similarity ?? (alignment === 'reference-anti' ? 'uncorrelatedness_one_for_constant' : 'pearson_zero_for_constant');
+  const similarity =
+    options.similarity ??
+    (alignment === 'reference-anti'
+      ? 'uncorrelatedness_one_for_constant'
+      : 'pearson_zero_for_constant');
   if (!SIMILARITY_KINDS.includes(similarity)) {
-    throw new InvalidArgumentError(`${where}: unknown similarity — expected one of ${SIMILARITY_KINDS.join(', ')}, got "${String(similarity)}"`);
+    throw new InvalidArgumentError(
+      `${where}: unknown similarity — expected one of ${SIMILARITY_KINDS.join(', ')}, got "${String(similarity)}"`,
+    );
   }
   if (alignment === 'reference-anti' && !isDissimilarity(similarity)) {
     throw new InvalidArgumentError(
@@ -228,7 +268,12 @@ export async function activationMatching(
   });
   const layers = acc.stats[point]!.map((stats, layer): LayerMatching => {
     const sim = stats.similarity({ similarity, point: `${point}@${layer}` });
-    const obj = matchingObjective(sim.matrix, { maximize, seed, randomSamples, streamLabels: ['activation-matching', point, layer] });
+    const obj = matchingObjective(sim.matrix, {
+      maximize,
+      seed,
+      randomSamples,
+      streamLabels: ['activation-matching', point, layer],
+    });
     return {
       layer,
       size: stats.nA,

@@ -25,7 +25,13 @@ class CountingEvaluator implements Evaluator {
 }
 
 function planted(family: (typeof FAMILIES)[number], seed: number, noise: number) {
-  const a = randomNetwork({ family, widths: [8, 16, 12, 16, 5], norm: family === 'syre' ? 'batch' : 'layer', seed, kappa: 0.5 });
+  const a = randomNetwork({
+    family,
+    widths: [8, 16, 12, 16, 5],
+    norm: family === 'syre' ? 'batch' : 'layer',
+    seed,
+    kappa: 0.5,
+  });
   const rng = Rng.stream(seed, 'sigma');
   const sigma = permutationSpec(a).perms.map((p) => rng.permutation(p.size));
   const permuted = permuteNetwork(a, sigma);
@@ -34,19 +40,26 @@ function planted(family: (typeof FAMILIES)[number], seed: number, noise: number)
 }
 
 describe('activationMatching (planted permutation)', () => {
-  it.each(FAMILIES)('recovers σ⁻¹ exactly on every layer of a permuted, slightly perturbed %s network', async (family) => {
-    const { a, b, inv } = planted(family, 21, 1e-3);
-    const x = randomInputs(1500, 8, 1);
-    const ev = new CountingEvaluator();
-    for (const similarity of ['pearson_zero_for_constant', 'dot'] as const) {
-      const res = await activationMatching(ev, a, b, x, { similarity, batchSize: 600, randomSamples: 20 });
-      expect(res.layers.map((l) => l.size)).toEqual([16, 12, 16]);
-      res.permutations.forEach((p, l) => expect([...p]).toEqual([...inv[l]!]));
-      expect(res.samples).toBe(1500);
-    }
-    // Chunks of 600 rows, A then B per chunk: memory bounded by the chunk.
-    expect(ev.calls.slice(0, 6)).toEqual([600, 600, 600, 600, 300, 300]);
-  });
+  it.each(FAMILIES)(
+    'recovers σ⁻¹ exactly on every layer of a permuted, slightly perturbed %s network',
+    async (family) => {
+      const { a, b, inv } = planted(family, 21, 1e-3);
+      const x = randomInputs(1500, 8, 1);
+      const ev = new CountingEvaluator();
+      for (const similarity of ['pearson_zero_for_constant', 'dot'] as const) {
+        const res = await activationMatching(ev, a, b, x, {
+          similarity,
+          batchSize: 600,
+          randomSamples: 20,
+        });
+        expect(res.layers.map((l) => l.size)).toEqual([16, 12, 16]);
+        res.permutations.forEach((p, l) => expect([...p]).toEqual([...inv[l]!]));
+        expect(res.samples).toBe(1500);
+      }
+      // Chunks of 600 rows, A then B per chunk: memory bounded by the chunk.
+      expect(ev.calls.slice(0, 6)).toEqual([600, 600, 600, 600, 300, 300]);
+    },
+  );
 
   it('re-permuted B equals A exactly; the Pearson objective is 1 and identity = optimal after alignment', async () => {
     const { a, b, inv } = planted('w-asym', 5, 0);
@@ -62,18 +75,25 @@ describe('activationMatching (planted permutation)', () => {
       expect(layer.identity).toBeLessThan(layer.optimal);
       expect(layer.optimal).toBeGreaterThan(layer.randomMean + 3 * layer.randomStd);
     }
-    const again = await activationMatching(ev, a, aligned, x, { point: 'post_norm', randomSamples: 30 });
+    const again = await activationMatching(ev, a, aligned, x, {
+      point: 'post_norm',
+      randomSamples: 30,
+    });
     for (const layer of again.layers) {
       expectClose(layer.identity, layer.optimal, { atol: 1e-12 });
       expect(layer.fixedPointFraction).toBe(1);
     }
   });
 
-  it("reference-anti maximizes 1 − |ρ| and pairs the least correlated units (matching.md §8)", async () => {
+  it('reference-anti maximizes 1 − |ρ| and pairs the least correlated units (matching.md §8)', async () => {
     const { a, b, inv } = planted('standard', 8, 1e-3);
     const x = randomInputs(1000, 8, 3);
     const ev = new ReferenceEvaluator();
-    const anti = await activationMatching(ev, a, b, x, { alignment: 'reference-anti', randomSamples: 10, keepSimilarity: true });
+    const anti = await activationMatching(ev, a, b, x, {
+      alignment: 'reference-anti',
+      randomSamples: 10,
+      keepSimilarity: true,
+    });
     expect(anti.similarity).toBe('uncorrelatedness_one_for_constant');
     expect(anti.maximize).toBe(true);
     let recovered = 0;
@@ -87,7 +107,10 @@ describe('activationMatching (planted permutation)', () => {
     });
     expect(recovered / total).toBeLessThan(0.1);
     // Minimizing 1 − ρ with a dissimilarity and real alignment recovers the planted permutation.
-    const real = await activationMatching(ev, a, b, x, { similarity: 'uncorrelatedness', randomSamples: 10 });
+    const real = await activationMatching(ev, a, b, x, {
+      similarity: 'uncorrelatedness',
+      randomSamples: 10,
+    });
     expect(real.maximize).toBe(false);
     real.permutations.forEach((p, l) => expect([...p]).toEqual([...inv[l]!]));
   });
@@ -101,7 +124,13 @@ describe('activationMatching (planted permutation)', () => {
     w.fill(0, 2 * 4, 3 * 4);
     const bias = lin.bias!.data.slice();
     bias[2] = -1;
-    const dead: Network = { ...a, layers: [{ ...lin, weight: tensor(w, [6, 4]), bias: tensor(bias, [6]) }, ...a.layers.slice(1)] };
+    const dead: Network = {
+      ...a,
+      layers: [
+        { ...lin, weight: tensor(w, [6, 4]), bias: tensor(bias, [6]) },
+        ...a.layers.slice(1),
+      ],
+    };
     const x = randomInputs(300, 4, 4);
     const ev = new ReferenceEvaluator();
     const r1 = await activationMatching(ev, dead, a, x, { seed: 3 });
@@ -110,7 +139,9 @@ describe('activationMatching (planted permutation)', () => {
     expect(r1.layers[0]!.constantB).toEqual([]);
     expect(Number.isNaN(r1.layers[0]!.optimal)).toBe(false);
     expect(r1.layers[0]!.randomMean).toBe(r2.layers[0]!.randomMean);
-    await expect(activationMatching(ev, dead, a, x, { similarity: 'pearson' })).rejects.toThrow(/unit 2 of model A at post_activation@0 is constant/);
+    await expect(activationMatching(ev, dead, a, x, { similarity: 'pearson' })).rejects.toThrow(
+      /unit 2 of model A at post_activation@0 is constant/,
+    );
   });
 
   it('rejects incompatible models and bad options', async () => {
@@ -118,21 +149,30 @@ describe('activationMatching (planted permutation)', () => {
     const b = randomNetwork({ family: 'standard', widths: [4, 5, 3], seed: 1 });
     const x = randomInputs(10, 4, 1);
     const ev = new ReferenceEvaluator();
-    await expect(activationMatching(ev, a, b, x)).rejects.toThrow(/lins.0.weight: A has 6 units, B has 5/);
-    await expect(activationMatching(ev, a, a, x, { alignment: 'reference-anti', similarity: 'pearson' })).rejects.toThrow(/expected similarity uncorrelatedness/);
-    await expect(activationMatching(ev, a, a, tensor(new Float32Array(0), [0, 4]))).rejects.toThrow(/no input samples/);
+    await expect(activationMatching(ev, a, b, x)).rejects.toThrow(
+      /lins.0.weight: A has 6 units, B has 5/,
+    );
+    await expect(
+      activationMatching(ev, a, a, x, { alignment: 'reference-anti', similarity: 'pearson' }),
+    ).rejects.toThrow(/expected similarity uncorrelatedness/);
+    await expect(activationMatching(ev, a, a, tensor(new Float32Array(0), [0, 4]))).rejects.toThrow(
+      /no input samples/,
+    );
   });
 });
 
 describe('weightMatching', () => {
-  it.each(FAMILIES)('recovers a planted permutation of a %s network with score ≈ 0 within a few sweeps', (family) => {
-    const { a, b, inv } = planted(family, 31, 0);
-    const res = weightMatching(a, b, { restarts: 3, seed: 1 });
-    res.permutations.forEach((p, l) => expect([...p]).toEqual([...inv[l]!]));
-    expect(res.score).toBeLessThan(1e-9);
-    expect(res.sweeps).toBeLessThanOrEqual(5);
-    expect(res.restartScores.length).toBe(3);
-  });
+  it.each(FAMILIES)(
+    'recovers a planted permutation of a %s network with score ≈ 0 within a few sweeps',
+    (family) => {
+      const { a, b, inv } = planted(family, 31, 0);
+      const res = weightMatching(a, b, { restarts: 3, seed: 1 });
+      res.permutations.forEach((p, l) => expect([...p]).toEqual([...inv[l]!]));
+      expect(res.score).toBeLessThan(1e-9);
+      expect(res.sweeps).toBeLessThanOrEqual(5);
+      expect(res.restartScores.length).toBe(3);
+    },
+  );
 
   it('reaches score 0 on an exactly permuted 20-16-16-16-5 MLP within a few sweeps (matching.md §11)', () => {
     const a = randomNetwork({ family: 'standard', widths: [20, 16, 16, 16, 5], seed: 6 });
@@ -145,7 +185,12 @@ describe('weightMatching', () => {
   });
 
   it('recovers the permutation of a 20-16-16-16-5 MLP under small noise, deterministically for a seed', () => {
-    const a = randomNetwork({ family: 'standard', widths: [20, 16, 16, 16, 5], norm: 'layer', seed: 4 });
+    const a = randomNetwork({
+      family: 'standard',
+      widths: [20, 16, 16, 16, 5],
+      norm: 'layer',
+      seed: 4,
+    });
     const rng = Rng.stream(4, 'sigma');
     const sigma = permutationSpec(a).perms.map((p) => rng.permutation(p.size));
     const b = perturbTrainable(permuteNetwork(a, sigma), 1e-3, 4);
@@ -168,8 +213,12 @@ describe('weightMatching', () => {
     const a = randomNetwork({ family: 'standard', widths: [4, 6, 3], seed: 1 });
     const b = randomNetwork({ family: 'standard', widths: [4, 6, 6, 3], seed: 1 });
     expect(() => weightMatching(a, b)).toThrow(/incompatible/);
-    expect(() => weightMatching(a, a, { restarts: 0 })).toThrow(/restarts must be a positive integer/);
-    expect(() => weightMatching(a, a, { init: [Int32Array.from([0, 0, 1, 2, 3, 4])] })).toThrow(/twice/);
+    expect(() => weightMatching(a, a, { restarts: 0 })).toThrow(
+      /restarts must be a positive integer/,
+    );
+    expect(() => weightMatching(a, a, { init: [Int32Array.from([0, 0, 1, 2, 3, 4])] })).toThrow(
+      /twice/,
+    );
   });
 });
 
@@ -181,7 +230,9 @@ describe('matchingObjective', () => {
     const obj = matchingObjective(tensor(s, [n, n]), { randomSamples: 2000, seed: 5 });
     expect(obj.optimal).toBeGreaterThanOrEqual(obj.identity);
     const mean = s.reduce((x, y) => x + y, 0) / (n * n);
-    expect(Math.abs(obj.randomMean - mean)).toBeLessThan(4 * (obj.randomStd / Math.sqrt(2000)) + 1e-12);
+    expect(Math.abs(obj.randomMean - mean)).toBeLessThan(
+      4 * (obj.randomStd / Math.sqrt(2000)) + 1e-12,
+    );
     // Expected std of a random matching mean: sqrt(var(S)/n) roughly.
     expect(obj.randomStd).toBeGreaterThan(0.05);
     expect(obj.randomStd).toBeLessThan(0.4);

@@ -42,14 +42,21 @@ export interface MatchingObjective {
  * @returns π*, optimal, identity, randomMean, randomStd and fixedPointFraction
  * @throws InvalidArgumentError when S is not square or randomSamples < 1
  */
-export function matchingObjective(S: Tensor, options: MatchingObjectiveOptions = {}): MatchingObjective {
+export function matchingObjective(
+  S: Tensor,
+  options: MatchingObjectiveOptions = {},
+): MatchingObjective {
   const n = S.shape[0] ?? 0;
   if (S.shape.length !== 2 || S.shape[1] !== n || n === 0) {
-    throw new InvalidArgumentError(`matchingObjective: expected a non-empty square matrix, got shape [${S.shape.join(', ')}]`);
+    throw new InvalidArgumentError(
+      `matchingObjective: expected a non-empty square matrix, got shape [${S.shape.join(', ')}]`,
+    );
   }
   const samples = options.randomSamples ?? 100;
   if (!Number.isSafeInteger(samples) || samples < 1) {
-    throw new InvalidArgumentError(`matchingObjective: randomSamples must be a positive integer — expected ≥ 1, got ${samples}`);
+    throw new InvalidArgumentError(
+      `matchingObjective: randomSamples must be a positive integer — expected ≥ 1, got ${samples}`,
+    );
   }
   const maximize = options.maximize ?? true;
   const data = S.data;

@@ -1,4 +1,11 @@
-import { IncompatibleModelsError, InvalidArgumentError, Rng, matmulTransposedRaw, namedTensors, toDense } from '@nidkit/core';
+import {
+  IncompatibleModelsError,
+  InvalidArgumentError,
+  Rng,
+  matmulTransposedRaw,
+  namedTensors,
+  toDense,
+} from '@nidkit/core';
 import type { ModelDifference, Network } from '@nidkit/core';
 import { assignDense } from '../assignment/linear-sum-assignment.js';
 import { assertPermutation, identityPermutation } from '../permutation/permutation.js';
@@ -41,7 +48,11 @@ function denseTensors(net: Network, spec: PermutationSpec): Map<string, DenseTen
   const out = new Map<string, DenseTensor>();
   for (const e of namedTensors(dense)) {
     if (e.slot === 'C') continue;
-    out.set(e.name, { data: Float64Array.from(e.tensor.data), shape: e.tensor.shape, axes: spec.axes[e.name] ?? e.tensor.shape.map(() => null) });
+    out.set(e.name, {
+      data: Float64Array.from(e.tensor.data),
+      shape: e.tensor.shape,
+      axes: spec.axes[e.name] ?? e.tensor.shape.map(() => null),
+    });
   }
   return out;
 }
@@ -50,7 +61,12 @@ function denseTensors(net: Network, spec: PermutationSpec): Map<string, DenseTen
  * `t` with `axis` moved first and flattened to `n × rest`, every other permuted axis permuted by
  * `cur` (rank ≤ 2).
  */
-function moveFirst(t: DenseTensor, axis: number, cur: readonly Int32Array[] | null, skip: number): Float64Array {
+function moveFirst(
+  t: DenseTensor,
+  axis: number,
+  cur: readonly Int32Array[] | null,
+  skip: number,
+): Float64Array {
   if (t.shape.length === 1) return t.data;
   const rows = t.shape[0]!;
   const cols = t.shape[1]!;
@@ -59,7 +75,8 @@ function moveFirst(t: DenseTensor, axis: number, cur: readonly Int32Array[] | nu
   if (axis === 0) {
     if (!q) return t.data;
     const out = new Float64Array(rows * cols);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = t.data[r * cols + q[c]!]!;
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) out[r * cols + c] = t.data[r * cols + q[c]!]!;
     return out;
   }
   const out = new Float64Array(rows * cols);
@@ -84,7 +101,11 @@ function permuteDense(t: DenseTensor, perms: readonly Int32Array[]): Float64Arra
   return out;
 }
 
-function distance(a: Map<string, DenseTensor>, b: Map<string, DenseTensor>, perms: readonly Int32Array[]): number {
+function distance(
+  a: Map<string, DenseTensor>,
+  b: Map<string, DenseTensor>,
+  perms: readonly Int32Array[],
+): number {
   let score = 0;
   for (const [name, ta] of a) {
     const pb = permuteDense(b.get(name)!, perms);
@@ -117,7 +138,11 @@ function distance(a: Map<string, DenseTensor>, b: Map<string, DenseTensor>, perm
  * @throws IncompatibleModelsError when the architectures differ
  * @throws InvalidArgumentError for non-positive restarts/maxIter; InvalidPermutationError for a bad init
  */
-export function weightMatching(netA: Network, netB: Network, options: WeightMatchingOptions = {}): WeightMatchingResult {
+export function weightMatching(
+  netA: Network,
+  netB: Network,
+  options: WeightMatchingOptions = {},
+): WeightMatchingResult {
   const where = 'weightMatching';
   const restarts = options.restarts ?? 10;
   const maxIter = options.maxIter ?? 100;
@@ -125,7 +150,10 @@ export function weightMatching(netA: Network, netB: Network, options: WeightMatc
     ['restarts', restarts],
     ['maxIter', maxIter],
   ] as const) {
-    if (!Number.isSafeInteger(v) || v < 1) throw new InvalidArgumentError(`${where}: ${name} must be a positive integer — expected ≥ 1, got ${v}`);
+    if (!Number.isSafeInteger(v) || v < 1)
+      throw new InvalidArgumentError(
+        `${where}: ${name} must be a positive integer — expected ≥ 1, got ${v}`,
+      );
   }
   const specA = permutationSpec(netA);
   const specB = permutationSpec(netB);
@@ -133,22 +161,43 @@ export function weightMatching(netA: Network, netB: Network, options: WeightMatc
   const B = denseTensors(netB, specA);
   const diffs: ModelDifference[] = [];
   if (specA.perms.length !== specB.perms.length) {
-    diffs.push({ layer: 'network', tensor: 'hidden layers', description: `A has ${specA.perms.length}, B has ${specB.perms.length}` });
+    diffs.push({
+      layer: 'network',
+      tensor: 'hidden layers',
+      description: `A has ${specA.perms.length}, B has ${specB.perms.length}`,
+    });
   }
   for (const [name, ta] of A) {
     const tb = B.get(name);
-    if (!tb) diffs.push({ layer: name.split('.').slice(0, 2).join('.'), tensor: name, description: 'missing in B' });
+    if (!tb)
+      diffs.push({
+        layer: name.split('.').slice(0, 2).join('.'),
+        tensor: name,
+        description: 'missing in B',
+      });
     else if (ta.shape.join() !== tb.shape.join()) {
-      diffs.push({ layer: name.split('.').slice(0, 2).join('.'), tensor: name, description: `shape [${ta.shape.join(', ')}] in A, [${tb.shape.join(', ')}] in B` });
+      diffs.push({
+        layer: name.split('.').slice(0, 2).join('.'),
+        tensor: name,
+        description: `shape [${ta.shape.join(', ')}] in A, [${tb.shape.join(', ')}] in B`,
+      });
     }
   }
-  for (const name of B.keys()) if (!A.has(name)) diffs.push({ layer: name.split('.').slice(0, 2).join('.'), tensor: name, description: 'missing in A' });
+  for (const name of B.keys())
+    if (!A.has(name))
+      diffs.push({
+        layer: name.split('.').slice(0, 2).join('.'),
+        tensor: name,
+        description: 'missing in A',
+      });
   if (diffs.length > 0) throw new IncompatibleModelsError(where, diffs);
 
   const sizes = specA.perms.map((p) => p.size);
   const init = options.init ?? sizes.map(identityPermutation);
   if (init.length !== sizes.length) {
-    throw new InvalidArgumentError(`${where}: wrong number of initial permutations — expected ${sizes.length}, got ${init.length}`);
+    throw new InvalidArgumentError(
+      `${where}: wrong number of initial permutations — expected ${sizes.length}, got ${init.length}`,
+    );
   }
   init.forEach((p, k) => assertPermutation(`${where}: init[${k}]`, p, sizes[k]!));
 

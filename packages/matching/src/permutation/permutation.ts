@@ -8,14 +8,24 @@ import { InvalidPermutationError } from '../errors.js';
  * @throws InvalidPermutationError naming the first offending index
  */
 export function assertPermutation(where: string, p: ArrayLike<number>, n: number): void {
-  if (p.length !== n) throw new InvalidPermutationError(`${where}: wrong permutation size — expected ${n}, got ${p.length}`);
+  if (p.length !== n)
+    throw new InvalidPermutationError(
+      `${where}: wrong permutation size — expected ${n}, got ${p.length}`,
+    );
   const seen = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const v = p[i]!;
     if (!Number.isInteger(v) || v < 0 || v >= n) {
-      throw new InvalidPermutationError(`${where}: entry ${i} is out of range — expected an integer in 0..${n - 1}, got ${v}`, i);
+      throw new InvalidPermutationError(
+        `${where}: entry ${i} is out of range — expected an integer in 0..${n - 1}, got ${v}`,
+        i,
+      );
     }
-    if (seen[v]) throw new InvalidPermutationError(`${where}: not a permutation — expected each index once, got ${v} twice (again at entry ${i})`, i);
+    if (seen[v])
+      throw new InvalidPermutationError(
+        `${where}: not a permutation — expected each index once, got ${v} twice (again at entry ${i})`,
+        i,
+      );
     seen[v] = 1;
   }
 }
@@ -47,7 +57,10 @@ export function invertPermutation(p: ArrayLike<number>): Int32Array {
  * `new[r] = old[first[second[r]]]`.
  * @throws InvalidPermutationError when sizes differ or an argument is not a permutation
  */
-export function composePermutations(first: ArrayLike<number>, second: ArrayLike<number>): Int32Array {
+export function composePermutations(
+  first: ArrayLike<number>,
+  second: ArrayLike<number>,
+): Int32Array {
   assertPermutation('composePermutations (first)', first, first.length);
   assertPermutation('composePermutations (second)', second, first.length);
   const out = new Int32Array(first.length);

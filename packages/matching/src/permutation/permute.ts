@@ -1,4 +1,11 @@
-import { InvalidArgumentError, Rng, forward, inputFeatures, mapTensors, tensor } from '@nidkit/core';
+import {
+  InvalidArgumentError,
+  Rng,
+  forward,
+  inputFeatures,
+  mapTensors,
+  tensor,
+} from '@nidkit/core';
 import type { Network, Tensor } from '@nidkit/core';
 import { PermutationVerificationError } from '../errors.js';
 import { assertPermutation } from './permutation.js';
@@ -32,7 +39,10 @@ export interface PermuteOptions {
  * Permutes one tensor along its spec'd axes: `new[r, c] = old[p[r], q[c]]` (rank 1 or 2).
  * @internal
  */
-export function permuteTensor(t: Tensor<Float32Array>, perAxis: readonly (Int32Array | null)[]): Tensor<Float32Array> {
+export function permuteTensor(
+  t: Tensor<Float32Array>,
+  perAxis: readonly (Int32Array | null)[],
+): Tensor<Float32Array> {
   const src = t.data;
   const out = new Float32Array(src.length);
   if (t.shape.length === 1) {
@@ -69,14 +79,20 @@ export function permuteTensor(t: Tensor<Float32Array>, perAxis: readonly (Int32A
  * @throws InvalidPermutationError for a wrong count, size or a non-permutation
  * @throws PermutationVerificationError when `verify` finds a different function
  */
-export function permuteNetwork(net: Network, perms: readonly Int32Array[], options: PermuteOptions = {}): Network {
+export function permuteNetwork(
+  net: Network,
+  perms: readonly Int32Array[],
+  options: PermuteOptions = {},
+): Network {
   const spec = options.spec ?? permutationSpec(net);
   if (perms.length !== spec.perms.length) {
     throw new InvalidArgumentError(
       `permuteNetwork: wrong number of permutations — expected ${spec.perms.length} (one per hidden layer), got ${perms.length}`,
     );
   }
-  spec.perms.forEach((g, k) => assertPermutation(`permuteNetwork: perms[${k}] (${g.name})`, perms[k]!, g.size));
+  spec.perms.forEach((g, k) =>
+    assertPermutation(`permuteNetwork: perms[${k}] (${g.name})`, perms[k]!, g.size),
+  );
   const out = mapTensors(
     net,
     (entry) => {

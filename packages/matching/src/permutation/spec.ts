@@ -32,7 +32,12 @@ export interface PermutationSpec {
 }
 
 const LINEAR_SLOTS: ReadonlySet<TensorSlot> = new Set(['weight', 'mask', 'normal_mask', 'noise']);
-const UNIT_SLOTS: ReadonlySet<TensorSlot> = new Set(['gamma', 'beta', 'running_mean', 'running_var']);
+const UNIT_SLOTS: ReadonlySet<TensorSlot> = new Set([
+  'gamma',
+  'beta',
+  'running_mean',
+  'running_var',
+]);
 
 /**
  * The permutation spec of an MLP chain (matching.md §5): for L linear layers, h = L − 1 hidden

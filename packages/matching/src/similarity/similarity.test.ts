@@ -8,7 +8,14 @@ import { CrossStatistics, similarityMatrix } from './similarity.js';
 import { addCrossProduct } from './cross-product.js';
 
 /** Naive two-pass reference: the textbook definitions, element by element. */
-function naive(x: Float64Array, y: Float64Array, N: number, nA: number, nB: number, kind: 'dot' | 'pearson'): Float64Array {
+function naive(
+  x: Float64Array,
+  y: Float64Array,
+  N: number,
+  nA: number,
+  nB: number,
+  kind: 'dot' | 'pearson',
+): Float64Array {
   const out = new Float64Array(nA * nB);
   for (let i = 0; i < nA; i++) {
     for (let j = 0; j < nB; j++) {
@@ -55,13 +62,22 @@ describe('similarityMatrix', () => {
           const rng = Rng.stream(seed, 'sim');
           const x = rng.fillNormal(new Float64Array(N * nA), offset, 2);
           const y = rng.fillNormal(new Float64Array(N * nB), -offset, 0.5);
-          const dot = similarityMatrix(tensor(x, [N, nA]), tensor(y, [N, nB]), { similarity: 'dot' });
+          const dot = similarityMatrix(tensor(x, [N, nA]), tensor(y, [N, nB]), {
+            similarity: 'dot',
+          });
           expectClose(dot.matrix.data, naive(x, y, N, nA, nB, 'dot'), { atol: 1e-9, rtol: 1e-9 });
-          const p = similarityMatrix(tensor(x, [N, nA]), tensor(y, [N, nB]), { similarity: 'pearson' });
+          const p = similarityMatrix(tensor(x, [N, nA]), tensor(y, [N, nB]), {
+            similarity: 'pearson',
+          });
           expectClose(p.matrix.data, naive(x, y, N, nA, nB, 'pearson'), { atol: 1e-9, rtol: 1e-7 });
           for (const v of p.matrix.data) expect(Math.abs(v)).toBeLessThanOrEqual(1);
-          const u = similarityMatrix(tensor(x, [N, nA]), tensor(y, [N, nB]), { similarity: 'uncorrelatedness' });
-          expectClose(u.matrix.data, p.matrix.data.map((v) => 1 - Math.abs(v)));
+          const u = similarityMatrix(tensor(x, [N, nA]), tensor(y, [N, nB]), {
+            similarity: 'uncorrelatedness',
+          });
+          expectClose(
+            u.matrix.data,
+            p.matrix.data.map((v) => 1 - Math.abs(v)),
+          );
         },
       ),
       { seed: 99, numRuns: 60 },
@@ -80,17 +96,33 @@ describe('similarityMatrix', () => {
       expect(s.kernel).toBe(simd ? 'simd' : 'js');
       let start = 0;
       for (const rows of [1, 999, 3000, 1000]) {
-        s.add(x.subarray(start * nA, (start + rows) * nA), y.subarray(start * nB, (start + rows) * nB), rows);
+        s.add(
+          x.subarray(start * nA, (start + rows) * nA),
+          y.subarray(start * nB, (start + rows) * nB),
+          rows,
+        );
         start += rows;
       }
       expect(s.samples).toBe(N);
-      expectClose(s.similarity({ similarity: 'pearson' }).matrix.data, naive(x, y, N, nA, nB, 'pearson'), { atol: 1e-10, rtol: 1e-8 });
-      expectClose(s.similarity({ similarity: 'dot' }).matrix.data, naive(x, y, N, nA, nB, 'dot'), { atol: 1e-6, rtol: 1e-12 });
+      expectClose(
+        s.similarity({ similarity: 'pearson' }).matrix.data,
+        naive(x, y, N, nA, nB, 'pearson'),
+        { atol: 1e-10, rtol: 1e-8 },
+      );
+      expectClose(s.similarity({ similarity: 'dot' }).matrix.data, naive(x, y, N, nA, nB, 'dot'), {
+        atol: 1e-6,
+        rtol: 1e-12,
+      });
     }
   });
 
   it('identical columns give ρ = 1 exactly after clamping, and a perfect anti-correlation −1', () => {
-    const x = [[1, 2], [2, 5], [4, -1], [0, 3]];
+    const x = [
+      [1, 2],
+      [2, 5],
+      [4, -1],
+      [0, 3],
+    ];
     const y = x.map(([a, b]) => [-a!, b!]);
     const r = similarityMatrix(x, new Matrix(y), { similarity: 'pearson' });
     expectClose(r.matrix.data[1 * 2 + 1]!, 1);
@@ -98,8 +130,16 @@ describe('similarityMatrix', () => {
   });
 
   it('pearson_zero_for_constant gives 0 for constant units (never NaN) and reports them; pearson names the unit', () => {
-    const x = [[1, 3, 0], [1, 4, 2], [1, 9, 1]];
-    const y = [[5, 7, 2], [6, 7, 2], [2, 7, 2]];
+    const x = [
+      [1, 3, 0],
+      [1, 4, 2],
+      [1, 9, 1],
+    ];
+    const y = [
+      [5, 7, 2],
+      [6, 7, 2],
+      [2, 7, 2],
+    ];
     const r = similarityMatrix(x, y);
     expect(r.kind).toBe('pearson_zero_for_constant');
     expect(r.constantA).toEqual([0]);
@@ -110,14 +150,22 @@ describe('similarityMatrix', () => {
     expect(Math.abs(r.matrix.data[1 * 3 + 0]!)).toBeGreaterThan(0);
     const one = similarityMatrix(x, y, { similarity: 'uncorrelatedness_one_for_constant' });
     expect(one.matrix.data[0]).toBe(1);
-    expect(() => similarityMatrix(x, y, { similarity: 'pearson', point: 'post_activation@2' })).toThrow(ConstantUnitError);
-    expect(() => similarityMatrix(x, y, { similarity: 'pearson', point: 'post_activation@2' })).toThrow(/unit 0 of model A at post_activation@2 is constant/);
-    expect(() => similarityMatrix(y, y, { similarity: 'uncorrelatedness' })).toThrow(/unit 1 of model A/);
+    expect(() =>
+      similarityMatrix(x, y, { similarity: 'pearson', point: 'post_activation@2' }),
+    ).toThrow(ConstantUnitError);
+    expect(() =>
+      similarityMatrix(x, y, { similarity: 'pearson', point: 'post_activation@2' }),
+    ).toThrow(/unit 0 of model A at post_activation@2 is constant/);
+    expect(() => similarityMatrix(y, y, { similarity: 'uncorrelatedness' })).toThrow(
+      /unit 1 of model A/,
+    );
   });
 
   it('rejects mismatched sample counts, NaN activations and no samples', () => {
     expect(() => similarityMatrix([[1], [2]], [[1]])).toThrow(/same samples/);
-    expect(() => similarityMatrix([[1], [NaN]], [[1], [2]])).toThrow(/non-finite.*sample 1, unit 0/);
+    expect(() => similarityMatrix([[1], [NaN]], [[1], [2]])).toThrow(
+      /non-finite.*sample 1, unit 0/,
+    );
     expect(() => new CrossStatistics(2, 2).similarity()).toThrow(/no samples/);
     expect(() => new CrossStatistics(0, 2)).toThrow(/positive integer/);
   });
@@ -156,11 +204,12 @@ describe('addCrossProduct', () => {
     const c = new Float64Array(m * n).fill(1);
     addCrossProduct(at, bt, c, m, n, k);
     const ref = new Float64Array(m * n);
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-      let s = 1;
-      for (let p = 0; p < k; p++) s += at[i * k + p]! * bt[j * k + p]!;
-      ref[i * n + j] = s;
-    }
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 1;
+        for (let p = 0; p < k; p++) s += at[i * k + p]! * bt[j * k + p]!;
+        ref[i * n + j] = s;
+      }
     expectClose(c, ref, { atol: 1e-10, rtol: 1e-12 });
   });
 });

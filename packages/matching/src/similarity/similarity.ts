@@ -1,4 +1,10 @@
-import { InvalidArgumentError, NonFiniteError, ShapeMismatchError, formatShape, tensor } from '@nidkit/core';
+import {
+  InvalidArgumentError,
+  NonFiniteError,
+  ShapeMismatchError,
+  formatShape,
+  tensor,
+} from '@nidkit/core';
 import type { Tensor } from '@nidkit/core';
 import type { MatrixInput } from '../assignment/matrix-input.js';
 import { toDenseMatrix } from '../assignment/matrix-input.js';
@@ -103,7 +109,9 @@ export class CrossStatistics {
       ['nB', nB],
     ] as const) {
       if (!Number.isSafeInteger(w) || w <= 0) {
-        throw new InvalidArgumentError(`CrossStatistics: ${name} must be a positive integer — expected ≥ 1, got ${w}`);
+        throw new InvalidArgumentError(
+          `CrossStatistics: ${name} must be a positive integer — expected ≥ 1, got ${w}`,
+        );
       }
     }
     this.nA = nA;
@@ -137,8 +145,18 @@ export class CrossStatistics {
    * @throws NonFiniteError for NaN or ±∞ activations
    */
   add(a: ArrayLike<number>, b: ArrayLike<number>, rows: number): void {
-    if (a.length !== rows * this.nA) throw new ShapeMismatchError('CrossStatistics.add: activations of A', [rows, this.nA], [a.length / this.nA, this.nA]);
-    if (b.length !== rows * this.nB) throw new ShapeMismatchError('CrossStatistics.add: activations of B', [rows, this.nB], [b.length / this.nB, this.nB]);
+    if (a.length !== rows * this.nA)
+      throw new ShapeMismatchError(
+        'CrossStatistics.add: activations of A',
+        [rows, this.nA],
+        [a.length / this.nA, this.nA],
+      );
+    if (b.length !== rows * this.nB)
+      throw new ShapeMismatchError(
+        'CrossStatistics.add: activations of B',
+        [rows, this.nB],
+        [b.length / this.nB, this.nB],
+      );
     if (rows === 0) return;
     if (this.count === 0) {
       const r = Math.min(rows, CHUNK);
@@ -148,14 +166,39 @@ export class CrossStatistics {
     for (let start = 0; start < rows; start += CHUNK) {
       const r = Math.min(CHUNK, rows - start);
       const stride = this.workspace ? this.workspace.stride : r;
-      transposeShift('A', a, start, r, this.nA, this.shiftA, this.bufA, stride, this.sumA, this.sqA, this.minA, this.maxA);
-      transposeShift('B', b, start, r, this.nB, this.shiftB, this.bufB, stride, this.sumB, this.sqB, this.minB, this.maxB);
+      transposeShift(
+        'A',
+        a,
+        start,
+        r,
+        this.nA,
+        this.shiftA,
+        this.bufA,
+        stride,
+        this.sumA,
+        this.sqA,
+        this.minA,
+        this.maxA,
+      );
+      transposeShift(
+        'B',
+        b,
+        start,
+        r,
+        this.nB,
+        this.shiftB,
+        this.bufB,
+        stride,
+        this.sumB,
+        this.sqB,
+        this.minB,
+        this.maxB,
+      );
       if (this.workspace) {
         zeroPad(this.bufA, this.nA, r, stride);
         zeroPad(this.bufB, this.nB, r, stride);
         this.workspace.add(r);
-      }
-      else addCrossProduct(this.bufA, this.bufB, this.cross, this.nA, this.nB, r);
+      } else addCrossProduct(this.bufA, this.bufB, this.cross, this.nA, this.nB, r);
       this.count += r;
     }
   }
@@ -183,10 +226,15 @@ export class CrossStatistics {
   similarity(options: SimilarityOptions = {}): SimilarityResult {
     const kind = options.similarity ?? 'pearson_zero_for_constant';
     if (!SIMILARITY_KINDS.includes(kind)) {
-      throw new InvalidArgumentError(`CrossStatistics.similarity: unknown similarity — expected one of ${SIMILARITY_KINDS.join(', ')}, got "${String(kind)}"`);
+      throw new InvalidArgumentError(
+        `CrossStatistics.similarity: unknown similarity — expected one of ${SIMILARITY_KINDS.join(', ')}, got "${String(kind)}"`,
+      );
     }
     const N = this.count;
-    if (N === 0) throw new InvalidArgumentError('CrossStatistics.similarity: no samples — expected N ≥ 1, got 0');
+    if (N === 0)
+      throw new InvalidArgumentError(
+        'CrossStatistics.similarity: no samples — expected N ≥ 1, got 0',
+      );
     const { nA, nB } = this;
     const out = new Float64Array(nA * nB);
     const constA = this.constantUnits('A');
@@ -197,10 +245,17 @@ export class CrossStatistics {
         const sa = this.sumA[i]!;
         for (let j = 0; j < nB; j++) {
           const hb = this.shiftB[j]!;
-          out[i * nB + j] = (this.cross[i * nB + j]! + ha * this.sumB[j]! + hb * sa + N * ha * hb) / N;
+          out[i * nB + j] =
+            (this.cross[i * nB + j]! + ha * this.sumB[j]! + hb * sa + N * ha * hb) / N;
         }
       }
-      return { matrix: tensor(out, [nA, nB]), kind, samples: N, constantA: constA, constantB: constB };
+      return {
+        matrix: tensor(out, [nA, nB]),
+        kind,
+        samples: N,
+        constantA: constA,
+        constantB: constB,
+      };
     }
     const ssqA = centeredSsq(this.sumA, this.sqA, N);
     const ssqB = centeredSsq(this.sumB, this.sqB, N);
@@ -224,8 +279,10 @@ export class CrossStatistics {
     constA.sort((x, y) => x - y);
     constB.sort((x, y) => x - y);
     const strict = kind === 'pearson' || kind === 'uncorrelatedness';
-    if (strict && constA.length > 0) throw new ConstantUnitError(`similarity (${kind})`, 'A', constA, options.point);
-    if (strict && constB.length > 0) throw new ConstantUnitError(`similarity (${kind})`, 'B', constB, options.point);
+    if (strict && constA.length > 0)
+      throw new ConstantUnitError(`similarity (${kind})`, 'A', constA, options.point);
+    if (strict && constB.length > 0)
+      throw new ConstantUnitError(`similarity (${kind})`, 'B', constB, options.point);
     const uncorrelated = isDissimilarity(kind);
     const fill = uncorrelated ? 1 : 0;
     const invA = new Float64Array(nA);
@@ -250,7 +307,13 @@ export class CrossStatistics {
         out[o + j] = uncorrelated ? 1 - Math.abs(rho) : rho;
       }
     }
-    return { matrix: tensor(out, [nA, nB]), kind, samples: N, constantA: constA, constantB: constB };
+    return {
+      matrix: tensor(out, [nA, nB]),
+      kind,
+      samples: N,
+      constantA: constA,
+      constantB: constB,
+    };
   }
 }
 
@@ -282,7 +345,11 @@ function transposeShift(
     for (let j = 0; j < n; j++) {
       const v = x[o + j]!;
       if (v - v !== 0) {
-        throw new NonFiniteError(`CrossStatistics.add: activations of ${model}`, 1, `(first at sample ${start + r}, unit ${j}: ${v})`);
+        throw new NonFiniteError(
+          `CrossStatistics.add: activations of ${model}`,
+          1,
+          `(first at sample ${start + r}, unit ${j}: ${v})`,
+        );
       }
       if (v < min[j]!) min[j] = v;
       if (v > max[j]!) max[j] = v;
@@ -318,13 +385,23 @@ function centeredSsq(sum: Float64Array, sq: Float64Array, N: number): Float64Arr
  * @throws ConstantUnitError for `pearson`/`uncorrelatedness` with a constant unit
  * @throws NonFiniteError for NaN or ±∞ activations
  */
-export function similarityMatrix(a: MatrixInput, b: MatrixInput, options: SimilarityOptions = {}): SimilarityResult {
+export function similarityMatrix(
+  a: MatrixInput,
+  b: MatrixInput,
+  options: SimilarityOptions = {},
+): SimilarityResult {
   const A = toDenseMatrix('similarityMatrix (A)', a);
   const B = toDenseMatrix('similarityMatrix (B)', b);
   if (A.rows !== B.rows) {
-    throw new ShapeMismatchError('similarityMatrix', [A.rows, B.cols], [B.rows, B.cols], `B must have the same samples as A ${formatShape([A.rows, A.cols])}`);
+    throw new ShapeMismatchError(
+      'similarityMatrix',
+      [A.rows, B.cols],
+      [B.rows, B.cols],
+      `B must have the same samples as A ${formatShape([A.rows, A.cols])}`,
+    );
   }
-  if (A.rows === 0) throw new InvalidArgumentError('similarityMatrix: no samples — expected N ≥ 1, got 0');
+  if (A.rows === 0)
+    throw new InvalidArgumentError('similarityMatrix: no samples — expected N ≥ 1, got 0');
   const stats = new CrossStatistics(A.cols, B.cols);
   stats.add(A.data, B.data, A.rows);
   return stats.similarity(options);

@@ -45,7 +45,18 @@ function str(s: string): number[] {
 // Parameters: at, bt, c (byte offsets), m4 (rows, multiple of 4), n2 (columns, multiple of 2),
 // stride (bytes per row of at/bt), ldc (bytes per row of c), p0, p1 (byte range within a row).
 const P = { at: 0, bt: 1, c: 2, m4: 3, n2: 4, stride: 5, ldc: 6, p0: 7, p1: 8 } as const;
-const L = { i: 9, j: 10, p: 11, ra0: 12, ra1: 13, ra2: 14, ra3: 15, rb0: 16, rb1: 17, pc: 18 } as const;
+const L = {
+  i: 9,
+  j: 10,
+  p: 11,
+  ra0: 12,
+  ra1: 13,
+  ra2: 14,
+  ra3: 15,
+  rb0: 16,
+  rb1: 17,
+  pc: 18,
+} as const;
 const ACC = 19; // 8 v128 accumulators: 19..26
 const A = 27; // a0..a3: 27..30
 const B = 31; // b0, b1: 31, 32
@@ -113,7 +124,18 @@ function body(): number[] {
     for (let jj = 0; jj < 2; jj++) {
       const acc = ACC + ii * 2 + jj;
       // c[pc + 8jj] = c[pc + 8jj] + lane0 + lane1
-      emit(get(L.pc), get(L.pc), f64load(8 * jj), get(acc), lane(0), F64ADD, get(acc), lane(1), F64ADD, f64store(8 * jj));
+      emit(
+        get(L.pc),
+        get(L.pc),
+        f64load(8 * jj),
+        get(acc),
+        lane(0),
+        F64ADD,
+        get(acc),
+        lane(1),
+        F64ADD,
+        f64store(8 * jj),
+      );
     }
     emit(get(L.pc), get(P.ldc), ADD, set(L.pc));
   }
@@ -134,7 +156,21 @@ function moduleBytes(): Uint8Array {
   const func = section(3, [1, 0]);
   const exp = section(7, [1, ...str('k'), 0x00, 0]);
   const code = section(10, [1, ...body()]);
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...type, ...imp, ...func, ...exp, ...code]);
+  return Uint8Array.from([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
+    ...type,
+    ...imp,
+    ...func,
+    ...exp,
+    ...code,
+  ]);
 }
 
 /** The subset of the WebAssembly API used here (the package compiles without DOM typings). */
@@ -152,7 +188,17 @@ function wasmApi(): WasmApi | undefined {
   return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 }
 
-type KernelFn = (at: number, bt: number, c: number, m4: number, n2: number, stride: number, ldc: number, p0: number, p1: number) => void;
+type KernelFn = (
+  at: number,
+  bt: number,
+  c: number,
+  m4: number,
+  n2: number,
+  stride: number,
+  ldc: number,
+  p0: number,
+  p1: number,
+) => void;
 
 let compiled: object | null | undefined;
 
@@ -185,7 +231,11 @@ export interface WasmCrossWorkspace {
  * returns null when WebAssembly SIMD is not available.
  * @internal
  */
-export function createWasmCrossWorkspace(m: number, n: number, capacity: number): WasmCrossWorkspace | null {
+export function createWasmCrossWorkspace(
+  m: number,
+  n: number,
+  capacity: number,
+): WasmCrossWorkspace | null {
   const mod = compile();
   if (!mod) return null;
   const stride = Math.ceil(capacity / 4) * 4;

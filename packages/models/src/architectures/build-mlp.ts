@@ -83,12 +83,17 @@ export function buildMlp(config: MlpConfig): Network {
         numFixed: cfg.numFixed[l]!,
       };
     } else if (cfg.family === 'syre') {
-      fixed = { kind: 'noise', noise: makeGaussian(cfg.maskSeed, 'noise', l, out, inDim), kappa: cfg.kappa[l]! };
+      fixed = {
+        kind: 'noise',
+        noise: makeGaussian(cfg.maskSeed, 'noise', l, out, inDim),
+        kappa: cfg.kappa[l]!,
+      };
     }
     layers.push(initLinear(cfg, l, fixed));
     if (l < L - 1) {
       if (cfg.norm !== 'none') layers.push(makeNorm(cfg.norm, l, out));
-      if (cfg.family === 'sigma-asym') layers.push({ type: 'gate', index: l, C: makeGaussian(cfg.maskSeed, 'gate', l, out, out) });
+      if (cfg.family === 'sigma-asym')
+        layers.push({ type: 'gate', index: l, C: makeGaussian(cfg.maskSeed, 'gate', l, out, out) });
       else layers.push({ type: 'act', index: l, kind: cfg.activation });
     }
   }
@@ -113,7 +118,10 @@ export function buildMlp(config: MlpConfig): Network {
  * @param m - model index
  * @returns `initSeed` and `optimizationSeed`, each a uint32
  */
-export function deriveModelSeeds(runSeed: number, m: number): { initSeed: number; optimizationSeed: number } {
+export function deriveModelSeeds(
+  runSeed: number,
+  m: number,
+): { initSeed: number; optimizationSeed: number } {
   const rng = Rng.stream(runSeed, 'model-seeds', m);
   return { initSeed: rng.nextUint32(), optimizationSeed: rng.nextUint32() };
 }

@@ -60,21 +60,35 @@ const FAMILIES: readonly Family[] = ['standard', 'w-asym', 'sigma-asym', 'syre']
 function checkSeed(field: string, v: number | undefined, fallback: number): number {
   const s = v ?? fallback;
   if (!Number.isSafeInteger(s) || s < 0) {
-    throw new ModelConfigError(field, `buildMlp: ${field} must be a non-negative safe integer — got ${String(v)}`);
+    throw new ModelConfigError(
+      field,
+      `buildMlp: ${field} must be a non-negative safe integer — got ${String(v)}`,
+    );
   }
   return s;
 }
 
-function perLayer(field: string, v: number | readonly number[] | undefined, fallback: number | undefined, L: number): number[] {
+function perLayer(
+  field: string,
+  v: number | readonly number[] | undefined,
+  fallback: number | undefined,
+  L: number,
+): number[] {
   if (v === undefined) {
     if (fallback === undefined) {
-      throw new ModelConfigError(field, `buildMlp: ${field} is required for this family — expected a number or ${L} numbers, got undefined (paperMlpConfig gives the paper's values)`);
+      throw new ModelConfigError(
+        field,
+        `buildMlp: ${field} is required for this family — expected a number or ${L} numbers, got undefined (paperMlpConfig gives the paper's values)`,
+      );
     }
     return new Array<number>(L).fill(fallback);
   }
   if (typeof v === 'number') return new Array<number>(L).fill(v);
   if (v.length !== L) {
-    throw new ModelConfigError(field, `buildMlp: ${field} must have one value per linear layer — expected ${L}, got ${v.length}`);
+    throw new ModelConfigError(
+      field,
+      `buildMlp: ${field} must have one value per linear layer — expected ${L}, got ${v.length}`,
+    );
   }
   return [...v];
 }
@@ -89,25 +103,44 @@ function perLayer(field: string, v: number | readonly number[] | undefined, fall
 export function resolveMlpConfig(config: MlpConfig): ResolvedMlpConfig {
   const family = config.family ?? 'standard';
   if (!FAMILIES.includes(family)) {
-    throw new ModelConfigError('family', `buildMlp: unknown family — expected one of ${FAMILIES.join(', ')}, got ${String(family)}`);
+    throw new ModelConfigError(
+      'family',
+      `buildMlp: unknown family — expected one of ${FAMILIES.join(', ')}, got ${String(family)}`,
+    );
   }
   const widths = [...config.widths];
   if (widths.length < 2 || widths.some((w) => !Number.isSafeInteger(w) || w <= 0)) {
-    throw new ModelConfigError('widths', `buildMlp: widths must be at least two positive integers [in, …, out] — got [${widths.join(', ')}]`);
+    throw new ModelConfigError(
+      'widths',
+      `buildMlp: widths must be at least two positive integers [in, …, out] — got [${widths.join(', ')}]`,
+    );
   }
   const L = widths.length - 1;
   const inputShape = [...(config.inputShape ?? [widths[0]!])];
   const prod = inputShape.reduce((a, b) => a * b, 1);
-  if (inputShape.length === 0 || inputShape.some((d) => !Number.isSafeInteger(d) || d <= 0) || prod !== widths[0]) {
-    throw new ModelConfigError('inputShape', `buildMlp: inputShape must be positive integers whose product is widths[0] — expected product ${widths[0]}, got [${inputShape.join(', ')}]`);
+  if (
+    inputShape.length === 0 ||
+    inputShape.some((d) => !Number.isSafeInteger(d) || d <= 0) ||
+    prod !== widths[0]
+  ) {
+    throw new ModelConfigError(
+      'inputShape',
+      `buildMlp: inputShape must be positive integers whose product is widths[0] — expected product ${widths[0]}, got [${inputShape.join(', ')}]`,
+    );
   }
   const norm = config.norm ?? 'layer';
   if (!['layer', 'batch', 'none'].includes(norm)) {
-    throw new ModelConfigError('norm', `buildMlp: norm must be layer, batch or none — got ${String(norm)}`);
+    throw new ModelConfigError(
+      'norm',
+      `buildMlp: norm must be layer, batch or none — got ${String(norm)}`,
+    );
   }
   const activation = config.activation ?? 'gelu';
   if (!['gelu', 'relu'].includes(activation)) {
-    throw new ModelConfigError('activation', `buildMlp: activation must be gelu or relu — got ${String(activation)}`);
+    throw new ModelConfigError(
+      'activation',
+      `buildMlp: activation must be gelu or relu — got ${String(activation)}`,
+    );
   }
   const nMul = config.nMul ?? 1;
   if (!Number.isFinite(nMul) || nMul < 0) {
@@ -117,24 +150,37 @@ export function resolveMlpConfig(config: MlpConfig): ResolvedMlpConfig {
   let numFixed: number[] = [];
   if (family === 'w-asym' || family === 'syre') {
     kappa = perLayer('kappa', config.kappa, 1, L).map((k, l) => {
-      if (!Number.isFinite(k)) throw new ModelConfigError(`kappa[${l}]`, `buildMlp: κ of layer ${l} must be finite — got ${k}`);
+      if (!Number.isFinite(k))
+        throw new ModelConfigError(
+          `kappa[${l}]`,
+          `buildMlp: κ of layer ${l} must be finite — got ${k}`,
+        );
       return Math.fround(k);
     });
   }
   if (family === 'w-asym') {
     numFixed = perLayer('numFixed', config.numFixed, undefined, L).map((n, l) => {
       if (!Number.isFinite(n) || n < 0) {
-        throw new ModelConfigError(`numFixed[${l}]`, `buildMlp: numFixed of layer ${l} must be ≥ 0 — got ${n}`);
+        throw new ModelConfigError(
+          `numFixed[${l}]`,
+          `buildMlp: numFixed of layer ${l} must be ≥ 0 — got ${n}`,
+        );
       }
       const k = Math.trunc(n * nMul);
       const inDim = widths[l]!;
       if (k >= inDim) {
-        throw new ModelConfigError(`numFixed[${l}]`, `buildMlp: layer ${l} would fix ${k} of ${inDim} entries per row — expected num_fixed < ${inDim}, got ${k}`);
+        throw new ModelConfigError(
+          `numFixed[${l}]`,
+          `buildMlp: layer ${l} would fix ${k} of ${inDim} entries per row — expected num_fixed < ${inDim}, got ${k}`,
+        );
       }
       return k;
     });
   }
-  const optimizationSeed = config.optimizationSeed === undefined ? undefined : checkSeed('optimizationSeed', config.optimizationSeed, 0);
+  const optimizationSeed =
+    config.optimizationSeed === undefined
+      ? undefined
+      : checkSeed('optimizationSeed', config.optimizationSeed, 0);
   return {
     family,
     widths,
@@ -187,12 +233,19 @@ const PAPER_KAPPA: Record<PaperKappa, readonly number[]> = {
 export function paperMlpConfig(options: PaperMlpOptions = {}): MlpConfig {
   const w = options.width ?? 512;
   if (!Number.isSafeInteger(w) || w <= 0) {
-    throw new ModelConfigError('width', `paperMlpConfig: width must be a positive integer — got ${w}`);
+    throw new ModelConfigError(
+      'width',
+      `paperMlpConfig: width must be a positive integer — got ${w}`,
+    );
   }
   const family = options.family ?? 'standard';
   const column = options.kappa ?? 'kappa1';
   const kappa = PAPER_KAPPA[column];
-  if (!kappa) throw new ModelConfigError('kappa', `paperMlpConfig: unknown κ column — expected kappa0, kappa1 or kappaPerLayer, got ${String(column)}`);
+  if (!kappa)
+    throw new ModelConfigError(
+      'kappa',
+      `paperMlpConfig: unknown κ column — expected kappa0, kappa1 or kappaPerLayer, got ${String(column)}`,
+    );
   return {
     family,
     widths: [784, w, w, w, 10],
@@ -200,10 +253,21 @@ export function paperMlpConfig(options: PaperMlpOptions = {}): MlpConfig {
     norm: options.norm ?? 'layer',
     activation: options.activation ?? 'gelu',
     ...(family === 'w-asym' || family === 'syre' ? { kappa } : {}),
-    ...(family === 'w-asym' ? { numFixed: [64, Math.round((64 * w) / 512), Math.round((64 * w) / 512), Math.round((256 * w) / 512)] } : {}),
+    ...(family === 'w-asym'
+      ? {
+          numFixed: [
+            64,
+            Math.round((64 * w) / 512),
+            Math.round((64 * w) / 512),
+            Math.round((256 * w) / 512),
+          ],
+        }
+      : {}),
     ...(options.nMul === undefined ? {} : { nMul: options.nMul }),
     ...(options.maskSeed === undefined ? {} : { maskSeed: options.maskSeed }),
     ...(options.initSeed === undefined ? {} : { initSeed: options.initSeed }),
-    ...(options.optimizationSeed === undefined ? {} : { optimizationSeed: options.optimizationSeed }),
+    ...(options.optimizationSeed === undefined
+      ? {}
+      : { optimizationSeed: options.optimizationSeed }),
   };
 }

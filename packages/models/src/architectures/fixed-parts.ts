@@ -15,9 +15,18 @@ import { ModelConfigError } from '../errors.js';
  * @returns the mask tensor
  * @throws ModelConfigError when `numFixed` is out of range
  */
-export function makeMask(maskSeed: number, l: number, out: number, inDim: number, numFixed: number): Tensor<Float32Array> {
+export function makeMask(
+  maskSeed: number,
+  l: number,
+  out: number,
+  inDim: number,
+  numFixed: number,
+): Tensor<Float32Array> {
   if (!Number.isInteger(numFixed) || numFixed < 0 || numFixed >= inDim) {
-    throw new ModelConfigError(`numFixed[${l}]`, `makeMask: num_fixed out of range — expected an integer in 0..${inDim - 1}, got ${numFixed}`);
+    throw new ModelConfigError(
+      `numFixed[${l}]`,
+      `makeMask: num_fixed out of range — expected an integer in 0..${inDim - 1}, got ${numFixed}`,
+    );
   }
   const rng = Rng.stream(maskSeed, 'mask', l);
   const d = new Float32Array(out * inDim).fill(1);
@@ -38,7 +47,13 @@ export function makeMask(maskSeed: number, l: number, out: number, inDim: number
  * @param cols - columns
  * @returns the matrix
  */
-export function makeGaussian(seed: number, kind: 'normal' | 'noise' | 'gate', l: number, rows: number, cols: number): Tensor<Float32Array> {
+export function makeGaussian(
+  seed: number,
+  kind: 'normal' | 'noise' | 'gate',
+  l: number,
+  rows: number,
+  cols: number,
+): Tensor<Float32Array> {
   const data = Rng.stream(seed, kind, l).fillNormal(new Float32Array(rows * cols));
   return tensor(data, [rows, cols]);
 }

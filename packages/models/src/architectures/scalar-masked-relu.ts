@@ -27,9 +27,17 @@ export interface ScalarMaskedReluOptions {
  * @returns `[H, D]` float32 0/1 mask
  * @throws ModelConfigError for a probability outside [0, 1]
  */
-export function scalarMask(seed: number, width: number, inputDim: number, activeProbability = 0.15): Tensor<Float32Array> {
+export function scalarMask(
+  seed: number,
+  width: number,
+  inputDim: number,
+  activeProbability = 0.15,
+): Tensor<Float32Array> {
   if (!(activeProbability >= 0 && activeProbability <= 1)) {
-    throw new ModelConfigError('activeProbability', `scalarMask: probability out of range — expected [0, 1], got ${activeProbability}`);
+    throw new ModelConfigError(
+      'activeProbability',
+      `scalarMask: probability out of range — expected [0, 1], got ${activeProbability}`,
+    );
   }
   const rng = Rng.stream(seed, 'mask', 0);
   const m = new Float32Array(width * inputDim);
@@ -50,11 +58,17 @@ export function buildScalarMaskedReluNet(options: ScalarMaskedReluOptions): Netw
   const D = options.inputDim;
   const H = options.width ?? 128;
   if (!Number.isSafeInteger(D) || D <= 0 || !Number.isSafeInteger(H) || H <= 0) {
-    throw new ModelConfigError('inputDim', `buildScalarMaskedReluNet: inputDim and width must be positive integers — got ${D} and ${H}`);
+    throw new ModelConfigError(
+      'inputDim',
+      `buildScalarMaskedReluNet: inputDim and width must be positive integers — got ${D} and ${H}`,
+    );
   }
   const { mask } = options;
   if (mask.shape.length !== 2 || mask.shape[0] !== H || mask.shape[1] !== D) {
-    throw new ModelConfigError('mask', `buildScalarMaskedReluNet: mask shape mismatch — expected [${H}, ${D}], got [${mask.shape.join(', ')}]`);
+    throw new ModelConfigError(
+      'mask',
+      `buildScalarMaskedReluNet: mask shape mismatch — expected [${H}, ${D}], got [${mask.shape.join(', ')}]`,
+    );
   }
   const initSeed = options.initSeed ?? 0;
   const w = Rng.stream(initSeed, 'init', 0).fillNormal(new Float32Array(H * D), 0, 0.05);
@@ -68,11 +82,30 @@ export function buildScalarMaskedReluNet(options: ScalarMaskedReluOptions): Netw
         index: 0,
         weight: tensor(w, [H, D]),
         bias: train ? tensor(new Float32Array(H), [H]) : null,
-        fixed: { kind: 'mask', mask: tensor(mask.data.slice(), [H, D]), normal: tensor(new Float32Array(H * D), [H, D]), kappa: 0 },
+        fixed: {
+          kind: 'mask',
+          mask: tensor(mask.data.slice(), [H, D]),
+          normal: tensor(new Float32Array(H * D), [H, D]),
+          kappa: 0,
+        },
       },
       { type: 'act', index: 0, kind: 'relu' },
-      { type: 'linear', index: 1, weight: tensor(new Float32Array(H).fill(1), [1, H]), bias: null, frozen: true },
+      {
+        type: 'linear',
+        index: 1,
+        weight: tensor(new Float32Array(H).fill(1), [1, H]),
+        bias: null,
+        frozen: true,
+      },
     ],
-    meta: { initSeed, provenance: { builder: '@nidkit/models buildScalarMaskedReluNet', width: H, inputDim: D, trainHiddenBias: train } },
+    meta: {
+      initSeed,
+      provenance: {
+        builder: '@nidkit/models buildScalarMaskedReluNet',
+        width: H,
+        inputDim: D,
+        trainHiddenBias: train,
+      },
+    },
   });
 }

@@ -46,10 +46,20 @@ export function coherenceFrame(outerSeed: number, copies = 10): CoherenceFrame {
  * @returns B `[2C, 2]`
  * @throws InvalidArgumentError for m outside 1..C or a missing frame
  */
-export function coherenceEmbedding(family: CoherenceFamily, m: number, options: CoherenceEmbeddingOptions = {}): Tensor<Float64Array> {
+export function coherenceEmbedding(
+  family: CoherenceFamily,
+  m: number,
+  options: CoherenceEmbeddingOptions = {},
+): Tensor<Float64Array> {
   const C = options.copies ?? 10;
-  if (!Number.isSafeInteger(C) || C < 1) throw new InvalidArgumentError(`coherenceEmbedding: copies must be a positive integer — got ${C}`);
-  if (!Number.isSafeInteger(m) || m < 1 || m > C) throw new InvalidArgumentError(`coherenceEmbedding: active copies out of range — expected 1..${C}, got ${m}`);
+  if (!Number.isSafeInteger(C) || C < 1)
+    throw new InvalidArgumentError(
+      `coherenceEmbedding: copies must be a positive integer — got ${C}`,
+    );
+  if (!Number.isSafeInteger(m) || m < 1 || m > C)
+    throw new InvalidArgumentError(
+      `coherenceEmbedding: active copies out of range — expected 1..${C}, got ${m}`,
+    );
   const B = new Float64Array(2 * C * 2);
   const a = 1 / Math.sqrt(m);
   if (family === 'exact_copy') {
@@ -60,7 +70,9 @@ export function coherenceEmbedding(family: CoherenceFamily, m: number, options: 
   } else if (family === 'random_tight_frame') {
     const frame = options.frame;
     if (!frame || frame.perm.length !== 2 * C || frame.angles.length < C) {
-      throw new InvalidArgumentError(`coherenceEmbedding: random_tight_frame needs a frame with perm of length ${2 * C} — got ${frame ? frame.perm.length : 'none'}`);
+      throw new InvalidArgumentError(
+        `coherenceEmbedding: random_tight_frame needs a frame with perm of length ${2 * C} — got ${frame ? frame.perm.length : 'none'}`,
+      );
     }
     for (let i = 0; i < m; i++) {
       const th = frame.angles[i]!;
@@ -80,7 +92,9 @@ export function coherenceEmbedding(family: CoherenceFamily, m: number, options: 
       B[r1 * 2 + 1] = 1;
     }
   } else {
-    throw new InvalidArgumentError(`coherenceEmbedding: unknown family — expected exact_copy or random_tight_frame, got ${String(family)}`);
+    throw new InvalidArgumentError(
+      `coherenceEmbedding: unknown family — expected exact_copy or random_tight_frame, got ${String(family)}`,
+    );
   }
   return tensor(B, [2 * C, 2]);
 }
@@ -105,9 +119,15 @@ export interface SyntheticCoherenceOptions extends CoherenceEmbeddingOptions {
  * @returns a regression dataset with splits `train` and `test`, targets `[N, 1]`
  * @throws InvalidArgumentError for invalid sizes
  */
-export function syntheticCoherenceDataset(family: CoherenceFamily, outerSeed: number, m: number, options: SyntheticCoherenceOptions = {}): Dataset {
+export function syntheticCoherenceDataset(
+  family: CoherenceFamily,
+  outerSeed: number,
+  m: number,
+  options: SyntheticCoherenceOptions = {},
+): Dataset {
   const C = options.copies ?? 10;
-  const frame = family === 'random_tight_frame' ? (options.frame ?? coherenceFrame(outerSeed, C)) : undefined;
+  const frame =
+    family === 'random_tight_frame' ? (options.frame ?? coherenceFrame(outerSeed, C)) : undefined;
   const B = coherenceEmbedding(family, m, { ...options, copies: C, ...(frame ? { frame } : {}) });
   const nTrain = options.nTrain ?? 1024;
   const nTest = options.nTest ?? 2048;
@@ -133,6 +153,14 @@ export function syntheticCoherenceDataset(family: CoherenceFamily, outerSeed: nu
     inputShape: [D],
     numOutputs: 1,
     splits: { train, test },
-    meta: { generator: 'syntheticCoherenceDataset', family, outerSeed, activeCopies: m, supportDims: 2 * m, coherence: 1 / m, copies: C },
+    meta: {
+      generator: 'syntheticCoherenceDataset',
+      family,
+      outerSeed,
+      activeCopies: m,
+      supportDims: 2 * m,
+      coherence: 1 / m,
+      copies: C,
+    },
   };
 }

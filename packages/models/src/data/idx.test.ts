@@ -9,8 +9,18 @@ import { FASHION_MNIST_DIR, loadFashionMnist, loadIdxDataset, readIdx, writeIdx 
 
 function writeMnistDir(nTrain: number, nTest: number, labelOverride?: number): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'nidkit-idx-'));
-  const imgs = (n: number) => writeIdx({ type: 'uint8', dims: [n, 28, 28], data: Uint8Array.from({ length: n * 784 }, (_, i) => i % 256) });
-  const labels = (n: number) => writeIdx({ type: 'uint8', dims: [n], data: Uint8Array.from({ length: n }, (_, i) => labelOverride ?? i % 10) });
+  const imgs = (n: number) =>
+    writeIdx({
+      type: 'uint8',
+      dims: [n, 28, 28],
+      data: Uint8Array.from({ length: n * 784 }, (_, i) => i % 256),
+    });
+  const labels = (n: number) =>
+    writeIdx({
+      type: 'uint8',
+      dims: [n],
+      data: Uint8Array.from({ length: n }, (_, i) => labelOverride ?? i % 10),
+    });
   writeFileSync(path.join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(imgs(nTrain)));
   writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), labels(nTrain));
   writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), imgs(nTest));
@@ -59,18 +69,28 @@ describe('readIdx', () => {
 describe('loadIdxDataset', () => {
   it('splits the training files by the standard rule and keeps t10k as test', () => {
     const ds = loadIdxDataset(writeMnistDir(50, 7));
-    expect([splitSize(ds.splits.train!), splitSize(ds.splits.val!), splitSize(ds.splits.test!)]).toEqual([45, 5, 7]);
+    expect([
+      splitSize(ds.splits.train!),
+      splitSize(ds.splits.val!),
+      splitSize(ds.splits.test!),
+    ]).toEqual([45, 5, 7]);
     expect(ds.splits.test!.inputs.shape).toEqual([7, 1, 28, 28]);
     expect(ds.splits.test!.inputs.data[0]).toBeCloseTo(-0.4242, 4);
   });
 
   it('names the file and check for label range, counts and missing files', () => {
     expect(() => loadIdxDataset(writeMnistDir(10, 3, 12))).toThrow(/label out of range/);
-    expect(() => loadIdxDataset(mkdtempSync(path.join(tmpdir(), 'nidkit-empty-')))).toThrow(/file not found/);
+    expect(() => loadIdxDataset(mkdtempSync(path.join(tmpdir(), 'nidkit-empty-')))).toThrow(
+      /file not found/,
+    );
   });
 
   it.skipIf(!existsSync(FASHION_MNIST_DIR))('reads Debian Fashion-MNIST (60,000 + 10,000)', () => {
     const ds = loadFashionMnist();
-    expect([splitSize(ds.splits.train!), splitSize(ds.splits.val!), splitSize(ds.splits.test!)]).toEqual([54_000, 6000, 10_000]);
+    expect([
+      splitSize(ds.splits.train!),
+      splitSize(ds.splits.val!),
+      splitSize(ds.splits.test!),
+    ]).toEqual([54_000, 6000, 10_000]);
   });
 });

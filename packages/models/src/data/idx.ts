@@ -4,7 +4,13 @@ import { gunzipSync } from 'node:zlib';
 import type { Dataset } from '@nidkit/core';
 import { tensor } from '@nidkit/core';
 import { IdxFormatError } from '../errors.js';
-import { FASHION_MNIST_NORMALIZATION, MNIST_NORMALIZATION, gatherSplit, normalizeBytes, standardSplit } from './splits.js';
+import {
+  FASHION_MNIST_NORMALIZATION,
+  MNIST_NORMALIZATION,
+  gatherSplit,
+  normalizeBytes,
+  standardSplit,
+} from './splits.js';
 
 /** IDX element types by their type byte. */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -44,27 +50,56 @@ export function readIdx(input: Uint8Array | string, name?: string): IdxArray {
     try {
       bytes = readFileSync(input);
     } catch (cause) {
-      throw new IdxFormatError(file, 'read', `readIdx: cannot read the file — expected a readable IDX file, got ${(cause as Error).message}`, { cause });
+      throw new IdxFormatError(
+        file,
+        'read',
+        `readIdx: cannot read the file — expected a readable IDX file, got ${(cause as Error).message}`,
+        { cause },
+      );
     }
   } else bytes = input;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       bytes = gunzipSync(bytes);
     } catch (cause) {
-      throw new IdxFormatError(file, 'gzip', `readIdx: corrupt or truncated gzip data — expected a valid gzip stream, got ${(cause as Error).message}`, { cause });
+      throw new IdxFormatError(
+        file,
+        'gzip',
+        `readIdx: corrupt or truncated gzip data — expected a valid gzip stream, got ${(cause as Error).message}`,
+        { cause },
+      );
     }
   }
   bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength); // a plain view, not a Node Buffer
-  if (bytes.length < 4) throw new IdxFormatError(file, 'header', `readIdx: file too short for an IDX header — expected ≥ 4 bytes, got ${bytes.length}`);
+  if (bytes.length < 4)
+    throw new IdxFormatError(
+      file,
+      'header',
+      `readIdx: file too short for an IDX header — expected ≥ 4 bytes, got ${bytes.length}`,
+    );
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     const magic = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('');
-    throw new IdxFormatError(file, 'magic', `readIdx: bad magic number — expected 0x0000TTDD (two zero bytes), got 0x${magic}`);
+    throw new IdxFormatError(
+      file,
+      'magic',
+      `readIdx: bad magic number — expected 0x0000TTDD (two zero bytes), got 0x${magic}`,
+    );
   }
   const t = TYPES[bytes[2]!];
-  if (!t) throw new IdxFormatError(file, 'type', `readIdx: unknown element type — expected 08, 09, 0B, 0C, 0D or 0E, got ${bytes[2]!.toString(16).padStart(2, '0')}`);
+  if (!t)
+    throw new IdxFormatError(
+      file,
+      'type',
+      `readIdx: unknown element type — expected 08, 09, 0B, 0C, 0D or 0E, got ${bytes[2]!.toString(16).padStart(2, '0')}`,
+    );
   const nd = bytes[3]!;
   const headerLen = 4 + 4 * nd;
-  if (bytes.length < headerLen) throw new IdxFormatError(file, 'header', `readIdx: truncated header — expected ${headerLen} bytes for ${nd} dimensions, got ${bytes.length}`);
+  if (bytes.length < headerLen)
+    throw new IdxFormatError(
+      file,
+      'header',
+      `readIdx: truncated header — expected ${headerLen} bytes for ${nd} dimensions, got ${bytes.length}`,
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
   for (let i = 0; i < nd; i++) dims.push(view.getUint32(4 + 4 * i, false));
@@ -92,10 +127,14 @@ export function readIdx(input: Uint8Array | string, name?: string): IdxArray {
       data = Int32Array.from({ length: count }, (_, i) => view.getInt32(headerLen + 4 * i, false));
       break;
     case 'float32':
-      data = Float32Array.from({ length: count }, (_, i) => view.getFloat32(headerLen + 4 * i, false));
+      data = Float32Array.from({ length: count }, (_, i) =>
+        view.getFloat32(headerLen + 4 * i, false),
+      );
       break;
     case 'float64':
-      data = Float64Array.from({ length: count }, (_, i) => view.getFloat64(headerLen + 8 * i, false));
+      data = Float64Array.from({ length: count }, (_, i) =>
+        view.getFloat64(headerLen + 8 * i, false),
+      );
       break;
   }
   return { type: t.type, dims, data };
@@ -131,7 +170,11 @@ export function writeIdx(array: IdxArray): Uint8Array {
 function readImages(file: string): { n: number; bytes: Uint8Array } {
   const a = readIdx(file);
   if (a.type !== 'uint8' || a.dims.length !== 3 || a.dims[1] !== 28 || a.dims[2] !== 28) {
-    throw new IdxFormatError(file, 'magic', `loadIdxDataset: not an MNIST image file — expected magic 0x00000803 with dims [n, 28, 28], got type ${a.type} dims [${a.dims.join(', ')}]`);
+    throw new IdxFormatError(
+      file,
+      'magic',
+      `loadIdxDataset: not an MNIST image file — expected magic 0x00000803 with dims [n, 28, 28], got type ${a.type} dims [${a.dims.join(', ')}]`,
+    );
   }
   return { n: a.dims[0]!, bytes: a.data as Uint8Array };
 }
@@ -139,21 +182,44 @@ function readImages(file: string): { n: number; bytes: Uint8Array } {
 function readLabels(file: string, n: number): Int32Array {
   const a = readIdx(file);
   if (a.type !== 'uint8' || a.dims.length !== 1) {
-    throw new IdxFormatError(file, 'magic', `loadIdxDataset: not an MNIST label file — expected magic 0x00000801 with dims [n], got type ${a.type} dims [${a.dims.join(', ')}]`);
+    throw new IdxFormatError(
+      file,
+      'magic',
+      `loadIdxDataset: not an MNIST label file — expected magic 0x00000801 with dims [n], got type ${a.type} dims [${a.dims.join(', ')}]`,
+    );
   }
-  if (a.dims[0] !== n) throw new IdxFormatError(file, 'count', `loadIdxDataset: label count does not match the images — expected ${n}, got ${a.dims[0]}`);
+  if (a.dims[0] !== n)
+    throw new IdxFormatError(
+      file,
+      'count',
+      `loadIdxDataset: label count does not match the images — expected ${n}, got ${a.dims[0]}`,
+    );
   const y = Int32Array.from(a.data);
   const bad = y.findIndex((v) => v > 9);
-  if (bad >= 0) throw new IdxFormatError(file, 'labels', `loadIdxDataset: label out of range at index ${bad} — expected 0..9, got ${y[bad]}`);
+  if (bad >= 0)
+    throw new IdxFormatError(
+      file,
+      'labels',
+      `loadIdxDataset: label out of range at index ${bad} — expected 0..9, got ${y[bad]}`,
+    );
   return y;
 }
 
 function findFile(dir: string, base: string): string {
-  for (const candidate of [base, `${base}.gz`, base.replace('-idx', '.idx'), `${base.replace('-idx', '.idx')}.gz`]) {
+  for (const candidate of [
+    base,
+    `${base}.gz`,
+    base.replace('-idx', '.idx'),
+    `${base.replace('-idx', '.idx')}.gz`,
+  ]) {
     const p = path.join(dir, candidate);
     if (existsSync(p)) return p;
   }
-  throw new IdxFormatError(path.join(dir, base), 'missing', `loadIdxDataset: file not found — expected ${base} or ${base}.gz in ${dir}`);
+  throw new IdxFormatError(
+    path.join(dir, base),
+    'missing',
+    `loadIdxDataset: file not found — expected ${base} or ${base}.gz in ${dir}`,
+  );
 }
 
 /** Options of {@link loadIdxDataset}. */
@@ -202,7 +268,13 @@ export function loadIdxDataset(dir: string, options: IdxDatasetOptions = {}): Da
     meta: {
       source: dir,
       normalization: { mean: norm.mean, std: norm.std },
-      split: { rule: "val = ⌊0.1·total⌋ via perm(splitSeed, 'split')", splitSeed: options.splitSeed ?? 42, train: train.length, val: val.length, test: testImg.n },
+      split: {
+        rule: "val = ⌊0.1·total⌋ via perm(splitSeed, 'split')",
+        splitSeed: options.splitSeed ?? 42,
+        train: train.length,
+        val: val.length,
+        test: testImg.n,
+      },
     },
   };
 }

@@ -10,7 +10,9 @@ describe('mnist-10k', () => {
     const raw = loadMnist10kRaw();
     expect(raw.labels.length).toBe(10_000);
     expect(raw.classCounts).toEqual([1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]);
-    const json = JSON.parse(readFileSync(path.join(raw.source, '3.json'), 'utf8')) as { data: number[] };
+    const json = JSON.parse(readFileSync(path.join(raw.source, '3.json'), 'utf8')) as {
+      data: number[];
+    };
     const offset = (1001 + 1127 + 991) * 784;
     for (let i = 0; i < json.data.length; i += 97) {
       expect(Number((raw.images[offset + i]! / 255).toFixed(3))).toBe(json.data[i]);
@@ -19,7 +21,11 @@ describe('mnist-10k', () => {
 
   it('splits 7,200 / 800 / 2,000, disjoint, normalized inputs [N, 1, 28, 28]', () => {
     const ds = loadMnist10k();
-    expect([splitSize(ds.splits.train!), splitSize(ds.splits.val!), splitSize(ds.splits.test!)]).toEqual([7200, 800, 2000]);
+    expect([
+      splitSize(ds.splits.train!),
+      splitSize(ds.splits.val!),
+      splitSize(ds.splits.test!),
+    ]).toEqual([7200, 800, 2000]);
     expect(ds.splits.test!.inputs.shape).toEqual([2000, 1, 28, 28]);
     const counts = new Array<number>(10).fill(0);
     for (const s of ['train', 'val', 'test']) for (const y of ds.splits[s]!.labels!) counts[y]!++;
@@ -39,7 +45,11 @@ describe('mnist-10k', () => {
 
 describe('normalization and the standard split', () => {
   it('MNIST normalization maps 0 → −0.4242 and 1 → 2.8215', () => {
-    const v = normalizeBytes(new Uint8Array([0, 255]), MNIST_NORMALIZATION.mean, MNIST_NORMALIZATION.std);
+    const v = normalizeBytes(
+      new Uint8Array([0, 255]),
+      MNIST_NORMALIZATION.mean,
+      MNIST_NORMALIZATION.std,
+    );
     expect(v[0]).toBeCloseTo(-0.4242, 4);
     expect(v[1]).toBeCloseTo(2.8215, 4);
   });

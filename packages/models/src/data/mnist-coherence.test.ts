@@ -12,10 +12,17 @@ function toyImages(n: number, seed: number): Dataset {
   for (let r = 0; r < n; r++) {
     const a = rng.normal() * 3;
     const b = rng.normal() * 2;
-    for (let c = 0; c < d; c++) x[r * d + c] = (c < 4 ? a : 0) + (c >= 4 && c < 8 ? b : 0) + 0.05 * rng.normal() - 0.4;
+    for (let c = 0; c < d; c++)
+      x[r * d + c] = (c < 4 ? a : 0) + (c >= 4 && c < 8 ? b : 0) + 0.05 * rng.normal() - 0.4;
   }
   const labels = new Int32Array(n).map((_, i) => i % 2);
-  return { name: 'toy', task: 'classification', inputShape: [1, 8, 8], numOutputs: 2, splits: { train: { inputs: tensor(x, [n, 1, 8, 8]), labels } } };
+  return {
+    name: 'toy',
+    task: 'classification',
+    inputShape: [1, 8, 8],
+    numOutputs: 2,
+    splits: { train: { inputs: tensor(x, [n, 1, 8, 8]), labels } },
+  };
 }
 
 describe('mnistCoherence', () => {
@@ -35,7 +42,9 @@ describe('mnistCoherence', () => {
         expect(s).toBeCloseTo(i === j ? 1 : 0, 10);
       }
     }
-    const after = estimateSubspace(tensor(r.dataset.splits.train!.inputs.data, [300, 64]), { tau: 0.9 });
+    const after = estimateSubspace(tensor(r.dataset.splits.train!.inputs.data, [300, 64]), {
+      tau: 0.9,
+    });
     expect(after.k).toBe(before.k);
     expect(coherence(after.U)).toBeLessThan(0.05 + 1e-3);
     expect(r.dataset.splits.train!.inputs.shape).toEqual([300, 1, 8, 8]);

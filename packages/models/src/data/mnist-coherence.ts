@@ -39,7 +39,8 @@ export interface MnistCoherenceResult {
  */
 function centredGram(x: Float32Array, n: number, d: number): Float64Array {
   const off = new Float64Array(d).fill(Infinity);
-  for (let r = 0; r < n; r++) for (let c = 0; c < d; c++) if (x[r * d + c]! < off[c]!) off[c] = x[r * d + c]!;
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < d; c++) if (x[r * d + c]! < off[c]!) off[c] = x[r * d + c]!;
   const g = new Float64Array(d * d);
   const nu = new Float64Array(d);
   const idx = new Int32Array(d);
@@ -80,7 +81,8 @@ function applyTransform(T: Float64Array, x: Float32Array, n: number, d: number):
   const tt = new Float64Array(d * d); // Tᵀ: row c is column c of T
   for (let i = 0; i < d; i++) for (let c = 0; c < d; c++) tt[c * d + i] = T[i * d + c]!;
   const off = new Float64Array(d).fill(Infinity);
-  for (let r = 0; r < n; r++) for (let c = 0; c < d; c++) if (x[r * d + c]! < off[c]!) off[c] = x[r * d + c]!;
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < d; c++) if (x[r * d + c]! < off[c]!) off[c] = x[r * d + c]!;
   if (n === 0) off.fill(0);
   const base = new Float64Array(d);
   for (let c = 0; c < d; c++) for (let i = 0; i < d; i++) base[i]! += tt[c * d + i]! * off[c]!;
@@ -111,16 +113,25 @@ function applyTransform(T: Float64Array, x: Float32Array, n: number, d: number):
  * @returns the transformed dataset, T, k, the coherence reached and warnings
  * @throws InfeasibleTargetError (from function-class) when `target < k/d − 1e−5`; DataError when a fit split is missing or too small
  */
-export function mnistCoherence(dataset: Dataset, options: MnistCoherenceOptions = {}): MnistCoherenceResult {
+export function mnistCoherence(
+  dataset: Dataset,
+  options: MnistCoherenceOptions = {},
+): MnistCoherenceResult {
   const fit = options.fitSplits ?? ['train', 'val'].filter((s) => dataset.splits[s]);
   const d = dataset.inputShape.reduce((a, b) => a * b, 1);
   const parts: Split[] = fit.map((name) => {
     const s = dataset.splits[name];
-    if (!s) throw new DataError(`mnistCoherence: dataset "${dataset.name}" has no split "${name}" — available: ${Object.keys(dataset.splits).join(', ')}`);
+    if (!s)
+      throw new DataError(
+        `mnistCoherence: dataset "${dataset.name}" has no split "${name}" — available: ${Object.keys(dataset.splits).join(', ')}`,
+      );
     return s;
   });
   const n = parts.reduce((a, s) => a + splitSize(s), 0);
-  if (n < 2) throw new DataError(`mnistCoherence: too few samples to fit the principal directions — expected ≥ 2, got ${n}`);
+  if (n < 2)
+    throw new DataError(
+      `mnistCoherence: too few samples to fit the principal directions — expected ≥ 2, got ${n}`,
+    );
   const x = new Float32Array(n * d);
   let o = 0;
   for (const s of parts) {
@@ -139,9 +150,13 @@ export function mnistCoherence(dataset: Dataset, options: MnistCoherenceOptions 
   const requested = options.target ?? 0.111;
   const target = requested === 'min' ? k / d + 1e-4 : requested;
   if (typeof target !== 'number' || !Number.isFinite(target)) {
-    throw new InvalidArgumentError(`mnistCoherence: target must be a number or "min" — got ${String(requested)}`);
+    throw new InvalidArgumentError(
+      `mnistCoherence: target must be a number or "min" — got ${String(requested)}`,
+    );
   }
-  const rot = givensCoherenceRotation(d, k, target, { ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }) });
+  const rot = givensCoherenceRotation(d, k, target, {
+    ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+  });
   const T = new Float64Array(d * d);
   const V = rot.V.data;
   for (let i = 0; i < d; i++) {
@@ -153,13 +168,29 @@ export function mnistCoherence(dataset: Dataset, options: MnistCoherenceOptions 
     }
   }
   const splits: Record<string, Split> = {};
-  for (const [name, s] of Object.entries(dataset.splits)) splits[name] = { ...s, inputs: tensor(applyTransform(T, s.inputs.data, splitSize(s), d), s.inputs.shape) };
+  for (const [name, s] of Object.entries(dataset.splits))
+    splits[name] = {
+      ...s,
+      inputs: tensor(applyTransform(T, s.inputs.data, splitSize(s), d), s.inputs.shape),
+    };
   return {
     dataset: {
       ...dataset,
       name: `${dataset.name}-coherence`,
       splits,
-      meta: { ...(dataset.meta ?? {}), coherenceTransform: { target, k, d, coherence: rot.coherence, steps: rot.steps, converged: rot.converged, fitSplits: fit, tau: options.tau ?? 0.9 } },
+      meta: {
+        ...(dataset.meta ?? {}),
+        coherenceTransform: {
+          target,
+          k,
+          d,
+          coherence: rot.coherence,
+          steps: rot.steps,
+          converged: rot.converged,
+          fitSplits: fit,
+          tau: options.tau ?? 0.9,
+        },
+      },
     },
     transform: T,
     d,

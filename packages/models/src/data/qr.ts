@@ -45,6 +45,7 @@ export function householderQ(a: ArrayLike<number>, m: number, n: number): Float6
       if (dot !== 0) for (let i = j; i < m; i++) q[i * n + c]! -= 2 * v[i - j]! * dot;
     }
   }
-  for (let c = 0; c < n; c++) if (signs[c]! < 0) for (let i = 0; i < m; i++) q[i * n + c] = -q[i * n + c]!;
+  for (let c = 0; c < n; c++)
+    if (signs[c]! < 0) for (let i = 0; i < m; i++) q[i * n + c] = -q[i * n + c]!;
   return q;
 }

@@ -32,7 +32,10 @@ export function normalizeBytes(bytes: Uint8Array, mean: number, std: number): Fl
  * @param splitSeed - split seed (default 42)
  * @returns sorted train and val indices
  */
-export function standardSplit(total: number, splitSeed = SPLIT_SEED): { train: Int32Array; val: Int32Array } {
+export function standardSplit(
+  total: number,
+  splitSeed = SPLIT_SEED,
+): { train: Int32Array; val: Int32Array } {
   const nVal = Math.floor(0.1 * total);
   const perm = Rng.stream(splitSeed, 'split').permutation(total);
   const train = perm.slice(0, total - nVal).sort();
@@ -48,7 +51,12 @@ export function standardSplit(total: number, splitSeed = SPLIT_SEED): { train: I
  * @param indices - rows to take, in order
  * @returns the split
  */
-export function gatherSplit(inputs: Float32Array, inner: readonly number[], labels: Int32Array, indices: ArrayLike<number>): Split {
+export function gatherSplit(
+  inputs: Float32Array,
+  inner: readonly number[],
+  labels: Int32Array,
+  indices: ArrayLike<number>,
+): Split {
   const size = inner.reduce((a, b) => a * b, 1);
   const out = new Float32Array(indices.length * size);
   const y = new Int32Array(indices.length);

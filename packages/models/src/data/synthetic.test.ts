@@ -3,21 +3,38 @@ import { Rng, tensor } from '@nidkit/core';
 import { expectClose } from '@nidkit/core/testing';
 import { estimateSubspace } from '@nidkit/function-class';
 import { describe, expect, it } from 'vitest';
-import { coherenceEmbedding, coherenceFrame, syntheticCoherenceDataset } from './coherence-synthetic.js';
+import {
+  coherenceEmbedding,
+  coherenceFrame,
+  syntheticCoherenceDataset,
+} from './coherence-synthetic.js';
 import { householderQ } from './qr.js';
-import { gmmStructure, gmmSubspace, multilabelSubspace, paritySubspace, subspaceProjection } from './synthetic.js';
+import {
+  gmmStructure,
+  gmmSubspace,
+  multilabelSubspace,
+  paritySubspace,
+  subspaceProjection,
+} from './synthetic.js';
 
 /** PᵀP for a [D, k] matrix. */
 function gram(P: Tensor<Float64Array>): Float64Array {
   const [D, k] = [P.shape[0]!, P.shape[1]!];
   const g = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let r = 0; r < D; r++) g[i * k + j]! += P.data[r * k + i]! * P.data[r * k + j]!;
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++)
+      for (let r = 0; r < D; r++) g[i * k + j]! += P.data[r * k + i]! * P.data[r * k + j]!;
   return g;
 }
-const eye = (k: number) => Float64Array.from({ length: k * k }, (_, i) => (i % (k + 1) === 0 ? 1 : 0));
+const eye = (k: number) =>
+  Float64Array.from({ length: k * k }, (_, i) => (i % (k + 1) === 0 ? 1 : 0));
 
 /** Latents z = Pᵀx and the residual ‖x − PPᵀx‖ for each row. */
-function latents(P: Tensor<Float64Array>, x: Float32Array, n: number): { z: Float64Array; maxResidual: number } {
+function latents(
+  P: Tensor<Float64Array>,
+  x: Float32Array,
+  n: number,
+): { z: Float64Array; maxResidual: number } {
   const [D, k] = [P.shape[0]!, P.shape[1]!];
   const z = new Float64Array(n * k);
   let maxResidual = 0;
@@ -63,7 +80,15 @@ describe('subspace generators', () => {
     const ds = gmmSubspace(opts);
     const st = gmmStructure(opts);
     expectClose(gram(st.P), eye(6), { atol: 1e-12 });
-    expect([ds.splits.train!.inputs.shape, ds.splits.val!.inputs.shape, ds.splits.test!.inputs.shape]).toEqual([[180, 24], [20, 24], [50, 24]]);
+    expect([
+      ds.splits.train!.inputs.shape,
+      ds.splits.val!.inputs.shape,
+      ds.splits.test!.inputs.shape,
+    ]).toEqual([
+      [180, 24],
+      [20, 24],
+      [50, 24],
+    ]);
     const { z, maxResidual } = latents(st.P, ds.splits.train!.inputs.data, 180);
     expect(maxResidual).toBeLessThan(1e-5);
     // class means of the latents ≈ means (noise std |scale| ≈ 1, 60 samples per class ⇒ error ≲ 0.5)
@@ -93,7 +118,9 @@ describe('subspace generators', () => {
       expect(y).toBe(neg % 2);
     });
     // the samples span exactly the k-dim subspace: rank k
-    expect(estimateSubspace(tensor(ds.splits.train!.inputs.data, [200, 24]), { tau: 1 - 1e-9 }).k).toBe(5);
+    expect(
+      estimateSubspace(tensor(ds.splits.train!.inputs.data, [200, 24]), { tau: 1 - 1e-9 }).k,
+    ).toBe(5);
     const b3 = paritySubspace({ ...small, latentDim: 5, base: 3 });
     expect(new Set(b3.splits.test!.labels).size).toBe(3);
     expect(b3.numOutputs).toBe(3);
@@ -105,7 +132,8 @@ describe('subspace generators', () => {
     const P = subspaceProjection(890, 'multilabel', 24, 7);
     const { z } = latents(P, ds.splits.test!.inputs.data, 50);
     const t = ds.splits.test!.targets!.data;
-    for (let i = 0; i < z.length; i++) if (Math.abs(z[i]!) > 1e-5) expect(t[i]).toBe(z[i]! > 0 ? 1 : 0);
+    for (let i = 0; i < z.length; i++)
+      if (Math.abs(z[i]!) > 1e-5) expect(t[i]).toBe(z[i]! > 0 ? 1 : 0);
   });
 });
 
@@ -140,7 +168,11 @@ describe('synthetic coherence embeddings', () => {
     const b = syntheticCoherenceDataset('exact_copy', 2, 4, { nTrain: 8, nTest: 4 });
     expect(a.splits.train!.targets!.data).toEqual(b.splits.train!.targets!.data);
     const x = a.splits.train!.inputs.data;
-    for (let r = 0; r < 8; r++) expect(a.splits.train!.targets!.data[r]).toBeCloseTo(Math.max(0, x[r * 20]! + x[r * 20 + 1]!), 6);
+    for (let r = 0; r < 8; r++)
+      expect(a.splits.train!.targets!.data[r]).toBeCloseTo(
+        Math.max(0, x[r * 20]! + x[r * 20 + 1]!),
+        6,
+      );
     expect(() => coherenceEmbedding('exact_copy', 11)).toThrow(/1\.\.10/);
   });
 });

@@ -67,7 +67,8 @@ export interface GmmStructure {
 }
 
 function int(where: string, name: string, v: number, min: number): number {
-  if (!Number.isSafeInteger(v) || v < min) throw new InvalidArgumentError(`${where}: ${name} must be an integer ≥ ${min} — got ${v}`);
+  if (!Number.isSafeInteger(v) || v < min)
+    throw new InvalidArgumentError(`${where}: ${name} must be an integer ≥ ${min} — got ${v}`);
   return v;
 }
 
@@ -81,8 +82,16 @@ function int(where: string, name: string, v: number, min: number): number {
  * @returns P
  * @throws InvalidArgumentError when k > D
  */
-export function subspaceProjection(seed: number, purpose: string, D: number, k: number): Tensor<Float64Array> {
-  if (k > D) throw new InvalidArgumentError(`subspaceProjection: latent dimension too large — expected k ≤ D = ${D}, got ${k}`);
+export function subspaceProjection(
+  seed: number,
+  purpose: string,
+  D: number,
+  k: number,
+): Tensor<Float64Array> {
+  if (k > D)
+    throw new InvalidArgumentError(
+      `subspaceProjection: latent dimension too large — expected k ≤ D = ${D}, got ${k}`,
+    );
   const g = Rng.stream(seed, purpose, 'projection').fillNormal(new Float64Array(D * k));
   return tensor(householderQ(g, D, k), [D, k]);
 }
@@ -101,12 +110,27 @@ export function gmmStructure(options: GmmSubspaceOptions = {}): GmmStructure {
   const D = int(where, 'ambientDim', options.ambientDim ?? 512, k);
   const seed = options.structureSeed ?? 789;
   const s = options.separation ?? 0.3;
-  if (!Number.isFinite(s)) throw new InvalidArgumentError(`${where}: separation must be finite — got ${s}`);
+  if (!Number.isFinite(s))
+    throw new InvalidArgumentError(`${where}: separation must be finite — got ${s}`);
   const means = Rng.stream(seed, 'gmm', 'means').fillNormal(new Float64Array(C * k));
   for (let i = 0; i < means.length; i++) means[i]! *= s;
-  const rotations = Array.from({ length: C }, (_, c) => tensor(householderQ(Rng.stream(seed, 'gmm', 'rotation', c).fillNormal(new Float64Array(k * k)), k, k), [k, k]));
+  const rotations = Array.from({ length: C }, (_, c) =>
+    tensor(
+      householderQ(
+        Rng.stream(seed, 'gmm', 'rotation', c).fillNormal(new Float64Array(k * k)),
+        k,
+        k,
+      ),
+      [k, k],
+    ),
+  );
   const scale = Rng.stream(seed, 'gmm', 'scale').fillNormal(new Float64Array(k));
-  return { means: tensor(means, [C, k]), rotations, scale, P: subspaceProjection(seed, 'gmm', D, k) };
+  return {
+    means: tensor(means, [C, k]),
+    rotations,
+    scale,
+    P: subspaceProjection(seed, 'gmm', D, k),
+  };
 }
 
 /** x = P z for every row of z (`[N, k]`), as float32 `[N, D]`. */
@@ -143,7 +167,11 @@ function assemble(
     const take = (idx: Int32Array): Split => {
       const x = new Float32Array(idx.length * D);
       idx.forEach((r, i) => x.set(train.inputs.data.subarray(r * D, (r + 1) * D), i * D));
-      if (train.labels) return { inputs: tensor(x, [idx.length, D]), labels: Int32Array.from(idx, (r) => train.labels![r]!) };
+      if (train.labels)
+        return {
+          inputs: tensor(x, [idx.length, D]),
+          labels: Int32Array.from(idx, (r) => train.labels![r]!),
+        };
       const K = numOutputs;
       const t = new Float32Array(idx.length * K);
       idx.forEach((r, i) => t.set(train.targets!.data.subarray(r * K, (r + 1) * K), i * K));
@@ -152,7 +180,14 @@ function assemble(
     splits.train = take(tr);
     splits.val = take(val);
   } else splits.train = train;
-  return { name, task, inputShape: [D], numOutputs, splits: { train: splits.train, ...(splits.val ? { val: splits.val } : {}), test }, meta };
+  return {
+    name,
+    task,
+    inputShape: [D],
+    numOutputs,
+    splits: { train: splits.train, ...(splits.val ? { val: splits.val } : {}), test },
+    meta,
+  };
 }
 
 /**
@@ -192,14 +227,27 @@ export function gmmSubspace(options: GmmSubspaceOptions = {}): Dataset {
   };
   const nTrain = int('gmmSubspace', 'nTrain', options.nTrain ?? 50_000, 1);
   const nTest = int('gmmSubspace', 'nTest', options.nTest ?? 10_000, 1);
-  return assemble('gmm-subspace', 'classification', D, C, sample(options.trainSeed ?? 123, nTrain), sample(options.testSeed ?? 456, nTest), options.valSplit ?? true, {
-    generator: 'gmmSubspace',
-    numClasses: C,
-    latentDim: k,
-    ambientDim: D,
-    separation: options.separation ?? 0.3,
-    seeds: { structure: options.structureSeed ?? 789, train: options.trainSeed ?? 123, test: options.testSeed ?? 456 },
-  });
+  return assemble(
+    'gmm-subspace',
+    'classification',
+    D,
+    C,
+    sample(options.trainSeed ?? 123, nTrain),
+    sample(options.testSeed ?? 456, nTest),
+    options.valSplit ?? true,
+    {
+      generator: 'gmmSubspace',
+      numClasses: C,
+      latentDim: k,
+      ambientDim: D,
+      separation: options.separation ?? 0.3,
+      seeds: {
+        structure: options.structureSeed ?? 789,
+        train: options.trainSeed ?? 123,
+        test: options.testSeed ?? 456,
+      },
+    },
+  );
 }
 
 /**
@@ -230,13 +278,26 @@ export function paritySubspace(options: ParitySubspaceOptions = {}): Dataset {
   };
   const nTrain = int(where, 'nTrain', options.nTrain ?? 50_000, 1);
   const nTest = int(where, 'nTest', options.nTest ?? 10_000, 1);
-  return assemble('parity-subspace', 'classification', D, base, sample(options.trainSeed ?? 345, nTrain), sample(options.testSeed ?? 678, nTest), options.valSplit ?? true, {
-    generator: 'paritySubspace',
-    latentDim: k,
-    ambientDim: D,
+  return assemble(
+    'parity-subspace',
+    'classification',
+    D,
     base,
-    seeds: { projection: options.projectionSeed ?? 901, train: options.trainSeed ?? 345, test: options.testSeed ?? 678 },
-  });
+    sample(options.trainSeed ?? 345, nTrain),
+    sample(options.testSeed ?? 678, nTest),
+    options.valSplit ?? true,
+    {
+      generator: 'paritySubspace',
+      latentDim: k,
+      ambientDim: D,
+      base,
+      seeds: {
+        projection: options.projectionSeed ?? 901,
+        train: options.trainSeed ?? 345,
+        test: options.testSeed ?? 678,
+      },
+    },
+  );
 }
 
 /**
@@ -260,10 +321,23 @@ export function multilabelSubspace(options: MultilabelSubspaceOptions = {}): Dat
   };
   const nTrain = int(where, 'nTrain', options.nTrain ?? 50_000, 1);
   const nTest = int(where, 'nTest', options.nTest ?? 10_000, 1);
-  return assemble('multilabel-subspace', 'multilabel', D, K, sample(options.trainSeed ?? 234, nTrain), sample(options.testSeed ?? 567, nTest), options.valSplit ?? true, {
-    generator: 'multilabelSubspace',
-    numLabels: K,
-    ambientDim: D,
-    seeds: { projection: options.projectionSeed ?? 890, train: options.trainSeed ?? 234, test: options.testSeed ?? 567 },
-  });
+  return assemble(
+    'multilabel-subspace',
+    'multilabel',
+    D,
+    K,
+    sample(options.trainSeed ?? 234, nTrain),
+    sample(options.testSeed ?? 567, nTest),
+    options.valSplit ?? true,
+    {
+      generator: 'multilabelSubspace',
+      numLabels: K,
+      ambientDim: D,
+      seeds: {
+        projection: options.projectionSeed ?? 890,
+        train: options.trainSeed ?? 234,
+        test: options.testSeed ?? 567,
+      },
+    },
+  );
 }

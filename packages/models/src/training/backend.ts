@@ -66,7 +66,9 @@ async function registerWasm(): Promise<void> {
  * @returns tfjs and the backend actually used
  * @throws TrainingError when a specifically requested backend cannot be activated
  */
-export async function selectBackend(choice: BackendChoice = 'auto'): Promise<{ tf: Tf; info: BackendInfo }> {
+export async function selectBackend(
+  choice: BackendChoice = 'auto',
+): Promise<{ tf: Tf; info: BackendInfo }> {
   const tf = await loadTf();
   const notes: string[] = [];
   const attempt = async (name: 'tensorflow' | 'wasm' | 'cpu'): Promise<boolean> => {
@@ -96,15 +98,23 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<{ t
       return false;
     }
   };
-  const order: ('tensorflow' | 'wasm' | 'cpu')[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const order: ('tensorflow' | 'wasm' | 'cpu')[] =
+    choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   for (const name of order) {
     if (await attempt(name)) {
       const info: BackendInfo =
         name === 'wasm'
-          ? { name, simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'), notes }
+          ? {
+              name,
+              simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
+              threads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'),
+              notes,
+            }
           : { name, notes };
       return { tf, info };
     }
   }
-  throw new TrainingError(`selectBackend: no usable tfjs backend — expected ${order.join(' or ')}, got failures: ${notes.join('; ')}`);
+  throw new TrainingError(
+    `selectBackend: no usable tfjs backend — expected ${order.join(' or ')}, got failures: ${notes.join('; ')}`,
+  );
 }

@@ -35,7 +35,12 @@ export interface OptimizerSlot {
  * @param slot - the parameter, its state and its mask
  * @param g - the gradient, same layout
  */
-export function optimizerStep(cfg: OptimizerConfig, t: number, slot: OptimizerSlot, g: Float32Array): void {
+export function optimizerStep(
+  cfg: OptimizerConfig,
+  t: number,
+  slot: OptimizerSlot,
+  g: Float32Array,
+): void {
   const { value: p, m, v, mask } = slot;
   const n = p.length;
   if (cfg.kind === 'adamw') {

@@ -1,5 +1,15 @@
 import type { LinearLayer, Network, NormLayer, Tensor as IrTensor, TensorSlot } from '@nidkit/core';
-import { blocksOf, effectiveWeight, fixedPartOf, inputFeatures, mapLayers, mapTensors, tensor, transpose2d, validateNetwork } from '@nidkit/core';
+import {
+  blocksOf,
+  effectiveWeight,
+  fixedPartOf,
+  inputFeatures,
+  mapLayers,
+  mapTensors,
+  tensor,
+  transpose2d,
+  validateNetwork,
+} from '@nidkit/core';
 import type { GradSaveFunc, Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
 
@@ -83,7 +93,10 @@ export class TfModel {
   readonly outputSize: number;
   private readonly linearOp: (h: Tensor2D, w: Tensor2D) => Tensor2D;
   private readonly geluOp: (x: Tensor) => Tensor;
-  private readonly layerNormOps = new Map<number, (z: Tensor, gamma: Tensor, beta: Tensor) => Tensor2D>();
+  private readonly layerNormOps = new Map<
+    number,
+    (z: Tensor, gamma: Tensor, beta: Tensor) => Tensor2D
+  >();
 
   constructor(
     private readonly tf: Tf,
@@ -105,7 +118,10 @@ export class TfModel {
         },
       };
     };
-    this.linearOp = tf.customGrad(linear as unknown as CustomFn) as (h: Tensor2D, w: Tensor2D) => Tensor2D;
+    this.linearOp = tf.customGrad(linear as unknown as CustomFn) as (
+      h: Tensor2D,
+      w: Tensor2D,
+    ) => Tensor2D;
     // exact GELU x·Φ(x), derivative Φ(x) + x·φ(x)
     const gelu = (x: Tensor, save: GradSaveFunc): ReturnType<CustomFn> => {
       const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
@@ -158,12 +174,29 @@ export class TfModel {
       const F = tfLayout(fixedPartOf(layer), true);
       fixed =
         layer.fixed.kind === 'mask'
-          ? { kind: 'mask', mask: Uint8Array.from(tfLayout(layer.fixed.mask, true), (d) => (d !== 0 ? 1 : 0)), F }
+          ? {
+              kind: 'mask',
+              mask: Uint8Array.from(tfLayout(layer.fixed.mask, true), (d) => (d !== 0 ? 1 : 0)),
+              F,
+            }
           : { kind: 'noise', mask: null, F };
     }
-    const w = this.addParam({ name: `lins.${l}.weight`, slot: 'weight', layer: l, transposed: true, shape, fixed }, tfLayout(layer.weight, true));
+    const w = this.addParam(
+      { name: `lins.${l}.weight`, slot: 'weight', layer: l, transposed: true, shape, fixed },
+      tfLayout(layer.weight, true),
+    );
     const b = layer.bias
-      ? this.addParam({ name: `lins.${l}.bias`, slot: 'bias', layer: l, transposed: false, shape: [out], fixed: null }, layer.bias.data.slice())
+      ? this.addParam(
+          {
+            name: `lins.${l}.bias`,
+            slot: 'bias',
+            layer: l,
+            transposed: false,
+            shape: [out],
+            fixed: null,
+          },
+          layer.bias.data.slice(),
+        )
       : -1;
     return { index: l, w, b, constW: null, constB: null };
   }
@@ -172,8 +205,28 @@ export class TfModel {
     const tf = this.tf;
     const l = norm.index;
     const n = norm.gamma.data.length;
-    const gamma = this.addParam({ name: `norms.${l}.weight`, slot: 'gamma', layer: l, transposed: false, shape: [n], fixed: null }, norm.gamma.data.slice());
-    const beta = this.addParam({ name: `norms.${l}.bias`, slot: 'beta', layer: l, transposed: false, shape: [n], fixed: null }, norm.beta.data.slice());
+    const gamma = this.addParam(
+      {
+        name: `norms.${l}.weight`,
+        slot: 'gamma',
+        layer: l,
+        transposed: false,
+        shape: [n],
+        fixed: null,
+      },
+      norm.gamma.data.slice(),
+    );
+    const beta = this.addParam(
+      {
+        name: `norms.${l}.bias`,
+        slot: 'beta',
+        layer: l,
+        transposed: false,
+        shape: [n],
+        fixed: null,
+      },
+      norm.beta.data.slice(),
+    );
     if (norm.kind === 'batch') {
       this.running.set(l, {
         mean: tf.tensor1d(norm.runningMean!.data, 'float32'),
@@ -182,7 +235,14 @@ export class TfModel {
       });
     }
     if (norm.kind === 'layer') this.layerNormOps.set(l, this.makeLayerNorm(norm.eps));
-    return { index: l, kind: norm.kind, gamma, beta, eps: norm.eps, momentum: norm.momentum ?? 0.1 };
+    return {
+      index: l,
+      kind: norm.kind,
+      gamma,
+      beta,
+      eps: norm.eps,
+      momentum: norm.momentum ?? 0.1,
+    };
   }
 
   /**
@@ -193,7 +253,12 @@ export class TfModel {
   private makeLayerNorm(eps: number): (z: Tensor, gamma: Tensor, beta: Tensor) => Tensor2D {
     const tf = this.tf;
     type CustomFn = Parameters<Tf['customGrad']>[0];
-    const ln = (z: Tensor, gamma: Tensor, beta: Tensor, save: GradSaveFunc): ReturnType<CustomFn> => {
+    const ln = (
+      z: Tensor,
+      gamma: Tensor,
+      beta: Tensor,
+      save: GradSaveFunc,
+    ): ReturnType<CustomFn> => {
       const d = tf.sub(z, tf.mean(z, 1, true));
       const r = tf.rsqrt(tf.add(tf.mean(tf.square(d), 1, true), eps));
       const xhat = tf.mul(d, r);
@@ -203,12 +268,19 @@ export class TfModel {
         gradFunc: (dy: Tensor, saved: Tensor[]) => {
           const [xh, rs, g0] = saved as [Tensor, Tensor, Tensor];
           const g = tf.mul(dy, g0);
-          const inner = tf.sub(tf.sub(g, tf.mean(g, 1, true)), tf.mul(xh, tf.mean(tf.mul(g, xh), 1, true)));
+          const inner = tf.sub(
+            tf.sub(g, tf.mean(g, 1, true)),
+            tf.mul(xh, tf.mean(tf.mul(g, xh), 1, true)),
+          );
           return [tf.mul(inner, rs), tf.sum(tf.mul(dy, xh), 0), tf.sum(dy, 0)];
         },
       };
     };
-    return this.tf.customGrad(ln as unknown as CustomFn) as (z: Tensor, gamma: Tensor, beta: Tensor) => Tensor2D;
+    return this.tf.customGrad(ln as unknown as CustomFn) as (
+      z: Tensor,
+      gamma: Tensor,
+      beta: Tensor,
+    ) => Tensor2D;
   }
 
   /** `x · w` for the first layer, whose input needs no gradient (saves a transpose and a matMul). */
@@ -217,7 +289,10 @@ export class TfModel {
     type CustomFn = Parameters<Tf['customGrad']>[0];
     const op = (wIn: Tensor, save: GradSaveFunc): ReturnType<CustomFn> => {
       save([wIn]);
-      return { value: tf.matMul(x, wIn), gradFunc: (dy: Tensor) => [tf.matMul(tf.transpose(x), dy)] };
+      return {
+        value: tf.matMul(x, wIn),
+        gradFunc: (dy: Tensor) => [tf.matMul(tf.transpose(x), dy)],
+      };
     };
     return (tf.customGrad(op as unknown as CustomFn) as (w: Tensor2D) => Tensor2D)(w);
   }
@@ -242,7 +317,9 @@ export class TfModel {
 
   /** tfjs tensors of the effective parameter values (caller disposes). */
   effectiveTensors(raw: readonly Float32Array[]): Tensor[] {
-    return raw.map((r, j) => this.tf.tensor(this.effective(j, r), [...this.params[j]!.shape], 'float32'));
+    return raw.map((r, j) =>
+      this.tf.tensor(this.effective(j, r), [...this.params[j]!.shape], 'float32'),
+    );
   }
 
   /**
@@ -254,7 +331,12 @@ export class TfModel {
    * @param stats - receives BatchNorm batch statistics in training mode
    * @returns logits `[B, out]`
    */
-  forward(params: readonly Tensor[], x: Tensor2D, training: boolean, stats?: BatchStat[]): Tensor2D {
+  forward(
+    params: readonly Tensor[],
+    x: Tensor2D,
+    training: boolean,
+    stats?: BatchStat[],
+  ): Tensor2D {
     const tf = this.tf;
     let h: Tensor2D = x;
     for (const { linear, norm, act } of this.blocks) {
@@ -273,11 +355,18 @@ export class TfModel {
           const d = tf.sub(z, mean);
           const sq = tf.sum(tf.square(d), 0);
           const v = tf.div(sq, n);
-          stats?.push({ layer: norm.index, mean: tf.keep(mean), varUnbiased: tf.keep(tf.div<Tensor1D>(sq, n - 1)) });
+          stats?.push({
+            layer: norm.index,
+            mean: tf.keep(mean),
+            varUnbiased: tf.keep(tf.div<Tensor1D>(sq, n - 1)),
+          });
           z = tf.add(tf.mul(tf.mul(d, tf.rsqrt(tf.add(v, norm.eps))), gamma), beta);
         } else {
           const r = this.running.get(norm.index)!;
-          z = tf.add(tf.mul(tf.mul(tf.sub(z, r.mean), tf.rsqrt(tf.add(r.var, norm.eps))), gamma), beta);
+          z = tf.add(
+            tf.mul(tf.mul(tf.sub(z, r.mean), tf.rsqrt(tf.add(r.var, norm.eps))), gamma),
+            beta,
+          );
         }
       }
       if (act && 'gateT' in act) {
@@ -292,7 +381,10 @@ export class TfModel {
             break;
           case 'gelu_tanh': {
             const c = Math.sqrt(2 / Math.PI);
-            z = tf.mul(tf.mul(0.5, z), tf.add(1, tf.tanh(tf.mul(c, tf.add(z, tf.mul(0.044715, tf.pow(z, 3)))))));
+            z = tf.mul(
+              tf.mul(0.5, z),
+              tf.add(1, tf.tanh(tf.mul(c, tf.add(z, tf.mul(0.044715, tf.pow(z, 3)))))),
+            );
             break;
           }
           case 'identity':
@@ -332,8 +424,14 @@ export class TfModel {
     const byName = new Map<string, IrTensor<Float32Array>>();
     this.params.forEach((p, i) => byName.set(p.name, this.toIr(p, raw[i]!)));
     for (const [l, r] of this.running) {
-      byName.set(`norms.${l}.running_mean`, tensor(Float32Array.from(r.mean.dataSync() as Float32Array), r.mean.shape));
-      byName.set(`norms.${l}.running_var`, tensor(Float32Array.from(r.var.dataSync() as Float32Array), r.var.shape));
+      byName.set(
+        `norms.${l}.running_mean`,
+        tensor(Float32Array.from(r.mean.dataSync() as Float32Array), r.mean.shape),
+      );
+      byName.set(
+        `norms.${l}.running_var`,
+        tensor(Float32Array.from(r.var.dataSync() as Float32Array), r.var.shape),
+      );
     }
     const updated = mapTensors(this.net, (e) => byName.get(e.name) ?? e.tensor, { meta });
     return mapLayers(updated, (layer) =>
@@ -367,12 +465,23 @@ export class TfModel {
 }
 
 /** Mean loss of a batch as a tfjs scalar: cross-entropy, MSE (mean over entries) or BCE-with-logits. */
-export function batchLoss(tf: Tf, logits: Tensor2D, loss: 'cross-entropy' | 'mse' | 'bce', labels: Tensor | null, targets: Tensor2D | null): Scalar {
+export function batchLoss(
+  tf: Tf,
+  logits: Tensor2D,
+  loss: 'cross-entropy' | 'mse' | 'bce',
+  labels: Tensor | null,
+  targets: Tensor2D | null,
+): Scalar {
   if (loss === 'cross-entropy') {
     const oneHot = tf.oneHot(labels!, logits.shape[1]);
     return tf.neg(tf.mean<Scalar>(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1)));
   }
   if (loss === 'mse') return tf.mean<Scalar>(tf.square(tf.sub(logits, targets!)));
   // BCE with logits: max(x,0) − x·y + log(1 + exp(−|x|))
-  return tf.mean<Scalar>(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets!)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
+  return tf.mean<Scalar>(
+    tf.add(
+      tf.sub(tf.relu(logits), tf.mul(logits, targets!)),
+      tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
+    ),
+  );
 }

@@ -9,7 +9,8 @@ import { describe, it } from 'vitest';
 import { buildMlp } from '../architectures/build-mlp.js';
 import { trainNetwork } from './train.js';
 
-const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const hasTorch =
+  spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 
 const PY = `
 import json, sys, torch
@@ -71,18 +72,29 @@ function makeCase(net: Network, lr: number, wd: number): Case {
   const rng = Rng.stream(5, 'torch');
   const x = rng.fillNormal(new Float32Array(n * 6));
   const y = Int32Array.from({ length: n }, () => rng.int(3));
-  const ds: Dataset = { name: 'cc', task: 'classification', inputShape: [6], numOutputs: 3, splits: { train: { inputs: tensor(x, [n, 6]), labels: y } } };
+  const ds: Dataset = {
+    name: 'cc',
+    task: 'classification',
+    inputShape: [6],
+    numOutputs: 3,
+    splits: { train: { inputs: tensor(x, [n, 6]), labels: y } },
+  };
   const params: Record<string, number[]> = {};
   const masks: Record<string, number[]> = {};
   const fixed: Record<string, number[]> = {};
-  for (const t of namedTensors(net)) if (t.role === 'trainable') params[t.name] = Array.from(t.tensor.data);
+  for (const t of namedTensors(net))
+    if (t.role === 'trainable') params[t.name] = Array.from(t.tensor.data);
   for (const layer of net.layers) {
     if (layer.type === 'linear' && layer.fixed?.kind === 'mask') {
       masks[`lins.${layer.index}.weight`] = Array.from(layer.fixed.mask.data);
       fixed[`lins.${layer.index}.weight`] = Array.from(fixedPartOf(layer).data);
     }
   }
-  return { net, ds, payload: { widths, params, masks, fixed, x: Array.from(x), y: Array.from(y), lr, wd, steps: 3 } };
+  return {
+    net,
+    ds,
+    payload: { widths, params, masks, fixed, x: Array.from(x), y: Array.from(y), lr, wd, steps: 3 },
+  };
 }
 
 describe.skipIf(!hasTorch)('PyTorch cross-check (AdamW, LayerNorm, GELU)', () => {
@@ -91,17 +103,43 @@ describe.skipIf(!hasTorch)('PyTorch cross-check (AdamW, LayerNorm, GELU)', () =>
     const wd = 0.05;
     const cases = [
       makeCase(buildMlp({ widths: [6, 10, 8, 3], initSeed: 4 }), lr, wd),
-      makeCase(buildMlp({ family: 'w-asym', widths: [6, 10, 8, 3], numFixed: [2, 3, 4], kappa: [1, 0.5, 0.25], maskSeed: 3, initSeed: 4 }), lr, wd),
+      makeCase(
+        buildMlp({
+          family: 'w-asym',
+          widths: [6, 10, 8, 3],
+          numFixed: [2, 3, 4],
+          kappa: [1, 0.5, 0.25],
+          maskSeed: 3,
+          initSeed: 4,
+        }),
+        lr,
+        wd,
+      ),
     ];
     const input = JSON.stringify(cases.map((c) => c.payload));
-    const out = spawnSync('/usr/bin/python3', ['-c', PY], { input, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } });
+    const out = spawnSync('/usr/bin/python3', ['-c', PY], {
+      input,
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+    });
     if (out.status !== 0) throw new Error(`python failed: ${out.stderr}`);
     const torchParams = JSON.parse(out.stdout) as Record<string, number[]>[];
     for (const [i, c] of cases.entries()) {
-      const r = await trainNetwork(c.net, c.ds, { epochs: 3, batchSize: 24, lr, weightDecay: wd, valSplit: null, testSplit: null });
+      const r = await trainNetwork(c.net, c.ds, {
+        epochs: 3,
+        batchSize: 24,
+        lr,
+        weightDecay: wd,
+        valSplit: null,
+        testSplit: null,
+      });
       for (const t of namedTensors(r.network)) {
         if (t.role !== 'trainable') continue;
-        expectClose(t.tensor.data, Float32Array.from(torchParams[i]![t.name]!), { atol: 2e-6, rtol: 1e-4 });
+        expectClose(t.tensor.data, Float32Array.from(torchParams[i]![t.name]!), {
+          atol: 2e-6,
+          rtol: 1e-4,
+        });
       }
     }
   }, 60_000);

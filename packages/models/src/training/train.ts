@@ -157,27 +157,52 @@ interface Resolved {
 }
 
 function positiveInt(name: string, v: number): number {
-  if (!Number.isSafeInteger(v) || v <= 0) throw new TrainingError(`trainNetwork: ${name} must be a positive integer — got ${v}`);
+  if (!Number.isSafeInteger(v) || v <= 0)
+    throw new TrainingError(`trainNetwork: ${name} must be a positive integer — got ${v}`);
   return v;
 }
 
 function nonNegative(name: string, v: number): number {
-  if (!Number.isFinite(v) || v < 0) throw new TrainingError(`trainNetwork: ${name} must be a finite number ≥ 0 — got ${v}`);
+  if (!Number.isFinite(v) || v < 0)
+    throw new TrainingError(`trainNetwork: ${name} must be a finite number ≥ 0 — got ${v}`);
   return v;
 }
 
 function resolveOptions(net: Network, dataset: Dataset, o: TrainOptions): Resolved {
-  if (!Number.isSafeInteger(o.epochs) || o.epochs < 0) throw new TrainingError(`trainNetwork: epochs must be an integer ≥ 0 — got ${o.epochs}`);
+  if (!Number.isSafeInteger(o.epochs) || o.epochs < 0)
+    throw new TrainingError(`trainNetwork: epochs must be an integer ≥ 0 — got ${o.epochs}`);
   const optimizer = o.optimizer ?? 'adamw';
-  if (optimizer !== 'adamw' && optimizer !== 'sgd') throw new TrainingError(`trainNetwork: optimizer must be adamw or sgd — got ${String(optimizer)}`);
-  const loss = o.loss ?? (dataset.task === 'multilabel' ? 'bce' : dataset.task === 'regression' ? 'mse' : 'cross-entropy');
+  if (optimizer !== 'adamw' && optimizer !== 'sgd')
+    throw new TrainingError(
+      `trainNetwork: optimizer must be adamw or sgd — got ${String(optimizer)}`,
+    );
+  const loss =
+    o.loss ??
+    (dataset.task === 'multilabel'
+      ? 'bce'
+      : dataset.task === 'regression'
+        ? 'mse'
+        : 'cross-entropy');
   const needs = loss === 'cross-entropy' ? 'classification' : null;
-  if (needs && dataset.task !== needs) throw new TrainingError(`trainNetwork: loss ${loss} needs integer labels — expected a classification dataset, got task ${dataset.task}`);
-  if (loss !== 'cross-entropy' && dataset.task === 'classification') throw new TrainingError(`trainNetwork: loss ${loss} needs float targets — expected a multilabel or regression dataset, got classification`);
+  if (needs && dataset.task !== needs)
+    throw new TrainingError(
+      `trainNetwork: loss ${loss} needs integer labels — expected a classification dataset, got task ${dataset.task}`,
+    );
+  if (loss !== 'cross-entropy' && dataset.task === 'classification')
+    throw new TrainingError(
+      `trainNetwork: loss ${loss} needs float targets — expected a multilabel or regression dataset, got classification`,
+    );
   const betas = o.betas ?? [0.9, 0.999];
-  if (!betas.every((b) => b >= 0 && b < 1)) throw new TrainingError(`trainNetwork: betas must lie in [0, 1) — got [${betas.join(', ')}]`);
-  const seed = o.optimizationSeed ?? o.resume?.optimizationSeed ?? (typeof net.meta.optimizationSeed === 'number' ? net.meta.optimizationSeed : 0);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new TrainingError(`trainNetwork: optimizationSeed must be a non-negative safe integer — got ${seed}`);
+  if (!betas.every((b) => b >= 0 && b < 1))
+    throw new TrainingError(`trainNetwork: betas must lie in [0, 1) — got [${betas.join(', ')}]`);
+  const seed =
+    o.optimizationSeed ??
+    o.resume?.optimizationSeed ??
+    (typeof net.meta.optimizationSeed === 'number' ? net.meta.optimizationSeed : 0);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new TrainingError(
+      `trainNetwork: optimizationSeed must be a non-negative safe integer — got ${seed}`,
+    );
   return {
     epochs: o.epochs,
     batchSize: positiveInt('batchSize', o.batchSize ?? 64),
@@ -193,7 +218,14 @@ function resolveOptions(net: Network, dataset: Dataset, o: TrainOptions): Resolv
 }
 
 /** Copies rows `idx[start..end)` of a split into a batch. */
-function gatherBatch(split: Split, d: number, k: number, idx: Int32Array, start: number, end: number): { x: Float32Array; y: Int32Array | null; t: Float32Array | null } {
+function gatherBatch(
+  split: Split,
+  d: number,
+  k: number,
+  idx: Int32Array,
+  start: number,
+  end: number,
+): { x: Float32Array; y: Int32Array | null; t: Float32Array | null } {
   const n = end - start;
   const x = new Float32Array(n * d);
   const src = split.inputs.data;
@@ -209,7 +241,14 @@ function gatherBatch(split: Split, d: number, k: number, idx: Int32Array, start:
 }
 
 /** Runs a TfModel in eval mode over a split and accumulates core's loss sums in float64. */
-function evaluateTf(tf: Tf, model: TfModel, raw: readonly Float32Array[], split: Split, task: Dataset['task'], batch: number): SplitMetrics {
+function evaluateTf(
+  tf: Tf,
+  model: TfModel,
+  raw: readonly Float32Array[],
+  split: Split,
+  task: Dataset['task'],
+  batch: number,
+): SplitMetrics {
   const params = model.effectiveTensors(raw);
   try {
     return evaluateWith(tf, model, params, split, task, batch);
@@ -218,7 +257,14 @@ function evaluateTf(tf: Tf, model: TfModel, raw: readonly Float32Array[], split:
   }
 }
 
-function evaluateWith(tf: Tf, model: TfModel, params: readonly Tensor[], split: Split, task: Dataset['task'], batch: number): SplitMetrics {
+function evaluateWith(
+  tf: Tf,
+  model: TfModel,
+  params: readonly Tensor[],
+  split: Split,
+  task: Dataset['task'],
+  batch: number,
+): SplitMetrics {
   const n = splitSize(split);
   const d = model.inputSize;
   let lossSum = 0;
@@ -234,7 +280,14 @@ function evaluateWith(tf: Tf, model: TfModel, params: readonly Tensor[], split: 
     const part: Split = {
       inputs: split.inputs,
       ...(split.labels ? { labels: split.labels.subarray(s, e) } : {}),
-      ...(split.targets ? { targets: tensor(split.targets.data.subarray(s * model.outputSize, e * model.outputSize), [e - s, model.outputSize]) } : {}),
+      ...(split.targets
+        ? {
+            targets: tensor(
+              split.targets.data.subarray(s * model.outputSize, e * model.outputSize),
+              [e - s, model.outputSize],
+            ),
+          }
+        : {}),
     };
     const sums = lossSums(tensor(logits, [e - s, model.outputSize]), part, task);
     lossSum += sums.lossSum;
@@ -242,15 +295,24 @@ function evaluateWith(tf: Tf, model: TfModel, params: readonly Tensor[], split: 
     correct += sums.correct;
     predictions += sums.predictions;
   }
-  if (!Number.isFinite(lossSum)) throw new TrainingError(`trainNetwork: evaluation produced a non-finite loss — expected finite logits, got loss ${lossSum}`);
-  return { loss: lossSum / lossCount, accuracy: task === 'regression' ? null : (100 * correct) / predictions, n };
+  if (!Number.isFinite(lossSum))
+    throw new TrainingError(
+      `trainNetwork: evaluation produced a non-finite loss — expected finite logits, got loss ${lossSum}`,
+    );
+  return {
+    loss: lossSum / lossCount,
+    accuracy: task === 'regression' ? null : (100 * correct) / predictions,
+    n,
+  };
 }
 
 function checkSplit(where: string, dataset: Dataset, split: Split, d: number): void {
   validateSplit(where, split, dataset.task, dataset.numOutputs);
   const per = split.inputs.data.length / Math.max(1, splitSize(split));
   if (splitSize(split) > 0 && per !== d) {
-    throw new TrainingError(`${where}: samples have ${per} features — expected ${d} (the network's input size)`);
+    throw new TrainingError(
+      `${where}: samples have ${per} features — expected ${d} (the network's input size)`,
+    );
   }
 }
 
@@ -273,26 +335,39 @@ function checkSplit(where: string, dataset: Dataset, split: Split, d: number): v
  * @returns the trained network, history, checkpoints, backend and final state
  * @throws TrainingError for invalid options, a data/network mismatch, or a non-finite loss
  */
-export async function trainNetwork(net: Network, dataset: Dataset, options: TrainOptions): Promise<TrainResult> {
+export async function trainNetwork(
+  net: Network,
+  dataset: Dataset,
+  options: TrainOptions,
+): Promise<TrainResult> {
   const cfg = resolveOptions(net, dataset, options);
   const { tf, info } = await selectBackend(options.backend ?? 'auto');
   const model = new TfModel(tf, net);
   const d = model.inputSize;
   const k = model.outputSize;
-  if (k !== dataset.numOutputs) throw new TrainingError(`trainNetwork: the network has ${k} outputs — expected ${dataset.numOutputs} for dataset "${dataset.name}"`);
+  if (k !== dataset.numOutputs)
+    throw new TrainingError(
+      `trainNetwork: the network has ${k} outputs — expected ${dataset.numOutputs} for dataset "${dataset.name}"`,
+    );
   const train = getSplit(dataset, options.trainSplit ?? 'train');
   checkSplit(`trainNetwork: split "${options.trainSplit ?? 'train'}"`, dataset, train, d);
-  const valName = options.valSplit === undefined ? (dataset.splits.val ? 'val' : null) : options.valSplit;
-  const testName = options.testSplit === undefined ? (dataset.splits.test ? 'test' : null) : options.testSplit;
+  const valName =
+    options.valSplit === undefined ? (dataset.splits.val ? 'val' : null) : options.valSplit;
+  const testName =
+    options.testSplit === undefined ? (dataset.splits.test ? 'test' : null) : options.testSplit;
   const val = valName === null ? null : getSplit(dataset, valName);
   const test = testName === null ? null : getSplit(dataset, testName);
   if (val) checkSplit(`trainNetwork: split "${valName}"`, dataset, val, d);
   if (test) checkSplit(`trainNetwork: split "${testName}"`, dataset, test, d);
   const nTrain = splitSize(train);
-  if (nTrain === 0) throw new TrainingError('trainNetwork: the training split is empty — expected at least 1 sample, got 0');
+  if (nTrain === 0)
+    throw new TrainingError(
+      'trainNetwork: the training split is empty — expected at least 1 sample, got 0',
+    );
   const evalBatch = positiveInt('evalBatchSize', options.evalBatchSize ?? 1024);
   const evaluateEvery = positiveInt('evaluateEvery', options.evaluateEvery ?? 1);
-  const saveEvery = options.saveEvery === undefined ? null : positiveInt('saveEvery', options.saveEvery);
+  const saveEvery =
+    options.saveEvery === undefined ? null : positiveInt('saveEvery', options.saveEvery);
   const progressEvery = positiveInt('progressEvery', options.progressEvery ?? 1);
   const hasBatchNorm = model.running.size > 0;
 
@@ -312,23 +387,32 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
   let step = 0;
   const resume = options.resume;
   if (resume && (!Number.isSafeInteger(resume.epoch) || resume.epoch < 0)) {
-    throw new TrainingError(`trainNetwork: resume.epoch must be an integer ≥ 0 — got ${resume.epoch}`);
+    throw new TrainingError(
+      `trainNetwork: resume.epoch must be an integer ≥ 0 — got ${resume.epoch}`,
+    );
   }
   const resumeOpt = resume?.optimizer;
   if (resume && resumeOpt) {
     if (resumeOpt.kind !== cfg.optimizer) {
-      throw new TrainingError(`trainNetwork: resume state is for ${resumeOpt.kind} — expected ${cfg.optimizer}`);
+      throw new TrainingError(
+        `trainNetwork: resume state is for ${resumeOpt.kind} — expected ${cfg.optimizer}`,
+      );
     }
     const slotOf = (p: TfParam, which: 'm' | 'v'): Float32Array => {
       const s = resumeOpt.slots[p.name];
       const a = s?.[which];
       if (!a || a.length !== raw[model.params.indexOf(p)]!.length) {
-        throw new TrainingError(`trainNetwork: resume state lacks a matching ${which} for ${p.name} — expected ${raw[model.params.indexOf(p)]!.length} values, got ${a ? a.length : 'none'}`);
+        throw new TrainingError(
+          `trainNetwork: resume state lacks a matching ${which} for ${p.name} — expected ${raw[model.params.indexOf(p)]!.length} values, got ${a ? a.length : 'none'}`,
+        );
       }
       return model.fromIr(p, a);
     };
     m = model.params.map((p) => slotOf(p, 'm'));
-    v = cfg.optimizer === 'adamw' ? model.params.map((p) => slotOf(p, 'v')) : raw.map((r) => new Float32Array(r.length));
+    v =
+      cfg.optimizer === 'adamw'
+        ? model.params.map((p) => slotOf(p, 'v'))
+        : raw.map((r) => new Float32Array(r.length));
     t = resumeOpt.t;
   } else {
     m = raw.map((r) => new Float32Array(r.length));
@@ -339,7 +423,13 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
     epoch0 = resume.epoch;
     step = resume.step ?? 0;
   }
-  const optimizerConfig: OptimizerConfig = { kind: cfg.optimizer, lr: cfg.lr, betas: cfg.betas, eps: cfg.eps, momentum: cfg.momentum };
+  const optimizerConfig: OptimizerConfig = {
+    kind: cfg.optimizer,
+    lr: cfg.lr,
+    betas: cfg.betas,
+    eps: cfg.eps,
+    momentum: cfg.momentum,
+  };
   const slots: OptimizerSlot[] = model.params.map((p, j) => ({
     value: raw[j]!,
     m: m[j]!,
@@ -362,7 +452,9 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
         optimizer: cfg.optimizer,
         lr: cfg.lr,
         weightDecay: cfg.weightDecay,
-        ...(options.weightDecayBySlot ? { weightDecayBySlot: { ...options.weightDecayBySlot } } : {}),
+        ...(options.weightDecayBySlot
+          ? { weightDecayBySlot: { ...options.weightDecayBySlot } }
+          : {}),
         batchSize: cfg.batchSize,
         loss: cfg.loss,
       },
@@ -371,9 +463,17 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
   const currentState = (epoch: number): TrainState => {
     const state: Record<string, { m: Float32Array; v?: Float32Array }> = {};
     model.params.forEach((p, i) => {
-      state[p.name] = { m: model.toIr(p, m[i]!).data, ...(cfg.optimizer === 'adamw' ? { v: model.toIr(p, v[i]!).data } : {}) };
+      state[p.name] = {
+        m: model.toIr(p, m[i]!).data,
+        ...(cfg.optimizer === 'adamw' ? { v: model.toIr(p, v[i]!).data } : {}),
+      };
     });
-    return { epoch, step, optimizationSeed: cfg.optimizationSeed, optimizer: { kind: cfg.optimizer, t, slots: state } };
+    return {
+      epoch,
+      step,
+      optimizationSeed: cfg.optimizationSeed,
+      optimizer: { kind: cfg.optimizer, t, slots: state },
+    };
   };
   const checkpoints: Checkpoint[] = [];
   const checkpoint = async (epoch: number): Promise<void> => {
@@ -394,7 +494,13 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
   let lastEpoch = epoch0;
   try {
     if (saveEvery !== null && epoch0 === 0) await checkpoint(0);
-    const pending: { stats: BatchStat[]; logits: Tensor | null; x: Tensor2D | null; y: Tensor | null; tg: Tensor2D | null } = {
+    const pending: {
+      stats: BatchStat[];
+      logits: Tensor | null;
+      x: Tensor2D | null;
+      y: Tensor | null;
+      tg: Tensor2D | null;
+    } = {
       stats: [],
       logits: null,
       x: null,
@@ -405,7 +511,13 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
       const { x, y, tg } = pending as { x: Tensor2D; y: Tensor; tg: Tensor2D };
       const logits = model.forward(ps, x, true, pending.stats);
       pending.logits = tf.keep(logits);
-      return batchLoss(tf, logits, cfg.loss, cfg.loss === 'cross-entropy' ? y : null, cfg.loss === 'cross-entropy' ? null : tg);
+      return batchLoss(
+        tf,
+        logits,
+        cfg.loss,
+        cfg.loss === 'cross-entropy' ? y : null,
+        cfg.loss === 'cross-entropy' ? null : tg,
+      );
     });
     for (let epoch = epoch0 + 1; epoch <= epoch0 + cfg.epochs; epoch++) {
       const started = performance.now();
@@ -435,8 +547,12 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
             pending.tg = tg;
             const { value, grads } = lossAndGrads(effective);
             let correctT: Tensor = tf.scalar(0, 'int32');
-            if (task === 'classification') correctT = tf.sum(tf.cast(tf.equal(tf.argMax(pending.logits!, 1), y!), 'int32'));
-            else if (task === 'multilabel') correctT = tf.sum(tf.cast(tf.equal(tf.greater(pending.logits!, 0), tf.greater(tg!, 0.5)), 'int32'));
+            if (task === 'classification')
+              correctT = tf.sum(tf.cast(tf.equal(tf.argMax(pending.logits!, 1), y!), 'int32'));
+            else if (task === 'multilabel')
+              correctT = tf.sum(
+                tf.cast(tf.equal(tf.greater(pending.logits!, 0), tf.greater(tg!, 0.5)), 'int32'),
+              );
             return { value, grads, correctT };
           });
         } finally {
@@ -453,7 +569,9 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
             st.mean.dispose();
             st.varUnbiased.dispose();
           }
-          throw new TrainingError(`trainNetwork: the loss became non-finite at epoch ${epoch}, step ${step + 1} — expected a finite loss, got ${lossValue} (lower the learning rate)`);
+          throw new TrainingError(
+            `trainNetwork: the loss became non-finite at epoch ${epoch}, step ${step + 1} — expected a finite loss, got ${lossValue} (lower the learning rate)`,
+          );
         }
         t += 1;
         step += 1;
@@ -473,15 +591,20 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
             stepInEpoch: i + 1,
             stepsPerEpoch,
             loss: lossValue,
-            accuracy: task === 'regression' ? null : (100 * c) / (task === 'multilabel' ? n * k : n),
+            accuracy:
+              task === 'regression' ? null : (100 * c) / (task === 'multilabel' ? n * k : n),
           });
         }
       }
       if (aborted) break;
       lastEpoch = epoch;
       const isLast = epoch === epoch0 + cfg.epochs;
-      const valMetrics = val && (epoch % evaluateEvery === 0 || isLast) ? evaluateTf(tf, model, raw, val, task, evalBatch) : undefined;
-      const trainAccuracy = task === 'regression' ? null : (100 * correct) / (task === 'multilabel' ? seen * k : seen);
+      const valMetrics =
+        val && (epoch % evaluateEvery === 0 || isLast)
+          ? evaluateTf(tf, model, raw, val, task, evalBatch)
+          : undefined;
+      const trainAccuracy =
+        task === 'regression' ? null : (100 * correct) / (task === 'multilabel' ? seen * k : seen);
       const record: EpochRecord = {
         epoch,
         step,
@@ -504,7 +627,8 @@ export async function trainNetwork(net: Network, dataset: Dataset, options: Trai
       });
       if (saveEvery !== null && epoch % saveEvery === 0) await checkpoint(epoch);
     }
-    const testMetrics = test && !aborted ? evaluateTf(tf, model, raw, test, task, evalBatch) : undefined;
+    const testMetrics =
+      test && !aborted ? evaluateTf(tf, model, raw, test, task, evalBatch) : undefined;
     const network = model.toNetwork(raw, provenance(lastEpoch));
     const state = currentState(lastEpoch);
     return {
@@ -543,7 +667,9 @@ export async function computeGradients(
   const model = new TfModel(tf, net);
   const n = inputs.shape[0] ?? 0;
   if (inputs.data.length !== n * model.inputSize || n === 0) {
-    throw new TrainingError(`computeGradients: inputs have shape [${inputs.shape.join(', ')}] — expected [N, ${model.inputSize}] features with N ≥ 1`);
+    throw new TrainingError(
+      `computeGradients: inputs have shape [${inputs.shape.join(', ')}] — expected [N, ${model.inputSize}] features with N ≥ 1`,
+    );
   }
   const loss = options.loss ?? (target instanceof Int32Array ? 'cross-entropy' : 'mse');
   const params = model.effectiveTensors(model.initial);
@@ -551,8 +677,13 @@ export async function computeGradients(
     const out = tf.tidy(() => {
       const x = tf.tensor2d(inputs.data, [n, model.inputSize], 'float32');
       const labels = target instanceof Int32Array ? tf.tensor1d(target, 'int32') : null;
-      const targets = target instanceof Int32Array ? null : tf.tensor2d(target.data, [n, model.outputSize], 'float32');
-      const f = tf.valueAndGrads((...ps: Tensor[]) => batchLoss(tf, model.forward(ps, x, true, []), loss, labels, targets));
+      const targets =
+        target instanceof Int32Array
+          ? null
+          : tf.tensor2d(target.data, [n, model.outputSize], 'float32');
+      const f = tf.valueAndGrads((...ps: Tensor[]) =>
+        batchLoss(tf, model.forward(ps, x, true, []), loss, labels, targets),
+      );
       return f(params);
     });
     const gradients: Record<string, IrTensor<Float32Array>> = {};
@@ -591,12 +722,23 @@ export async function predictTf(
   try {
     const n = inputs.shape[0] ?? 0;
     const d = model.inputSize;
-    if (inputs.data.length !== n * d) throw new TrainingError(`predictTf: inputs have shape [${inputs.shape.join(', ')}] — expected [N, ${d}] features`);
+    if (inputs.data.length !== n * d)
+      throw new TrainingError(
+        `predictTf: inputs have shape [${inputs.shape.join(', ')}] — expected [N, ${d}] features`,
+      );
     const out = new Float32Array(n * model.outputSize);
     const batch = Math.max(1, options.batchSize ?? 1024);
     for (let s = 0; s < n; s += batch) {
       const e = Math.min(n, s + batch);
-      const r = tf.tidy(() => model.forward(params, tf.tensor2d(inputs.data.subarray(s * d, e * d), [e - s, d], 'float32'), false).dataSync());
+      const r = tf.tidy(() =>
+        model
+          .forward(
+            params,
+            tf.tensor2d(inputs.data.subarray(s * d, e * d), [e - s, d], 'float32'),
+            false,
+          )
+          .dataSync(),
+      );
       out.set(r, s * model.outputSize);
     }
     return tensor(out, [n, model.outputSize]);

@@ -22,7 +22,16 @@ export interface ExportOptions {
 /** Lowest and highest opset nidkit writes. */
 export const EXPORT_OPSETS = { min: 14, max: 21 } as const;
 
-const IR_VERSION: Readonly<Record<number, number>> = { 14: 7, 15: 8, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10 };
+const IR_VERSION: Readonly<Record<number, number>> = {
+  14: 7,
+  15: 8,
+  16: 8,
+  17: 8,
+  18: 8,
+  19: 9,
+  20: 9,
+  21: 10,
+};
 
 /** A tensor fed as a graph input when weights are inputs (the evaluator's session-per-architecture mode). */
 export interface ParamFeed {
@@ -80,11 +89,17 @@ class GraphBuilder {
   }
 
   scalar(name: string, value: number): string {
-    if (!this.constants.has(name)) this.constants.set(name, floatTensor(name, Float32Array.of(value), []));
+    if (!this.constants.has(name))
+      this.constants.set(name, floatTensor(name, Float32Array.of(value), []));
     return name;
   }
 
-  add(opType: string, inputs: readonly string[], output: string, attributes: ReturnType<typeof attr.int>[] = []): string {
+  add(
+    opType: string,
+    inputs: readonly string[],
+    output: string,
+    attributes: ReturnType<typeof attr.int>[] = [],
+  ): string {
     let name = `${output}/${opType}`;
     for (let k = 1; this.nodeNames.has(name); k++) name = `${output}/${opType}_${k}`;
     this.nodeNames.add(name);
@@ -99,7 +114,9 @@ class GraphBuilder {
 
 function checkOpset(where: string, opset: number): void {
   if (!Number.isInteger(opset) || opset < EXPORT_OPSETS.min || opset > EXPORT_OPSETS.max) {
-    throw new OnnxExportError(`${where}: unsupported opset — expected an integer in ${EXPORT_OPSETS.min}–${EXPORT_OPSETS.max}, got ${opset}`);
+    throw new OnnxExportError(
+      `${where}: unsupported opset — expected an integer in ${EXPORT_OPSETS.min}–${EXPORT_OPSETS.max}, got ${opset}`,
+    );
   }
 }
 
@@ -114,9 +131,17 @@ function writeGelu(g: GraphBuilder, x: string, out: string, tanh: boolean, opset
   let inner: string;
   if (tanh) {
     const cube = g.add('Pow', [x, g.scalar('nidkit.const.three', 3)], `${p}.cube`);
-    const scaled = g.add('Mul', [cube, g.scalar('nidkit.const.gelu_a', 0.044715)], `${p}.cube_scaled`);
+    const scaled = g.add(
+      'Mul',
+      [cube, g.scalar('nidkit.const.gelu_a', 0.044715)],
+      `${p}.cube_scaled`,
+    );
     const sum = g.add('Add', [x, scaled], `${p}.poly`);
-    const arg = g.add('Mul', [sum, g.scalar('nidkit.const.sqrt_2_over_pi', Math.sqrt(2 / Math.PI))], `${p}.tanh_arg`);
+    const arg = g.add(
+      'Mul',
+      [sum, g.scalar('nidkit.const.sqrt_2_over_pi', Math.sqrt(2 / Math.PI))],
+      `${p}.tanh_arg`,
+    );
     inner = g.add('Tanh', [arg], `${p}.tanh`);
   } else {
     const div = g.add('Div', [x, g.scalar('nidkit.const.sqrt2', Math.SQRT2)], `${p}.scaled`);
@@ -131,7 +156,10 @@ function writeGelu(g: GraphBuilder, x: string, out: string, tanh: boolean, opset
  * Builds the ONNX model message of `net` plus the tensor names of its recording points.
  * @throws OnnxExportError for an unsupported opset; InvalidNetworkError for an invalid network
  */
-export function buildModel(net: Network, options: BuildOptions): { model: ModelMsg; names: GraphNames; feeds: ParamFeed[] } {
+export function buildModel(
+  net: Network,
+  options: BuildOptions,
+): { model: ModelMsg; names: GraphNames; feeds: ParamFeed[] } {
   checkOpset('exportOnnx', options.opset);
   validateNetwork(net);
   const opset = options.opset;
@@ -178,7 +206,9 @@ export function buildModel(net: Network, options: BuildOptions): { model: ModelM
     }
     const inputs = [h, w];
     if (lin.bias) inputs.push(g.param(`lins.${l}.bias`, lin.bias.data, lin.bias.shape));
-    const z = g.add('Gemm', inputs, l === L - 1 ? 'logits' : `lins.${l}.out`, [attr.int('transB', 1)]);
+    const z = g.add('Gemm', inputs, l === L - 1 ? 'logits' : `lins.${l}.out`, [
+      attr.int('transB', 1),
+    ]);
     names.postLinear.push(z);
     h = z;
     if (b.norm) {
@@ -189,15 +219,27 @@ export function buildModel(net: Network, options: BuildOptions): { model: ModelM
       if (n.kind === 'batch') {
         const mean = g.param(`norms.${l}.running_mean`, n.runningMean!.data, n.runningMean!.shape);
         const variance = g.param(`norms.${l}.running_var`, n.runningVar!.data, n.runningVar!.shape);
-        h = g.add('BatchNormalization', [h, gamma, beta, mean, variance], out, [attr.float('epsilon', n.eps), attr.float('momentum', 0.9)]);
+        h = g.add('BatchNormalization', [h, gamma, beta, mean, variance], out, [
+          attr.float('epsilon', n.eps),
+          attr.float('momentum', 0.9),
+        ]);
       } else if (opset >= 17) {
-        h = g.add('LayerNormalization', [h, gamma, beta], out, [attr.int('axis', -1), attr.float('epsilon', n.eps)]);
+        h = g.add('LayerNormalization', [h, gamma, beta], out, [
+          attr.int('axis', -1),
+          attr.float('epsilon', n.eps),
+        ]);
       } else {
         const p = `norms.${l}`;
-        const mean = g.add('ReduceMean', [h], `${p}.mean`, [attr.ints('axes', [-1]), attr.int('keepdims', 1)]);
+        const mean = g.add('ReduceMean', [h], `${p}.mean`, [
+          attr.ints('axes', [-1]),
+          attr.int('keepdims', 1),
+        ]);
         const d = g.add('Sub', [h, mean], `${p}.centred`);
         const sq = g.add('Pow', [d, g.scalar('nidkit.const.two', 2)], `${p}.squared`);
-        const v = g.add('ReduceMean', [sq], `${p}.var`, [attr.ints('axes', [-1]), attr.int('keepdims', 1)]);
+        const v = g.add('ReduceMean', [sq], `${p}.var`, [
+          attr.ints('axes', [-1]),
+          attr.int('keepdims', 1),
+        ]);
         const ve = g.add('Add', [v, g.scalar(`${p}.eps`, n.eps)], `${p}.var_eps`);
         const s = g.add('Sqrt', [ve], `${p}.std`);
         const nrm = g.add('Div', [d, s], `${p}.normalized`);
@@ -228,7 +270,8 @@ export function buildModel(net: Network, options: BuildOptions): { model: ModelM
   const outDim = blocks[L - 1]!.linear.weight.shape[0]!;
   const outputs = [valueInfo('logits', DataType.FLOAT, ['N', outDim])];
   for (const extra of options.extraOutputs ?? []) {
-    if (extra !== 'logits' && !outputs.some((o) => o.name === extra)) outputs.push(valueInfo(extra, DataType.FLOAT, null));
+    if (extra !== 'logits' && !outputs.some((o) => o.name === extra))
+      outputs.push(valueInfo(extra, DataType.FLOAT, null));
   }
   const metadataProps = options.noMetadata
     ? []
@@ -281,6 +324,8 @@ export function exportOnnx(net: Network, options: ExportOptions = {}): Uint8Arra
     return encodeModel(buildModel(target, { opset }).model);
   } catch (e) {
     if (e instanceof NidkitError) throw e;
-    throw new OnnxExportError(`exportOnnx: serialization failed — ${(e as Error).message}`, { cause: e });
+    throw new OnnxExportError(`exportOnnx: serialization failed — ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }

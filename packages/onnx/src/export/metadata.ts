@@ -25,7 +25,14 @@ export type LayerMeta =
       frozen?: boolean;
       fixed?: { kind: 'mask' | 'noise'; kappa: number; numFixed?: number };
     }
-  | { type: 'norm'; index: number; kind: 'layer' | 'batch'; eps: number; momentum?: number; numBatchesTracked?: number }
+  | {
+      type: 'norm';
+      index: number;
+      kind: 'layer' | 'batch';
+      eps: number;
+      momentum?: number;
+      numBatchesTracked?: number;
+    }
   | { type: 'act'; index: number; kind: string }
   | { type: 'gate'; index: number };
 
@@ -54,7 +61,8 @@ function layerMeta(layer: Layer): LayerMeta {
       if (layer.frozen) m.frozen = true;
       if (layer.fixed) {
         m.fixed = { kind: layer.fixed.kind, kappa: layer.fixed.kappa };
-        if (layer.fixed.kind === 'mask' && layer.fixed.numFixed !== undefined) m.fixed.numFixed = layer.fixed.numFixed;
+        if (layer.fixed.kind === 'mask' && layer.fixed.numFixed !== undefined)
+          m.fixed.numFixed = layer.fixed.numFixed;
       }
       return m;
     }

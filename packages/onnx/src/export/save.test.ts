@@ -25,7 +25,9 @@ describe('saveOnnxModel / loadOnnxModel', () => {
     const path = join(dir, 'existing.onnx');
     writeFileSync(path, 'keep me');
     await expect(saveOnnxModel(path, net)).rejects.toThrow(OnnxExportError);
-    await expect(saveOnnxModel(path, net)).rejects.toThrow(/already exists — expected a new path, or pass force: true/);
+    await expect(saveOnnxModel(path, net)).rejects.toThrow(
+      /already exists — expected a new path, or pass force: true/,
+    );
     expect(readFileSync(path, 'utf8')).toBe('keep me');
     const link = join(dir, 'link.onnx');
     symlinkSync(path, link);
@@ -38,10 +40,14 @@ describe('saveOnnxModel / loadOnnxModel', () => {
   });
 
   it('reports an unwritable folder as OnnxExportError', async () => {
-    await expect(saveOnnxModel(join(dir, 'missing-folder', 'm.onnx'), net)).rejects.toThrow(/saveOnnxModel: cannot write/);
+    await expect(saveOnnxModel(join(dir, 'missing-folder', 'm.onnx'), net)).rejects.toThrow(
+      /saveOnnxModel: cannot write/,
+    );
   });
 
   it('loadOnnxModel reports a missing file as OnnxImportError', async () => {
-    await expect(loadOnnxModel(join(dir, 'nope.onnx'))).rejects.toThrow(/loadOnnxModel: cannot read/);
+    await expect(loadOnnxModel(join(dir, 'nope.onnx'))).rejects.toThrow(
+      /loadOnnxModel: cannot read/,
+    );
   });
 });

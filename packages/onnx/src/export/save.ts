@@ -26,7 +26,11 @@ export interface SaveOptions extends ExportOptions {
  * @param options - `force`, `opset`, `fold`
  * @throws OnnxExportError when the target exists (without force) or cannot be written
  */
-export async function saveOnnxModel(path: string, net: Network, options: SaveOptions = {}): Promise<void> {
+export async function saveOnnxModel(
+  path: string,
+  net: Network,
+  options: SaveOptions = {},
+): Promise<void> {
   const bytes = exportOnnx(net, options);
   const target = resolve(path);
   const exists = await lstat(target).then(
@@ -34,9 +38,14 @@ export async function saveOnnxModel(path: string, net: Network, options: SaveOpt
     () => false,
   );
   if (exists && !options.force) {
-    throw new OnnxExportError(`saveOnnxModel: "${target}" already exists — expected a new path, or pass force: true to overwrite`);
+    throw new OnnxExportError(
+      `saveOnnxModel: "${target}" already exists — expected a new path, or pass force: true to overwrite`,
+    );
   }
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(
+    dirname(target),
+    `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   try {
     await writeFile(temp, bytes, { flag: 'wx' });
     if (options.force) {
@@ -49,7 +58,13 @@ export async function saveOnnxModel(path: string, net: Network, options: SaveOpt
   } catch (e) {
     await unlink(temp).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new OnnxExportError(`saveOnnxModel: "${target}" already exists — expected a new path, or pass force: true to overwrite`, { cause: e });
-    throw new OnnxExportError(`saveOnnxModel: cannot write "${target}" — ${(e as Error).message}`, { cause: e });
+    if (code === 'EEXIST')
+      throw new OnnxExportError(
+        `saveOnnxModel: "${target}" already exists — expected a new path, or pass force: true to overwrite`,
+        { cause: e },
+      );
+    throw new OnnxExportError(`saveOnnxModel: cannot write "${target}" — ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }

@@ -2,7 +2,14 @@
  * Safe resolution of ONNX external tensor data (onnx.md §3). Path traversal on read
  * (CVE-2022-25882, CVE-2024-27318) and link escapes are rejected before any byte is read.
  */
-import { closeSync, fstatSync, openSync, readSync, realpathSync, constants as fsConstants } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  constants as fsConstants,
+} from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { UnsafeExternalDataError } from '../errors.js';
 
@@ -21,7 +28,12 @@ export interface ExternalRef {
 export function locationProblem(location: string): string | null {
   if (location.length === 0) return 'is empty';
   if (location.includes('\0')) return 'contains a NUL character';
-  if (location.startsWith('/') || location.startsWith('\\') || /^[A-Za-z]:/.test(location) || isAbsolute(location)) {
+  if (
+    location.startsWith('/') ||
+    location.startsWith('\\') ||
+    /^[A-Za-z]:/.test(location) ||
+    isAbsolute(location)
+  ) {
     return 'is an absolute path';
   }
   if (location.split(/[\\/]/).some((s) => s === '..')) return 'contains a ".." segment';
@@ -34,12 +46,24 @@ export function locationProblem(location: string): string | null {
  * hard link; `offset + length` must not pass the end of the file.
  * @throws UnsafeExternalDataError naming the tensor and the location
  */
-export function readExternal(tensor: string, ref: ExternalRef, baseDir: string, expectedBytes: number): Uint8Array {
+export function readExternal(
+  tensor: string,
+  ref: ExternalRef,
+  baseDir: string,
+  expectedBytes: number,
+): Uint8Array {
   const fail = (what: string): never => {
-    throw new UnsafeExternalDataError(`importOnnx: external data of tensor "${tensor}" at location "${ref.location}" ${what}`, tensor, ref.location);
+    throw new UnsafeExternalDataError(
+      `importOnnx: external data of tensor "${tensor}" at location "${ref.location}" ${what}`,
+      tensor,
+      ref.location,
+    );
   };
   const problem = locationProblem(ref.location);
-  if (problem) fail(`is rejected: the location ${problem} — expected a relative path inside the model's folder`);
+  if (problem)
+    fail(
+      `is rejected: the location ${problem} — expected a relative path inside the model's folder`,
+    );
   let base: string;
   let target: string;
   try {
@@ -54,11 +78,16 @@ export function readExternal(tensor: string, ref: ExternalRef, baseDir: string, 
   }
   const rel = relative(base, target);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep)[0] === '..') {
-    fail(`is rejected: it resolves to "${target}", outside the model's folder "${base}" (symbolic link escape)`);
+    fail(
+      `is rejected: it resolves to "${target}", outside the model's folder "${base}" (symbolic link escape)`,
+    );
   }
-  if (!Number.isSafeInteger(ref.offset) || ref.offset < 0) fail(`is rejected: offset must be a non-negative integer, got ${ref.offset}`);
+  if (!Number.isSafeInteger(ref.offset) || ref.offset < 0)
+    fail(`is rejected: offset must be a non-negative integer, got ${ref.offset}`);
   if (ref.length !== null && ref.length !== expectedBytes) {
-    fail(`is rejected: length — expected ${expectedBytes} bytes (element count × element size), got ${ref.length}`);
+    fail(
+      `is rejected: length — expected ${expectedBytes} bytes (element count × element size), got ${ref.length}`,
+    );
   }
   let fd: number;
   try {
@@ -71,7 +100,9 @@ export function readExternal(tensor: string, ref: ExternalRef, baseDir: string, 
     if (!st.isFile()) fail('is rejected: not a regular file');
     if (st.nlink > 1) fail(`is rejected: the file has ${st.nlink} hard links — expected 1`);
     if (ref.offset + expectedBytes > st.size) {
-      fail(`is rejected: offset + length — expected at most the file size ${st.size}, got ${ref.offset} + ${expectedBytes}`);
+      fail(
+        `is rejected: offset + length — expected at most the file size ${st.size}, got ${ref.offset} + ${expectedBytes}`,
+      );
     }
     const out = new Uint8Array(expectedBytes);
     let done = 0;

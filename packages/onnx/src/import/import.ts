@@ -47,12 +47,17 @@ function readOpset(model: ModelMsg): number {
       if (version === null) fail('importOnnx: the default-domain opset version is beyond 2^53 − 1');
       opset = version;
     } else {
-      fail(`importOnnx: opset domain "${domain}" (version ${version ?? '?'}) is not supported — expected only the default domain ai.onnx`);
+      fail(
+        `importOnnx: opset domain "${domain}" (version ${version ?? '?'}) is not supported — expected only the default domain ai.onnx`,
+      );
     }
   }
-  if (opset === null) fail('importOnnx: the model imports no default-domain opset — expected one in 11–21');
+  if (opset === null)
+    fail('importOnnx: the model imports no default-domain opset — expected one in 11–21');
   if (opset < IMPORT_OPSETS.min || opset > IMPORT_OPSETS.max) {
-    fail(`importOnnx: unsupported opset — expected ${IMPORT_OPSETS.min}–${IMPORT_OPSETS.max} for domain ai.onnx, got ${opset}`);
+    fail(
+      `importOnnx: unsupported opset — expected ${IMPORT_OPSETS.min}–${IMPORT_OPSETS.max} for domain ai.onnx, got ${opset}`,
+    );
   }
   return opset;
 }
@@ -60,46 +65,70 @@ function readOpset(model: ModelMsg): number {
 const f32eq = (a: number, b: number): boolean => Math.fround(a) === Math.fround(b);
 
 function metaMismatch(what: string): never {
-  throw new OnnxImportError(`importOnnx: nidkit metadata does not match the graph — ${what}`, { code: 'ONNX_METADATA_MISMATCH' });
+  throw new OnnxImportError(`importOnnx: nidkit metadata does not match the graph — ${what}`, {
+    code: 'ONNX_METADATA_MISMATCH',
+  });
 }
 
 /** Checks the `nidkit.ir` description against the graph and restores what the graph cannot hold exactly. */
 function applyMetadata(net: Network, meta: IrMeta): Network {
-  if (meta.family !== net.family) metaMismatch(`family: expected ${meta.family} (metadata), got ${net.family} (graph)`);
+  if (meta.family !== net.family)
+    metaMismatch(`family: expected ${meta.family} (metadata), got ${net.family} (graph)`);
   if (!Array.isArray(meta.inputShape) || meta.inputShape.join(',') !== net.inputShape.join(',')) {
-    metaMismatch(`input shape: expected [${String(meta.inputShape)}], got [${net.inputShape.join(', ')}]`);
+    metaMismatch(
+      `input shape: expected [${String(meta.inputShape)}], got [${net.inputShape.join(', ')}]`,
+    );
   }
   if (!Array.isArray(meta.layers) || meta.layers.length !== net.layers.length) {
-    metaMismatch(`layer count: expected ${Array.isArray(meta.layers) ? meta.layers.length : '?'}, got ${net.layers.length}`);
+    metaMismatch(
+      `layer count: expected ${Array.isArray(meta.layers) ? meta.layers.length : '?'}, got ${net.layers.length}`,
+    );
   }
   const layers = net.layers.map((layer, k): Layer => {
     const m = meta.layers[k] as LayerMeta;
     const where = `layers[${k}]`;
-    if (!m || m.type !== layer.type) metaMismatch(`${where}: expected ${m?.type}, got ${layer.type}`);
+    if (!m || m.type !== layer.type)
+      metaMismatch(`${where}: expected ${m?.type}, got ${layer.type}`);
     switch (layer.type) {
       case 'flatten':
         return layer;
       case 'input-norm': {
         const mm = m as Extract<LayerMeta, { type: 'input-norm' }>;
-        if (!f32eq(mm.mean, layer.mean) || !f32eq(mm.std, layer.std)) metaMismatch(`${where}: input normalization differs`);
+        if (!f32eq(mm.mean, layer.mean) || !f32eq(mm.std, layer.std))
+          metaMismatch(`${where}: input normalization differs`);
         return { type: 'input-norm', mean: mm.mean, std: mm.std };
       }
       case 'linear': {
         const mm = m as Extract<LayerMeta, { type: 'linear' }>;
-        if (mm.index !== layer.index || mm.out !== layer.weight.shape[0] || mm.in !== layer.weight.shape[1] || mm.bias !== (layer.bias !== null)) {
+        if (
+          mm.index !== layer.index ||
+          mm.out !== layer.weight.shape[0] ||
+          mm.in !== layer.weight.shape[1] ||
+          mm.bias !== (layer.bias !== null)
+        ) {
           metaMismatch(`lins.${layer.index}: shape or bias differs`);
         }
         const fixed = layer.fixed;
         if ((mm.fixed?.kind ?? null) !== (fixed?.kind ?? null)) {
-          metaMismatch(`lins.${layer.index}: fixed part expected ${mm.fixed?.kind ?? 'none'}, got ${fixed?.kind ?? 'none'}`);
+          metaMismatch(
+            `lins.${layer.index}: fixed part expected ${mm.fixed?.kind ?? 'none'}, got ${fixed?.kind ?? 'none'}`,
+          );
         }
         const { fixed: _f, frozen: _fr, ...rest } = layer;
         let out: Layer = { ...rest };
         if (fixed && mm.fixed) {
-          if (!f32eq(mm.fixed.kappa, fixed.kappa)) metaMismatch(`lins.${layer.index}: κ expected ${mm.fixed.kappa}, got ${fixed.kappa}`);
+          if (!f32eq(mm.fixed.kappa, fixed.kappa))
+            metaMismatch(`lins.${layer.index}: κ expected ${mm.fixed.kappa}, got ${fixed.kappa}`);
           if (fixed.kind === 'mask') {
             const { numFixed: _n, ...fr } = fixed;
-            out = { ...out, fixed: { ...fr, kappa: mm.fixed.kappa, ...(mm.fixed.numFixed !== undefined ? { numFixed: mm.fixed.numFixed } : {}) } };
+            out = {
+              ...out,
+              fixed: {
+                ...fr,
+                kappa: mm.fixed.kappa,
+                ...(mm.fixed.numFixed !== undefined ? { numFixed: mm.fixed.numFixed } : {}),
+              },
+            };
           } else {
             out = { ...out, fixed: { ...fixed, kappa: mm.fixed.kappa } };
           }
@@ -109,26 +138,34 @@ function applyMetadata(net: Network, meta: IrMeta): Network {
       }
       case 'norm': {
         const mm = m as Extract<LayerMeta, { type: 'norm' }>;
-        if (mm.index !== layer.index || mm.kind !== layer.kind || !f32eq(mm.eps, layer.eps)) metaMismatch(`norms.${layer.index}: kind or eps differs`);
+        if (mm.index !== layer.index || mm.kind !== layer.kind || !f32eq(mm.eps, layer.eps))
+          metaMismatch(`norms.${layer.index}: kind or eps differs`);
         const { momentum: _m, numBatchesTracked: _nb, ...rest } = layer;
         return {
           ...rest,
           eps: mm.eps,
           ...(mm.momentum !== undefined ? { momentum: mm.momentum } : {}),
-          ...(mm.numBatchesTracked !== undefined ? { numBatchesTracked: mm.numBatchesTracked } : {}),
+          ...(mm.numBatchesTracked !== undefined
+            ? { numBatchesTracked: mm.numBatchesTracked }
+            : {}),
         };
       }
       case 'act': {
         const mm = m as Extract<LayerMeta, { type: 'act' }>;
-        if (mm.index !== layer.index || mm.kind !== layer.kind) metaMismatch(`activations.${layer.index}: expected ${mm.kind}, got ${layer.kind}`);
+        if (mm.index !== layer.index || mm.kind !== layer.kind)
+          metaMismatch(`activations.${layer.index}: expected ${mm.kind}, got ${layer.kind}`);
         return layer;
       }
       case 'gate':
-        if ((m as Extract<LayerMeta, { type: 'gate' }>).index !== layer.index) metaMismatch(`activations.${layer.index}: gate index differs`);
+        if ((m as Extract<LayerMeta, { type: 'gate' }>).index !== layer.index)
+          metaMismatch(`activations.${layer.index}: gate index differs`);
         return layer;
     }
   });
-  const netMeta = meta.meta !== null && typeof meta.meta === 'object' && !Array.isArray(meta.meta) ? meta.meta : {};
+  const netMeta =
+    meta.meta !== null && typeof meta.meta === 'object' && !Array.isArray(meta.meta)
+      ? meta.meta
+      : {};
   return { ...net, layers, meta: netMeta };
 }
 
@@ -149,14 +186,20 @@ function applyMetadata(net: Network, meta: IrMeta): Network {
  *   UnsafeExternalDataError for rejected external data
  */
 export function importOnnx(bytes: Uint8Array, options: ImportOptions = {}): ImportResult {
-  if (!(bytes instanceof Uint8Array)) fail(`importOnnx: bytes — expected a Uint8Array, got ${typeof bytes}`);
-  if (bytes.length === 0) fail('importOnnx: not an ONNX model — expected a ModelProto, got 0 bytes');
+  if (!(bytes instanceof Uint8Array))
+    fail(`importOnnx: bytes — expected a Uint8Array, got ${typeof bytes}`);
+  if (bytes.length === 0)
+    fail('importOnnx: not an ONNX model — expected a ModelProto, got 0 bytes');
   try {
     return importInner(bytes, options);
   } catch (e) {
     if (e instanceof OnnxImportError) throw e;
-    if (e instanceof NidkitError) fail(`importOnnx: the imported network is invalid — ${e.message}`, e);
-    return fail(`importOnnx: the model cannot be imported — ${e instanceof Error ? e.message : String(e)}`, e);
+    if (e instanceof NidkitError)
+      fail(`importOnnx: the imported network is invalid — ${e.message}`, e);
+    return fail(
+      `importOnnx: the model cannot be imported — ${e instanceof Error ? e.message : String(e)}`,
+      e,
+    );
   }
 }
 
@@ -165,17 +208,27 @@ function importInner(bytes: Uint8Array, options: ImportOptions): ImportResult {
   try {
     model = decodeModel(bytes);
   } catch (e) {
-    return fail(`importOnnx: not an ONNX model — the protobuf cannot be decoded (${e instanceof Error ? e.message : String(e)}), ${bytes.length} bytes`, e);
+    return fail(
+      `importOnnx: not an ONNX model — the protobuf cannot be decoded (${e instanceof Error ? e.message : String(e)}), ${bytes.length} bytes`,
+      e,
+    );
   }
-  if (!model.graph) fail(`importOnnx: not an ONNX model — expected a ModelProto with a graph, got none (${bytes.length} bytes)`);
+  if (!model.graph)
+    fail(
+      `importOnnx: not an ONNX model — expected a ModelProto with a graph, got none (${bytes.length} bytes)`,
+    );
   const opset = readOpset(model);
   const irVersion = int64ToNumber(model.irVersion) ?? 0;
   const warnings: string[] = [];
-  const walker = new GraphWalker(model.graph, opset, { baseDir: options.baseDir ? resolve(options.baseDir) : null, warnings });
+  const walker = new GraphWalker(model.graph, opset, {
+    baseDir: options.baseDir ? resolve(options.baseDir) : null,
+    warnings,
+  });
   walker.prepare();
   const g = walker.walk();
   const props = new Map((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
-  const hasLayerKind = (kind: string): boolean => g.layers.some((l) => l.type === 'linear' && l.fixed?.kind === kind);
+  const hasLayerKind = (kind: string): boolean =>
+    g.layers.some((l) => l.type === 'linear' && l.fixed?.kind === kind);
   const family: Network['family'] = g.layers.some((l) => l.type === 'gate')
     ? 'sigma-asym'
     : hasLayerKind('mask')
@@ -190,7 +243,8 @@ function importInner(bytes: Uint8Array, options: ImportOptions): ImportResult {
     meta: {
       provenance: {
         format: 'onnx',
-        producer: [model.producerName, model.producerVersion].filter(Boolean).join(' ') || 'unknown',
+        producer:
+          [model.producerName, model.producerVersion].filter(Boolean).join(' ') || 'unknown',
         opset,
       },
     },
@@ -206,7 +260,8 @@ function importInner(bytes: Uint8Array, options: ImportOptions): ImportResult {
       } catch (e) {
         return fail(`importOnnx: metadata "${META_IR_KEY}" is not valid JSON`, e);
       }
-      if (meta === null || typeof meta !== 'object') fail(`importOnnx: metadata "${META_IR_KEY}" — expected an object`);
+      if (meta === null || typeof meta !== 'object')
+        fail(`importOnnx: metadata "${META_IR_KEY}" — expected an object`);
       net = applyMetadata(net, meta);
       nidkitMetadata = true;
     }
@@ -215,11 +270,19 @@ function importInner(bytes: Uint8Array, options: ImportOptions): ImportResult {
   const notes: string[] = [];
   const prov = net.meta.provenance;
   const folded = typeof prov?.['densifiedFrom'] === 'string';
-  if (folded) notes.push(`folded export of a ${String(prov['densifiedFrom'])} model: the fixed parts were folded into dense effective weights, so it imports as a standard network`);
+  if (folded)
+    notes.push(
+      `folded export of a ${String(prov['densifiedFrom'])} model: the fixed parts were folded into dense effective weights, so it imports as a standard network`,
+    );
   else if (family === 'standard' && !nidkitMetadata) {
-    notes.push('no fixed asymmetric parts found: a W-/syre-asymmetric model exported with constant folding (PyTorch\'s default) contains only its effective weights and imports as a standard network');
+    notes.push(
+      "no fixed asymmetric parts found: a W-/syre-asymmetric model exported with constant folding (PyTorch's default) contains only its effective weights and imports as a standard network",
+    );
   }
-  if (g.densified.length > 0) notes.push(`effective-weight subgraphs of layers ${g.densified.join(', ')} were evaluated to dense weights`);
+  if (g.densified.length > 0)
+    notes.push(
+      `effective-weight subgraphs of layers ${g.densified.join(', ')} were evaluated to dense weights`,
+    );
   const info: OnnxInfo = {
     opset,
     irVersion,
@@ -246,7 +309,10 @@ export async function loadOnnxModel(path: string): Promise<ImportResult> {
   try {
     const st = await stat(path);
     if (!st.isFile()) fail(`loadOnnxModel: "${path}" — expected a regular file`);
-    if (st.size > MAX_MODEL_BYTES) fail(`loadOnnxModel: "${path}" is too large — expected at most ${MAX_MODEL_BYTES} bytes, got ${st.size}`);
+    if (st.size > MAX_MODEL_BYTES)
+      fail(
+        `loadOnnxModel: "${path}" is too large — expected at most ${MAX_MODEL_BYTES} bytes, got ${st.size}`,
+      );
     bytes = new Uint8Array(await readFile(path));
   } catch (e) {
     if (e instanceof OnnxImportError) throw e;
@@ -256,7 +322,10 @@ export async function loadOnnxModel(path: string): Promise<ImportResult> {
   if (r.summary.onnx?.nidkitMetadata) return r;
   const network: Network = {
     ...r.network,
-    meta: { ...r.network.meta, provenance: { ...(r.network.meta.provenance ?? {}), source: resolve(path) } },
+    meta: {
+      ...r.network.meta,
+      provenance: { ...(r.network.meta.provenance ?? {}), source: resolve(path) },
+    },
   };
   return { ...r, network };
 }

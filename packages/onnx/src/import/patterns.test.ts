@@ -20,15 +20,42 @@ const VAR = Float32Array.from([0.9, 1.1, 1.3]);
 
 type Hidden = 'relu' | 'gelu' | 'gelu_tanh' | 'gate';
 
-function refNet(act: Hidden, norm: 'layer' | 'batch' | 'none', inputShape: number[] = [4]): Omit<Network, 'meta'> {
+function refNet(
+  act: Hidden,
+  norm: 'layer' | 'batch' | 'none',
+  inputShape: number[] = [4],
+): Omit<Network, 'meta'> {
   const layers: Layer[] = [];
   if (inputShape.length > 1) layers.push({ type: 'flatten' });
   layers.push({ type: 'linear', index: 0, weight: tensor(W0, [3, 4]), bias: tensor(B0, [3]) });
-  if (norm === 'layer') layers.push({ type: 'norm', index: 0, kind: 'layer', gamma: tensor(G, [3]), beta: tensor(BETA, [3]), eps: 1e-5 });
+  if (norm === 'layer')
+    layers.push({
+      type: 'norm',
+      index: 0,
+      kind: 'layer',
+      gamma: tensor(G, [3]),
+      beta: tensor(BETA, [3]),
+      eps: 1e-5,
+    });
   if (norm === 'batch') {
-    layers.push({ type: 'norm', index: 0, kind: 'batch', gamma: tensor(G, [3]), beta: tensor(BETA, [3]), eps: 1e-5, runningMean: tensor(MEAN, [3]), runningVar: tensor(VAR, [3]), numBatchesTracked: 0, momentum: 0.1 });
+    layers.push({
+      type: 'norm',
+      index: 0,
+      kind: 'batch',
+      gamma: tensor(G, [3]),
+      beta: tensor(BETA, [3]),
+      eps: 1e-5,
+      runningMean: tensor(MEAN, [3]),
+      runningVar: tensor(VAR, [3]),
+      numBatchesTracked: 0,
+      momentum: 0.1,
+    });
   }
-  layers.push(act === 'gate' ? { type: 'gate', index: 0, C: tensor(C, [3, 3]) } : { type: 'act', index: 0, kind: act });
+  layers.push(
+    act === 'gate'
+      ? { type: 'gate', index: 0, C: tensor(C, [3, 3]) }
+      : { type: 'act', index: 0, kind: act },
+  );
   layers.push({ type: 'linear', index: 1, weight: tensor(W1, [2, 3]), bias: tensor(B1, [2]) });
   return { family: act === 'gate' ? 'sigma-asym' : 'standard', inputShape, layers };
 }
@@ -41,8 +68,10 @@ function expectSame(bytes: Uint8Array, ref: Omit<Network, 'meta'>): void {
 
 type Step = (b: ModelBuilder, x: string) => string;
 
-const gemm1: Step = (b, x) => b.op('Gemm', [x, b.init('W0', W0, [3, 4]), b.init('B0', B0, [3])], [attr.int('transB', 1)]);
-const gemm2: Step = (b, x) => b.op('Gemm', [x, b.init('W1', W1, [2, 3]), b.init('B1', B1, [2])], [attr.int('transB', 1)]);
+const gemm1: Step = (b, x) =>
+  b.op('Gemm', [x, b.init('W0', W0, [3, 4]), b.init('B0', B0, [3])], [attr.int('transB', 1)]);
+const gemm2: Step = (b, x) =>
+  b.op('Gemm', [x, b.init('W1', W1, [2, 3]), b.init('B1', B1, [2])], [attr.int('transB', 1)]);
 const relu: Step = (b, x) => b.op('Relu', [x]);
 
 function chain(opset: number, steps: Step[], inputShape: (number | string)[] = [4]): Uint8Array {
@@ -56,19 +85,47 @@ describe('import patterns (onnx.md §2) give the same IR as building the network
   it('Gemm transB = 1', () => expectSame(chain(17, [gemm1, relu, gemm2]), refNet('relu', 'none')));
 
   it('Gemm transB = 0 (in×out weight)', () => {
-    const g: Step = (b, x) => b.op('Gemm', [x, b.init('W0t', transpose2(W0, 3, 4), [4, 3]), b.init('B0', B0, [3])]);
+    const g: Step = (b, x) =>
+      b.op('Gemm', [x, b.init('W0t', transpose2(W0, 3, 4), [4, 3]), b.init('B0', B0, [3])]);
     expectSame(chain(17, [g, relu, gemm2]), refNet('relu', 'none'));
   });
 
   it('Gemm with alpha/beta folded into weight and bias', () => {
     const g: Step = (b, x) =>
-      b.op('Gemm', [x, b.init('W0h', W0.map((v) => v / 2), [3, 4]), b.init('B0d', B0.map((v) => Math.fround(v * 2)), [3])], [attr.int('transB', 1), attr.float('alpha', 2), attr.float('beta', 0.5)]);
+      b.op(
+        'Gemm',
+        [
+          x,
+          b.init(
+            'W0h',
+            W0.map((v) => v / 2),
+            [3, 4],
+          ),
+          b.init(
+            'B0d',
+            B0.map((v) => Math.fround(v * 2)),
+            [3],
+          ),
+        ],
+        [attr.int('transB', 1), attr.float('alpha', 2), attr.float('beta', 0.5)],
+      );
     expectSame(chain(17, [g, relu, gemm2]), refNet('relu', 'none'));
   });
 
   it('MatMul + Add, and MatMul of a Transpose', () => {
-    const mm: Step = (b, x) => b.op('Add', [b.init('B0', B0, [3]), b.op('MatMul', [x, b.init('W0t', transpose2(W0, 3, 4), [4, 3])])]);
-    const mmT: Step = (b, x) => b.op('Add', [b.op('MatMul', [x, b.op('Transpose', [b.init('W1', W1, [2, 3])], [attr.ints('perm', [1, 0])])]), b.init('B1', B1, [2])]);
+    const mm: Step = (b, x) =>
+      b.op('Add', [
+        b.init('B0', B0, [3]),
+        b.op('MatMul', [x, b.init('W0t', transpose2(W0, 3, 4), [4, 3])]),
+      ]);
+    const mmT: Step = (b, x) =>
+      b.op('Add', [
+        b.op('MatMul', [
+          x,
+          b.op('Transpose', [b.init('W1', W1, [2, 3])], [attr.ints('perm', [1, 0])]),
+        ]),
+        b.init('B1', B1, [2]),
+      ]);
     expectSame(chain(17, [mm, relu, mmT]), refNet('relu', 'none'));
   });
 
@@ -81,7 +138,10 @@ describe('import patterns (onnx.md §2) give the same IR as building the network
 
   it('Gelu op (opset 20), approximate none and tanh', () => {
     expectSame(chain(20, [gemm1, (b, x) => b.op('Gelu', [x]), gemm2]), refNet('gelu', 'none'));
-    expectSame(chain(20, [gemm1, (b, x) => b.op('Gelu', [x], [attr.string('approximate', 'tanh')]), gemm2]), refNet('gelu_tanh', 'none'));
+    expectSame(
+      chain(20, [gemm1, (b, x) => b.op('Gelu', [x], [attr.string('approximate', 'tanh')]), gemm2]),
+      refNet('gelu_tanh', 'none'),
+    );
   });
 
   it('GELU erf decomposition, Div and Mul(1/√2) forms, last two Muls in either order', () => {
@@ -107,12 +167,23 @@ describe('import patterns (onnx.md §2) give the same IR as building the network
         const t = b.op('Tanh', [b.op('Mul', [inner, b.scalar(Math.sqrt(2 / Math.PI))])]);
         return b.op('Mul', [b.op('Mul', [x, b.scalar(0.5)]), b.op('Add', [t, b.scalar(1)])]);
       };
-    expectSame(chain(14, [gemm1, mk((b, x) => b.op('Pow', [x, b.scalar(3)])), gemm2]), refNet('gelu_tanh', 'none'));
-    expectSame(chain(14, [gemm1, mk((b, x) => b.op('Mul', [x, b.op('Mul', [x, x])])), gemm2]), refNet('gelu_tanh', 'none'));
+    expectSame(
+      chain(14, [gemm1, mk((b, x) => b.op('Pow', [x, b.scalar(3)])), gemm2]),
+      refNet('gelu_tanh', 'none'),
+    );
+    expectSame(
+      chain(14, [gemm1, mk((b, x) => b.op('Mul', [x, b.op('Mul', [x, x])])), gemm2]),
+      refNet('gelu_tanh', 'none'),
+    );
   });
 
   it('LayerNormalization op (opset 17)', () => {
-    const ln: Step = (b, x) => b.op('LayerNormalization', [x, b.init('g', G, [3]), b.init('b', BETA, [3])], [attr.int('axis', -1), attr.float('epsilon', 1e-5)]);
+    const ln: Step = (b, x) =>
+      b.op(
+        'LayerNormalization',
+        [x, b.init('g', G, [3]), b.init('b', BETA, [3])],
+        [attr.int('axis', -1), attr.float('epsilon', 1e-5)],
+      );
     expectSame(chain(17, [gemm1, ln, relu, gemm2]), refNet('relu', 'layer'));
   });
 
@@ -120,19 +191,34 @@ describe('import patterns (onnx.md §2) give the same IR as building the network
     it(`LayerNorm decomposition, opset ${opset} (axes as ${opset < 18 ? 'attribute' : 'input'})`, () => {
       const ln: Step = (b, x) => {
         const rm = (t: string): string =>
-          opset < 18 ? b.op('ReduceMean', [t], [attr.ints('axes', [-1]), attr.int('keepdims', 1)]) : b.op('ReduceMean', [t, b.ints(`axes${t}`, [-1])], [attr.int('keepdims', 1)]);
+          opset < 18
+            ? b.op('ReduceMean', [t], [attr.ints('axes', [-1]), attr.int('keepdims', 1)])
+            : b.op('ReduceMean', [t, b.ints(`axes${t}`, [-1])], [attr.int('keepdims', 1)]);
         const d = b.op('Sub', [x, rm(x)]);
         const v = rm(b.op('Pow', [d, b.scalar(2)]));
         const s = b.op('Sqrt', [b.op('Add', [v, b.scalar(1e-5)])]);
-        return b.op('Add', [b.op('Mul', [b.op('Div', [d, s]), b.init('g', G, [3])]), b.init('b', BETA, [3])]);
+        return b.op('Add', [
+          b.op('Mul', [b.op('Div', [d, s]), b.init('g', G, [3])]),
+          b.init('b', BETA, [3]),
+        ]);
       };
       expectSame(chain(opset, [gemm1, ln, relu, gemm2]), refNet('relu', 'layer'));
     });
   }
 
   it('BatchNormalization, plain and wrapped in Unsqueeze → BatchNormalization → Squeeze', () => {
-    const bnInputs = (b: ModelBuilder): string[] => [b.init('s', G, [3]), b.init('bb', BETA, [3]), b.init('m', MEAN, [3]), b.init('v', VAR, [3])];
-    const bn: Step = (b, x) => b.op('BatchNormalization', [x, ...bnInputs(b)], [attr.float('epsilon', 1e-5), attr.float('momentum', 0.9)]);
+    const bnInputs = (b: ModelBuilder): string[] => [
+      b.init('s', G, [3]),
+      b.init('bb', BETA, [3]),
+      b.init('m', MEAN, [3]),
+      b.init('v', VAR, [3]),
+    ];
+    const bn: Step = (b, x) =>
+      b.op(
+        'BatchNormalization',
+        [x, ...bnInputs(b)],
+        [attr.float('epsilon', 1e-5), attr.float('momentum', 0.9)],
+      );
     const wrapped: Step = (b, x) => {
       const u = b.op('Unsqueeze', [x, b.ints('ax', [2])]);
       const n = b.op('BatchNormalization', [u, ...bnInputs(b)], [attr.float('epsilon', 1e-5)]);
@@ -143,21 +229,48 @@ describe('import patterns (onnx.md §2) give the same IR as building the network
   });
 
   it('σ-gate as Mul(z, Sigmoid(Gemm(z, C, transB=1))) and with MatMul(z, Cᵀ)', () => {
-    const gGemm: Step = (b, x) => b.op('Mul', [x, b.op('Sigmoid', [b.op('Gemm', [x, b.init('C', C, [3, 3])], [attr.int('transB', 1)])])]);
-    const gMat: Step = (b, x) => b.op('Mul', [b.op('Sigmoid', [b.op('MatMul', [x, b.init('Ct', transpose2(C, 3, 3), [3, 3])])]), x]);
+    const gGemm: Step = (b, x) =>
+      b.op('Mul', [
+        x,
+        b.op('Sigmoid', [b.op('Gemm', [x, b.init('C', C, [3, 3])], [attr.int('transB', 1)])]),
+      ]);
+    const gMat: Step = (b, x) =>
+      b.op('Mul', [
+        b.op('Sigmoid', [b.op('MatMul', [x, b.init('Ct', transpose2(C, 3, 3), [3, 3])])]),
+        x,
+      ]);
     expectSame(chain(17, [gemm1, gGemm, gemm2]), refNet('gate', 'none'));
     expectSame(chain(17, [gemm1, gMat, gemm2]), refNet('gate', 'none'));
   });
 
   it('Flatten and a constant Reshape flatten [N, 2, 2]', () => {
-    expectSame(chain(17, [(b, x) => b.op('Flatten', [x], [attr.int('axis', 1)]), gemm1, relu, gemm2], [2, 2]), refNet('relu', 'none', [2, 2]));
-    expectSame(chain(17, [(b, x) => b.op('Reshape', [x, b.ints('shape', [-1, 4])]), gemm1, relu, gemm2], [2, 2]), refNet('relu', 'none', [2, 2]));
+    expectSame(
+      chain(
+        17,
+        [(b, x) => b.op('Flatten', [x], [attr.int('axis', 1)]), gemm1, relu, gemm2],
+        [2, 2],
+      ),
+      refNet('relu', 'none', [2, 2]),
+    );
+    expectSame(
+      chain(
+        17,
+        [(b, x) => b.op('Reshape', [x, b.ints('shape', [-1, 4])]), gemm1, relu, gemm2],
+        [2, 2],
+      ),
+      refNet('relu', 'none', [2, 2]),
+    );
   });
 
   it('Identity, Dropout (inference) and Cast to FLOAT are no-ops; Constant nodes feed weights', () => {
-    const noise: Step = (b, x) => b.op('Cast', [b.op('Dropout', [b.op('Identity', [x]), b.scalar(0.5)])], [attr.int('to', 1)]);
+    const noise: Step = (b, x) =>
+      b.op('Cast', [b.op('Dropout', [b.op('Identity', [x]), b.scalar(0.5)])], [attr.int('to', 1)]);
     const constBias: Step = (b, x) => {
-      const bias = b.op('Constant', [], [{ name: 'value_floats', type: 6, floats: Array.from(B1) }]);
+      const bias = b.op(
+        'Constant',
+        [],
+        [{ name: 'value_floats', type: 6, floats: Array.from(B1) }],
+      );
       return b.op('Gemm', [x, b.init('W1', W1, [2, 3]), bias], [attr.int('transB', 1)]);
     };
     expectSame(chain(17, [noise, gemm1, noise, relu, noise, constBias]), refNet('relu', 'none'));
@@ -165,14 +278,38 @@ describe('import patterns (onnx.md §2) give the same IR as building the network
 
   it('opset 11 forms: Unsqueeze/Squeeze axes and Dropout ratio as attributes; initializers also listed as graph inputs', () => {
     const b = new ModelBuilder(11, [4]);
-    let x = b.op('Gemm', ['x', b.init('W0', W0, [3, 4]), b.init('B0', B0, [3])], [attr.int('transB', 1)]);
+    let x = b.op(
+      'Gemm',
+      ['x', b.init('W0', W0, [3, 4]), b.init('B0', B0, [3])],
+      [attr.int('transB', 1)],
+    );
     const u = b.op('Unsqueeze', [x], [attr.ints('axes', [2])]);
-    const n = b.op('BatchNormalization', [u, b.init('s', G, [3]), b.init('bb', BETA, [3]), b.init('m', MEAN, [3]), b.init('v', VAR, [3])], [attr.float('epsilon', 1e-5)]);
+    const n = b.op(
+      'BatchNormalization',
+      [
+        u,
+        b.init('s', G, [3]),
+        b.init('bb', BETA, [3]),
+        b.init('m', MEAN, [3]),
+        b.init('v', VAR, [3]),
+      ],
+      [attr.float('epsilon', 1e-5)],
+    );
     x = b.op('Squeeze', [n], [attr.ints('axes', [2])]);
     x = b.op('Dropout', [b.op('Relu', [x])], [attr.float('ratio', 0.3)]);
     x = b.op('Gemm', [x, b.init('W1', W1, [2, 3]), b.init('B1', B1, [2])], [attr.int('transB', 1)]);
     const msg = b.message(x, 2);
-    msg.graph!.input!.push(...msg.graph!.initializer!.map((t) => ({ name: t.name!, type: { tensorType: { elemType: 1, shape: { dim: (t.dims as number[]).map((d) => ({ dimValue: d })) } } } })));
+    msg.graph!.input!.push(
+      ...msg.graph!.initializer!.map((t) => ({
+        name: t.name!,
+        type: {
+          tensorType: {
+            elemType: 1,
+            shape: { dim: (t.dims as number[]).map((d) => ({ dimValue: d })) },
+          },
+        },
+      })),
+    );
     expectSame(encodeModel(msg), refNet('relu', 'batch'));
   });
 });

@@ -8,7 +8,8 @@ import { ReferenceEvaluator, tensor } from '@nidkit/core';
 import { makeInputs } from '../../test/helpers.js';
 import { importOnnx } from './import.js';
 
-const hasPythonOnnx = spawnSync('/usr/bin/python3', ['-c', 'import onnx, numpy'], { stdio: 'ignore' }).status === 0;
+const hasPythonOnnx =
+  spawnSync('/usr/bin/python3', ['-c', 'import onnx, numpy'], { stdio: 'ignore' }).status === 0;
 
 // Graphs written by Debian's python3-onnx (make_node/make_graph): LayerNorm decomposition with
 // ReduceMean axes as an input (opset 18), tanh-GELU decomposition, MatMul + Add, σ-gate via MatMul.
@@ -37,20 +38,25 @@ m.ir_version = 8
 onnx.save(m, sys.argv[1])
 `;
 
-describe.skipIf(!hasPythonOnnx)('live cross-check with Debian python3-onnx (make_node/make_graph)', () => {
-  it('imports a python-written LayerNorm(opset 18) + σ-gate + MatMul/Add graph with onnxruntime-equal outputs', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'nidkit-py-')), 'py.onnx');
-    execFileSync('/usr/bin/python3', ['-c', SCRIPT, file]);
-    const bytes = new Uint8Array(readFileSync(file));
-    const { network, summary } = importOnnx(bytes);
-    expect(network.family).toBe('sigma-asym');
-    expect(summary.norms).toEqual(['layer']);
-    expect(summary.onnx?.producer).toBe('python3-onnx');
-    const x = makeInputs(9, [6]);
-    const session = await ort.InferenceSession.create(bytes);
-    const y = (await session.run({ x: new ort.Tensor('float32', x.data, [9, 6]) }))['y']!.data as Float32Array;
-    await session.release();
-    const ref = (await new ReferenceEvaluator().run(network, tensor(x.data, [9, 6]))).logits.data;
-    for (let i = 0; i < y.length; i++) expect(Math.abs(ref[i]! - y[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(y[i]!)));
-  });
-});
+describe.skipIf(!hasPythonOnnx)(
+  'live cross-check with Debian python3-onnx (make_node/make_graph)',
+  () => {
+    it('imports a python-written LayerNorm(opset 18) + σ-gate + MatMul/Add graph with onnxruntime-equal outputs', async () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'nidkit-py-')), 'py.onnx');
+      execFileSync('/usr/bin/python3', ['-c', SCRIPT, file]);
+      const bytes = new Uint8Array(readFileSync(file));
+      const { network, summary } = importOnnx(bytes);
+      expect(network.family).toBe('sigma-asym');
+      expect(summary.norms).toEqual(['layer']);
+      expect(summary.onnx?.producer).toBe('python3-onnx');
+      const x = makeInputs(9, [6]);
+      const session = await ort.InferenceSession.create(bytes);
+      const y = (await session.run({ x: new ort.Tensor('float32', x.data, [9, 6]) }))['y']!
+        .data as Float32Array;
+      await session.release();
+      const ref = (await new ReferenceEvaluator().run(network, tensor(x.data, [9, 6]))).logits.data;
+      for (let i = 0; i < y.length; i++)
+        expect(Math.abs(ref[i]! - y[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(y[i]!)));
+    });
+  },
+);

@@ -27,7 +27,9 @@ const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')) as { mo
 
 describe('PyTorch 1.13 exports (test/fixtures/pytorch)', () => {
   it('has fixtures for every family', () => {
-    expect(new Set(expected.models.map((m) => m.family))).toEqual(new Set(['standard', 'w-asym', 'sigma-asym', 'syre']));
+    expect(new Set(expected.models.map((m) => m.family))).toEqual(
+      new Set(['standard', 'w-asym', 'sigma-asym', 'syre']),
+    );
   });
   for (const fx of expected.models) {
     it(`${fx.file}: imports as ${fx.expectedFamily} with the recorded outputs (≤ 1e-5)`, async () => {
@@ -39,13 +41,17 @@ describe('PyTorch 1.13 exports (test/fixtures/pytorch)', () => {
       expect(summary.activations).toEqual([fx.family === 'sigma-asym' ? 'gate' : fx.act]);
       if (fx.expectedFamily === 'w-asym' || fx.expectedFamily === 'syre') {
         expect(summary.layers.map((l) => l.kappa)).toEqual(fx.kappa);
-        if (fx.expectedFamily === 'w-asym') expect(summary.layers.map((l) => l.numFixed)).toEqual([3, 2, 2]);
+        if (fx.expectedFamily === 'w-asym')
+          expect(summary.layers.map((l) => l.numFixed)).toEqual([3, 2, 2]);
       }
-      if (fx.constantFolding && fx.family !== fx.expectedFamily) expect(summary.notes.join(' ')).toMatch(/constant folding/);
+      if (fx.constantFolding && fx.family !== fx.expectedFamily)
+        expect(summary.notes.join(' ')).toMatch(/constant folding/);
       const x = tensor(Float32Array.from(fx.input), [5, ...fx.inputShape]);
       const { logits } = await new ReferenceEvaluator().run(network, x);
       for (let i = 0; i < fx.logits.length; i++) {
-        expect(Math.abs(logits.data[i]! - fx.logits[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(fx.logits[i]!)));
+        expect(Math.abs(logits.data[i]! - fx.logits[i]!)).toBeLessThanOrEqual(
+          1e-5 * Math.max(1, Math.abs(fx.logits[i]!)),
+        );
       }
     });
   }
@@ -57,7 +63,9 @@ describe('PyTorch 1.13 exports (test/fixtures/pytorch)', () => {
         const { network } = importOnnx(new Uint8Array(readFileSync(dir + fx.file)));
         const x = new Float32Array(fx.input);
         const session = await ort.InferenceSession.create(exportOnnx(network));
-        const out = await session.run({ input: new ort.Tensor('float32', x, [5, ...fx.inputShape]) });
+        const out = await session.run({
+          input: new ort.Tensor('float32', x, [5, ...fx.inputShape]),
+        });
         await session.release();
         const direct = out['logits']!.data as Float32Array;
         const viaEvaluator = (await ev.run(network, tensor(x, [5, ...fx.inputShape]))).logits.data;

@@ -12,7 +12,14 @@ describe('round trip import(export(net))', () => {
     for (const norm of NORMS) {
       for (const opset of [14, 17, 18, 20]) {
         it(`${family} / ${norm} / opset ${opset}: identical network and byte-identical re-export`, () => {
-          const net = makeNet({ family, widths: [6, 5, 4, 3], norm, act: norm === 'none' ? 'relu' : opset === 18 ? 'gelu_tanh' : 'gelu', inputShape: [2, 3], inputNorm: norm === 'layer' ? { mean: 0.1307, std: 0.3081 } : undefined });
+          const net = makeNet({
+            family,
+            widths: [6, 5, 4, 3],
+            norm,
+            act: norm === 'none' ? 'relu' : opset === 18 ? 'gelu_tanh' : 'gelu',
+            inputShape: [2, 3],
+            inputNorm: norm === 'layer' ? { mean: 0.1307, std: 0.3081 } : undefined,
+          });
           const bytes = exportOnnx(net, { opset });
           const { network, warnings } = importOnnx(bytes);
           expect(warnings).toEqual([]);
@@ -45,7 +52,13 @@ describe('fold: true', () => {
 
 describe('round trip of the less common IR features', () => {
   it('identity activation, no bias, frozen layer, numFixed absent, BatchNorm without momentum', () => {
-    const base = makeNet({ family: 'w-asym', widths: [5, 4, 4, 2], norm: 'batch', act: 'identity', bias: false });
+    const base = makeNet({
+      family: 'w-asym',
+      widths: [5, 4, 4, 2],
+      norm: 'batch',
+      act: 'identity',
+      bias: false,
+    });
     const layers = base.layers.map((l) => {
       if (l.type === 'linear' && l.index === 2) return { ...l, frozen: true };
       if (l.type === 'linear' && l.index === 1 && l.fixed?.kind === 'mask') {

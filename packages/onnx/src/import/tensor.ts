@@ -32,7 +32,9 @@ const ELEMENT_SIZE: Readonly<Record<number, number>> = {
   [DataType.UINT64]: 8,
 };
 
-const TYPE_NAME: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(DataType).map(([k, v]) => [v, k]));
+const TYPE_NAME: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(DataType).map(([k, v]) => [v, k]),
+);
 
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
@@ -71,16 +73,22 @@ export function decodeTensor(t: TensorMsg, ctx: TensorContext, fallbackName: str
   const dims = decodeDims(name, t.dims);
   const type = t.dataType ?? 0;
   const elSize = ELEMENT_SIZE[type];
-  if (elSize === undefined) fail(`has unsupported data type ${TYPE_NAME[type] ?? type} — expected FLOAT, DOUBLE, FLOAT16, INT64, INT32, INT8, UINT8 or BOOL`);
+  if (elSize === undefined)
+    fail(
+      `has unsupported data type ${TYPE_NAME[type] ?? type} — expected FLOAT, DOUBLE, FLOAT16, INT64, INT32, INT8, UINT8 or BOOL`,
+    );
   let count = 1;
   for (const d of dims) {
     count *= d;
-    if (!Number.isSafeInteger(count)) fail(`declares dims [${dims.join(', ')}] whose element count exceeds 2^53 − 1`);
+    if (!Number.isSafeInteger(count))
+      fail(`declares dims [${dims.join(', ')}] whose element count exceeds 2^53 − 1`);
   }
   let raw: Uint8Array | null = t.rawData && t.rawData.length > 0 ? t.rawData : null;
   if (t.dataLocation === 1) {
     if (ctx.baseDir === null) {
-      fail('stores its data externally — expected inline data, or load the model from a path (or pass baseDir)');
+      fail(
+        'stores its data externally — expected inline data, or load the model from a path (or pass baseDir)',
+      );
     }
     const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
     const location = entries.get('location') ?? '';
@@ -90,10 +98,16 @@ export function decodeTensor(t: TensorMsg, ctx: TensorContext, fallbackName: str
     raw = readExternal(name, { location, offset, length }, ctx.baseDir!, count * elSize!);
   }
   const kind: ConstValue['kind'] =
-    type === DataType.FLOAT || type === DataType.DOUBLE || type === DataType.FLOAT16 ? 'float' : type === DataType.BOOL ? 'bool' : 'int';
+    type === DataType.FLOAT || type === DataType.DOUBLE || type === DataType.FLOAT16
+      ? 'float'
+      : type === DataType.BOOL
+        ? 'bool'
+        : 'int';
   if (raw) {
     if (raw.length !== count * elSize!) {
-      fail(`has raw_data of the wrong size — expected ${count * elSize!} bytes for dims [${dims.join(', ')}] of ${TYPE_NAME[type]}, got ${raw.length}`);
+      fail(
+        `has raw_data of the wrong size — expected ${count * elSize!} bytes for dims [${dims.join(', ')}] of ${TYPE_NAME[type]}, got ${raw.length}`,
+      );
     }
     // Copy first: the protobuf byte offset is usually not aligned for the element type.
     const bytes = new Uint8Array(raw); // a copy (Buffer#slice would share memory), offset 0
@@ -101,7 +115,8 @@ export function decodeTensor(t: TensorMsg, ctx: TensorContext, fallbackName: str
     switch (type) {
       case DataType.FLOAT: {
         // `bytes` is a fresh copy at offset 0, hence aligned; view it directly on little-endian hosts.
-        if (LITTLE_ENDIAN) return { kind, shape: dims, data: new Float32Array(bytes.buffer, 0, count) };
+        if (LITTLE_ENDIAN)
+          return { kind, shape: dims, data: new Float32Array(bytes.buffer, 0, count) };
         const out = new Float32Array(count);
         for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
         return { kind, shape: dims, data: out };
@@ -130,8 +145,10 @@ export function decodeTensor(t: TensorMsg, ctx: TensorContext, fallbackName: str
           switch (type) {
             case DataType.INT64:
             case DataType.UINT64: {
-              const b = type === DataType.INT64 ? view.getBigInt64(o, true) : view.getBigUint64(o, true);
-              if (b > BigInt(Number.MAX_SAFE_INTEGER) || b < -BigInt(Number.MAX_SAFE_INTEGER)) fail(`entry ${i} is beyond 2^53 − 1`);
+              const b =
+                type === DataType.INT64 ? view.getBigInt64(o, true) : view.getBigUint64(o, true);
+              if (b > BigInt(Number.MAX_SAFE_INTEGER) || b < -BigInt(Number.MAX_SAFE_INTEGER))
+                fail(`entry ${i} is beyond 2^53 − 1`);
               v = Number(b);
               break;
             }
@@ -161,23 +178,47 @@ export function decodeTensor(t: TensorMsg, ctx: TensorContext, fallbackName: str
   }
   const typed = (arr: readonly unknown[] | undefined, field: string): readonly unknown[] => {
     const a = arr ?? [];
-    if (a.length !== count) fail(`has ${a.length} entries in ${field} — expected ${count} for dims [${dims.join(', ')}]`);
+    if (a.length !== count)
+      fail(`has ${a.length} entries in ${field} — expected ${count} for dims [${dims.join(', ')}]`);
     return a;
   };
   switch (type) {
     case DataType.FLOAT:
-      return { kind, shape: dims, data: Float32Array.from(typed(t.floatData, 'float_data') as number[]) };
+      return {
+        kind,
+        shape: dims,
+        data: Float32Array.from(typed(t.floatData, 'float_data') as number[]),
+      };
     case DataType.DOUBLE:
       ctx.warnings.push(`tensor "${name}": DOUBLE data converted to float32`);
-      return { kind, shape: dims, data: Float32Array.from(typed(t.doubleData, 'double_data') as number[]) };
+      return {
+        kind,
+        shape: dims,
+        data: Float32Array.from(typed(t.doubleData, 'double_data') as number[]),
+      };
     case DataType.FLOAT16:
       ctx.warnings.push(`tensor "${name}": FLOAT16 data converted to float32`);
-      return { kind, shape: dims, data: Float32Array.from(typed(t.int32Data, 'int32_data') as number[], (h) => halfToFloat(h & 0xffff)) };
+      return {
+        kind,
+        shape: dims,
+        data: Float32Array.from(typed(t.int32Data, 'int32_data') as number[], (h) =>
+          halfToFloat(h & 0xffff),
+        ),
+      };
     case DataType.BOOL:
-      return { kind, shape: dims, data: Uint8Array.from(typed(t.int32Data, 'int32_data') as number[], (b) => (b !== 0 ? 1 : 0)) };
+      return {
+        kind,
+        shape: dims,
+        data: Uint8Array.from(typed(t.int32Data, 'int32_data') as number[], (b) =>
+          b !== 0 ? 1 : 0,
+        ),
+      };
     case DataType.INT64:
     case DataType.UINT64: {
-      const src = typed(type === DataType.INT64 ? t.int64Data : t.uint64Data, type === DataType.INT64 ? 'int64_data' : 'uint64_data') as Int64Like[];
+      const src = typed(
+        type === DataType.INT64 ? t.int64Data : t.uint64Data,
+        type === DataType.INT64 ? 'int64_data' : 'uint64_data',
+      ) as Int64Like[];
       return {
         kind,
         shape: dims,
@@ -188,8 +229,19 @@ export function decodeTensor(t: TensorMsg, ctx: TensorContext, fallbackName: str
       };
     }
     case DataType.UINT32:
-      return { kind, shape: dims, data: Float64Array.from(typed(t.uint64Data, 'uint64_data') as Int64Like[], (x) => int64ToNumber(x) ?? NaN) };
+      return {
+        kind,
+        shape: dims,
+        data: Float64Array.from(
+          typed(t.uint64Data, 'uint64_data') as Int64Like[],
+          (x) => int64ToNumber(x) ?? NaN,
+        ),
+      };
     default:
-      return { kind, shape: dims, data: Float64Array.from(typed(t.int32Data, 'int32_data') as number[]) };
+      return {
+        kind,
+        shape: dims,
+        data: Float64Array.from(typed(t.int32Data, 'int32_data') as number[]),
+      };
   }
 }

@@ -31,7 +31,11 @@ export function floatValue(shape: readonly number[], data: Float32Array): ConstV
 }
 
 function makeLike(kind: ConstValue['kind'], n: number): Float32Array | Float64Array | Uint8Array {
-  return kind === 'float' ? new Float32Array(n) : kind === 'int' ? new Float64Array(n) : new Uint8Array(n);
+  return kind === 'float'
+    ? new Float32Array(n)
+    : kind === 'int'
+      ? new Float64Array(n)
+      : new Uint8Array(n);
 }
 
 /** numpy-style broadcast of shapes; the result may not be larger than the largest operand. */
@@ -43,14 +47,19 @@ export function broadcastShape(shapes: readonly (readonly number[])[]): number[]
     for (const s of shapes) {
       const v = s[s.length - rank + i] ?? 1;
       if (v === 1) continue;
-      if (d !== 1 && d !== v) throw new EvalError(`shapes ${shapes.map((x) => `[${x.join(', ')}]`).join(' and ')} do not broadcast`);
+      if (d !== 1 && d !== v)
+        throw new EvalError(
+          `shapes ${shapes.map((x) => `[${x.join(', ')}]`).join(' and ')} do not broadcast`,
+        );
       d = v;
     }
     out.push(d);
   }
   const biggest = Math.max(...shapes.map(sizeOfShape));
   if (sizeOfShape(out) > biggest) {
-    throw new EvalError(`broadcasting ${shapes.map((x) => `[${x.join(', ')}]`).join(' and ')} would grow the data — only scalar/row broadcasts are evaluated`);
+    throw new EvalError(
+      `broadcasting ${shapes.map((x) => `[${x.join(', ')}]`).join(' and ')} would grow the data — only scalar/row broadcasts are evaluated`,
+    );
   }
   return out;
 }
@@ -80,12 +89,17 @@ function broadcastIndex(outShape: readonly number[], shape: readonly number[]): 
 }
 
 /** Elementwise op on 1–3 operands with broadcasting; float results are rounded to float32 by the output array. */
-export function elementwise(values: readonly ConstValue[], kind: ConstValue['kind'], fn: (a: number, b: number, c: number) => number): ConstValue {
+export function elementwise(
+  values: readonly ConstValue[],
+  kind: ConstValue['kind'],
+  fn: (a: number, b: number, c: number) => number,
+): ConstValue {
   const shape = broadcastShape(values.map((v) => v.shape));
   const n = sizeOfShape(shape);
   const out = makeLike(kind, n);
   const [a, b, c] = [values[0]!, values[1], values[2]];
-  const idx = (v: ConstValue | undefined): Int32Array | null => (v && v.data.length !== n ? broadcastIndex(shape, v.shape) : null);
+  const idx = (v: ConstValue | undefined): Int32Array | null =>
+    v && v.data.length !== n ? broadcastIndex(shape, v.shape) : null;
   const ia = idx(a);
   const ib = idx(b);
   const ic = idx(c);
@@ -146,7 +160,8 @@ export function intList(v: ConstValue): number[] {
 /** Normalizes an axis into 0..rank−1. */
 export function normAxis(axis: number, rank: number): number {
   const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= rank) throw new EvalError(`axis ${axis} is out of range for rank ${rank}`);
+  if (!Number.isInteger(a) || a < 0 || a >= rank)
+    throw new EvalError(`axis ${axis} is out of range for rank ${rank}`);
   return a;
 }
 
@@ -154,11 +169,13 @@ export function normAxis(axis: number, rank: number): number {
 export function reshapeTarget(inShape: readonly number[], target: readonly number[]): number[] {
   const out = target.map((d, i) => (d === 0 ? (inShape[i] ?? 0) : d));
   const unknown = out.filter((d) => d === -1).length;
-  if (unknown > 1) throw new EvalError(`reshape target [${target.join(', ')}] has more than one −1`);
+  if (unknown > 1)
+    throw new EvalError(`reshape target [${target.join(', ')}] has more than one −1`);
   const n = sizeOfShape(inShape);
   if (unknown === 1) {
     const known = out.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
-    if (known <= 0 || n % known !== 0) throw new EvalError(`cannot reshape [${inShape.join(', ')}] to [${target.join(', ')}]`);
+    if (known <= 0 || n % known !== 0)
+      throw new EvalError(`cannot reshape [${inShape.join(', ')}] to [${target.join(', ')}]`);
     out[out.indexOf(-1)] = n / known;
   }
   if (out.some((d) => !Number.isSafeInteger(d) || d < 0) || sizeOfShape(out) !== n) {

@@ -274,11 +274,15 @@ export function int64ToNumber(v: Int64Like | undefined | null): number | null {
   if (typeof v === 'string') {
     if (!/^-?\d+$/.test(v)) return null;
     const b = BigInt(v);
-    return b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : null;
+    return b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= -BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(b)
+      : null;
   }
   const lo = BigInt(v.low >>> 0);
   const hi = BigInt(v.high >>> 0);
   let b = (hi << 32n) | lo;
   if (!v.unsigned && (v.high & 0x80000000) !== 0) b -= 1n << 64n;
-  return b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : null;
+  return b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= -BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(b)
+    : null;
 }

@@ -6,8 +6,24 @@
  * as a graph input, so evaluating many networks of one architecture (e.g. the 37 points of an
  * interpolation path) reuses one session and only feeds new weights.
  */
-import type { Evaluator, Network, RecordingPoint, RunOptions, RunResult, Tensor } from '@nidkit/core';
-import { InvalidArgumentError, ShapeMismatchError, blocksOf, checkRecordingPoint, inputFeatures, tensor, toDense, validateNetwork } from '@nidkit/core';
+import type {
+  Evaluator,
+  Network,
+  RecordingPoint,
+  RunOptions,
+  RunResult,
+  Tensor,
+} from '@nidkit/core';
+import {
+  InvalidArgumentError,
+  ShapeMismatchError,
+  blocksOf,
+  checkRecordingPoint,
+  inputFeatures,
+  tensor,
+  toDense,
+  validateNetwork,
+} from '@nidkit/core';
 import type * as Ort from 'onnxruntime-node';
 import { OnnxRuntimeError } from '../errors.js';
 import type { GraphNames } from '../export/export.js';
@@ -37,7 +53,8 @@ interface CachedSession {
 }
 
 function releaseIfIdle(s: CachedSession): void {
-  if (s.evicted && s.users === 0) void s.ready.then((session) => session.release()).catch(() => undefined);
+  if (s.evicted && s.users === 0)
+    void s.ready.then((session) => session.release()).catch(() => undefined);
 }
 
 let ortPromise: Promise<OrtModule> | null = null;
@@ -50,7 +67,10 @@ async function loadOrt(): Promise<OrtModule> {
     },
     (e: unknown) => {
       ortPromise = null;
-      throw new OnnxRuntimeError(`createOnnxEvaluator: onnxruntime-node cannot be loaded — ${(e as Error).message}`, { cause: e });
+      throw new OnnxRuntimeError(
+        `createOnnxEvaluator: onnxruntime-node cannot be loaded — ${(e as Error).message}`,
+        { cause: e },
+      );
     },
   );
   return ortPromise;
@@ -113,10 +133,15 @@ class OnnxEvaluator implements Evaluator {
       const ready = this.ort.InferenceSession.create(model(), {
         executionProviders: ['cpu'],
         graphOptimizationLevel: 'all',
-        ...(this.options.intraOpNumThreads ? { intraOpNumThreads: this.options.intraOpNumThreads } : {}),
+        ...(this.options.intraOpNumThreads
+          ? { intraOpNumThreads: this.options.intraOpNumThreads }
+          : {}),
       }).catch((e: unknown) => {
         this.sessions.delete(key);
-        throw new OnnxRuntimeError(`OnnxEvaluator.run: onnxruntime rejected the graph — ${(e as Error).message}`, { cause: e });
+        throw new OnnxRuntimeError(
+          `OnnxEvaluator.run: onnxruntime rejected the graph — ${(e as Error).message}`,
+          { cause: e },
+        );
       });
       entry = { ready, users: 0, evicted: false };
       this.sessions.set(key, entry);
@@ -133,7 +158,8 @@ class OnnxEvaluator implements Evaluator {
   }
 
   async run(net: Network, inputs: Tensor, options: RunOptions = {}): Promise<RunResult> {
-    if (this.disposed) throw new OnnxRuntimeError('OnnxEvaluator.run: the evaluator has been disposed');
+    if (this.disposed)
+      throw new OnnxRuntimeError('OnnxEvaluator.run: the evaluator has been disposed');
     validateNetwork(net);
     // W-asym/syre: feed the effective weights, computed with exactly the float32 operations of
     // the exported graph (Where(D, W, κN) / W + κN), so the function is bit-identical.
@@ -142,22 +168,44 @@ class OnnxEvaluator implements Evaluator {
     const d = inputFeatures(runNet);
     const n = inputs.shape[0] ?? 0;
     const flatOk = inputs.shape.length === 2 && inputs.shape[1] === d;
-    const fullOk = inputs.shape.length === runNet.inputShape.length + 1 && runNet.inputShape.every((s, i) => s === inputs.shape[i + 1]);
-    if (!flatOk && !fullOk) throw new ShapeMismatchError('OnnxEvaluator.run: inputs', [n, ...runNet.inputShape], inputs.shape);
+    const fullOk =
+      inputs.shape.length === runNet.inputShape.length + 1 &&
+      runNet.inputShape.every((s, i) => s === inputs.shape[i + 1]);
+    if (!flatOk && !fullOk)
+      throw new ShapeMismatchError(
+        'OnnxEvaluator.run: inputs',
+        [n, ...runNet.inputShape],
+        inputs.shape,
+      );
     const record = options.record ?? [];
     for (const p of record) {
       const msg = checkRecordingPoint(blocks, p);
-      if (msg) throw new InvalidArgumentError(`OnnxEvaluator.run: recording point ${p.point}@${p.layer}: ${msg}`);
+      if (msg)
+        throw new InvalidArgumentError(
+          `OnnxEvaluator.run: recording point ${p.point}@${p.layer}: ${msg}`,
+        );
     }
     const batch = options.batchSize ?? this.options.batchSize ?? 1024;
-    if (!Number.isInteger(batch) || batch < 1) throw new InvalidArgumentError(`OnnxEvaluator.run: batchSize — expected a positive integer, got ${batch}`);
+    if (!Number.isInteger(batch) || batch < 1)
+      throw new InvalidArgumentError(
+        `OnnxEvaluator.run: batchSize — expected a positive integer, got ${batch}`,
+      );
     const opset = this.options.opset ?? 17;
     // Names first (cheap), then the recorded tensors of this request.
     const probe = buildModel(runNet, { opset, weightsAsInputs: true, noMetadata: true });
     const recNames = record.map((p) => recordName(probe.names, blocks.length, p));
     const fetches = ['logits', ...new Set(recNames.filter((x) => x !== 'logits' && x !== 'input'))];
     const key = `${architectureKey(runNet)}|${opset}|${fetches.join(',')}`;
-    const entry = this.acquire(key, () => encodeModel(buildModel(runNet, { opset, weightsAsInputs: true, noMetadata: true, extraOutputs: fetches }).model));
+    const entry = this.acquire(key, () =>
+      encodeModel(
+        buildModel(runNet, {
+          opset,
+          weightsAsInputs: true,
+          noMetadata: true,
+          extraOutputs: fetches,
+        }).model,
+      ),
+    );
     try {
       const session = await entry.ready;
       return await this.feed(session, runNet, probe, blocks, inputs, recNames, fetches, batch, d);
@@ -183,7 +231,10 @@ class OnnxEvaluator implements Evaluator {
     const ort = this.ort;
     const weightFeeds: Record<string, Ort.Tensor> = {};
     for (const f of probe.feeds) {
-      weightFeeds[f.name] = f.type === 'bool' ? new ort.Tensor('bool', f.data as Uint8Array, f.dims) : new ort.Tensor('float32', f.data as Float32Array, f.dims);
+      weightFeeds[f.name] =
+        f.type === 'bool'
+          ? new ort.Tensor('bool', f.data as Uint8Array, f.dims)
+          : new ort.Tensor('float32', f.data as Float32Array, f.dims);
     }
     const widths = new Map<string, number>();
     blocks.forEach((b, l) => {
@@ -194,7 +245,16 @@ class OnnxEvaluator implements Evaluator {
       if (probe.names.postActivation[l]) widths.set(probe.names.postActivation[l], outW);
     });
     // Uninitialized result buffers (every entry is written by onnxruntime below): no zero-fill pass.
-    const buffers = new Map<string, Float32Array>(fetches.map((name) => [name, new Float32Array(Buffer.allocUnsafeSlow(4 * n * widths.get(name)!).buffer, 0, n * widths.get(name)!)]));
+    const buffers = new Map<string, Float32Array>(
+      fetches.map((name) => [
+        name,
+        new Float32Array(
+          Buffer.allocUnsafeSlow(4 * n * widths.get(name)!).buffer,
+          0,
+          n * widths.get(name)!,
+        ),
+      ]),
+    );
     const src = inputs.data;
     const dims = [0, ...runNet.inputShape];
     for (let start = 0; start < n; start += batch) {
@@ -204,27 +264,43 @@ class OnnxEvaluator implements Evaluator {
       const x = slice instanceof Float32Array ? slice : Float32Array.from(slice);
       dims[0] = rows;
       // Pre-allocated outputs: onnxruntime writes straight into the result buffers.
-      const views = new Map(fetches.map((name) => [name, buffers.get(name)!.subarray(start * widths.get(name)!, end * widths.get(name)!)]));
+      const views = new Map(
+        fetches.map((name) => [
+          name,
+          buffers.get(name)!.subarray(start * widths.get(name)!, end * widths.get(name)!),
+        ]),
+      );
       const outputs: Record<string, Ort.Tensor> = {};
-      for (const [name, view] of views) outputs[name] = new ort.Tensor('float32', view, [rows, widths.get(name)!]);
+      for (const [name, view] of views)
+        outputs[name] = new ort.Tensor('float32', view, [rows, widths.get(name)!]);
       let results: Ort.InferenceSession.OnnxValueMapType;
       try {
-        results = await session.run({ ...weightFeeds, input: new ort.Tensor('float32', x, [...dims]) }, outputs);
+        results = await session.run(
+          { ...weightFeeds, input: new ort.Tensor('float32', x, [...dims]) },
+          outputs,
+        );
       } catch (e) {
-        throw new OnnxRuntimeError(`OnnxEvaluator.run: onnxruntime failed on rows ${start}..${end - 1} — ${(e as Error).message}`, { cause: e });
+        throw new OnnxRuntimeError(
+          `OnnxEvaluator.run: onnxruntime failed on rows ${start}..${end - 1} — ${(e as Error).message}`,
+          { cause: e },
+        );
       }
       for (const name of fetches) {
         const t = results[name];
         const view = views.get(name)!;
         if (!t || !(t.data instanceof Float32Array) || t.data.length !== view.length) {
-          throw new OnnxRuntimeError(`OnnxEvaluator.run: onnxruntime returned no float32 tensor "${name}" of shape [${rows}, ${widths.get(name)!}]`);
+          throw new OnnxRuntimeError(
+            `OnnxEvaluator.run: onnxruntime returned no float32 tensor "${name}" of shape [${rows}, ${widths.get(name)!}]`,
+          );
         }
         // Copy only if this onnxruntime build returned its own buffer instead of filling ours.
-        if (t.data.buffer !== view.buffer || t.data.byteOffset !== view.byteOffset) view.set(t.data);
+        if (t.data.buffer !== view.buffer || t.data.byteOffset !== view.byteOffset)
+          view.set(t.data);
       }
     }
     const out = (name: string): Tensor<Float32Array> => {
-      if (name === 'input') return tensor(src instanceof Float32Array ? src.slice() : Float32Array.from(src), [n, d]);
+      if (name === 'input')
+        return tensor(src instanceof Float32Array ? src.slice() : Float32Array.from(src), [n, d]);
       return tensor(buffers.get(name)!, [n, widths.get(name)!]);
     };
     return { logits: out('logits'), activations: recNames.map(out) };
@@ -258,8 +334,13 @@ class OnnxEvaluator implements Evaluator {
  * @throws OnnxRuntimeError when onnxruntime-node cannot be loaded
  */
 export async function createOnnxEvaluator(options: OnnxEvaluatorOptions = {}): Promise<Evaluator> {
-  if (options.batchSize !== undefined && (!Number.isInteger(options.batchSize) || options.batchSize < 1)) {
-    throw new InvalidArgumentError(`createOnnxEvaluator: batchSize — expected a positive integer, got ${options.batchSize}`);
+  if (
+    options.batchSize !== undefined &&
+    (!Number.isInteger(options.batchSize) || options.batchSize < 1)
+  ) {
+    throw new InvalidArgumentError(
+      `createOnnxEvaluator: batchSize — expected a positive integer, got ${options.batchSize}`,
+    );
   }
   const ort = await loadOrt();
   return new OnnxEvaluator(ort, options);
