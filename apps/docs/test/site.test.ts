@@ -370,6 +370,9 @@ describe('reference pages', () => {
       if (p.hasIndex) expect(report(`/api/${p.short}/`).text.length, p.name).toBeGreaterThan(200);
       if (p.hasReadme) expect(report(`/packages/${p.short}`).text, p.name).toContain(p.name);
     }
+    if (existsSync(join(DOCS_ROOT, '..', 'cli', 'src', 'reproduce', 'README.md'))) {
+      expect(report('/reference/reproduce').text).toContain('nidkit reproduce');
+    }
     if (existsSync(join(DOCS_ROOT, '..', 'cli', 'README.md')))
       expect(report('/packages/cli').text).toContain('@nidkit/cli');
   });

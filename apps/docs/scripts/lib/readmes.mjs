@@ -5,7 +5,7 @@
  * relative links that would not exist on the site.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, posix, relative, resolve } from 'node:path';
+import { dirname, join, posix, relative, resolve } from 'node:path';
 import { REPO_ROOT, GENERATED } from './paths.mjs';
 
 /**
@@ -133,6 +133,19 @@ export function generateReadmes(packages, apiShorts, log) {
     writeFileSync(join(GENERATED, 'packages', `${p.short}.md`), fm + body + footer);
     pages.push({ name: p.name, short: p.short, link: `/packages/${p.short}` });
     log(`readme: ${p.name} → /packages/${p.short}`);
+  }
+  // The reproduce runner documents its experiments and its latest small-scale run in a README.
+  const reproduceReadme = join(REPO_ROOT, 'apps', 'cli', 'src', 'reproduce', 'README.md');
+  if (existsSync(reproduceReadme)) {
+    const body = adaptReadme(readFileSync(reproduceReadme, 'utf8'), { fromDir: dirname(reproduceReadme), linkFor });
+    const footer =
+      '\n---\n\nRendered from `apps/cli/src/reproduce/README.md`. The paper\'s targets: [results](/results).\n';
+    writeFileSync(
+      join(GENERATED, 'reference', 'reproduce.md'),
+      `---\ntitle: "nidkit reproduce"\n---\n\n${body}${footer}`,
+    );
+    pages.push({ name: 'nidkit reproduce', short: 'reproduce', link: '/reference/reproduce' });
+    log('readme: apps/cli/src/reproduce → /reference/reproduce');
   }
   const missing = packages.filter((p) => !p.hasReadme);
   const index = [
