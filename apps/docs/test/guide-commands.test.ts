@@ -120,7 +120,7 @@ describe('commands quoted on the hand-written pages', () => {
 describe('the experiments table of the reproducing guide', () => {
   it('lists exactly the experiments of nidkit reproduce', async () => {
     const { importCli } = await import('../scripts/lib/modules.mjs');
-    const loaded = await importCli('reproduce', 'reproduce/index.js');
+    const loaded = await importCli('reproduce');
     expect(loaded.error).toBeUndefined();
     const { EXPERIMENTS } = loaded.mod as { EXPERIMENTS: readonly { name: string }[] };
     const page = readFileSync(join(DOCS_ROOT, 'guide', 'reproducing.md'), 'utf8');

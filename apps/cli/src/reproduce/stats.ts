@@ -47,8 +47,9 @@ export function fmtMs(m: MeanStd, digits = 2): string {
   return `${fmt(m.mean, digits)} ± ${fmt(m.std, digits)}`;
 }
 
-/** A markdown table. */
+/** A markdown table; a `|` inside a cell (e.g. `|signed √T|`) is escaped so it cannot split the cell. */
 export function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c) => c.replace(/(?<!\\)\|/g, '\\|')).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }

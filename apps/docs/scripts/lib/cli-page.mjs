@@ -12,7 +12,7 @@ import { GENERATED } from './paths.mjs';
  */
 export async function generateCliReference(log) {
   const file = join(GENERATED, 'reference', 'cli.md');
-  const loaded = await importCli('program', 'cli.js');
+  const loaded = await importCli('program');
   /** @type {string | undefined} */
   let error;
   if (loaded.mod && typeof loaded.mod.createProgram === 'function') {

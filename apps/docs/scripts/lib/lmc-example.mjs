@@ -119,7 +119,7 @@ export async function computeLmcExample(outDir) {
   const core = await need('@nidkit/core');
   const matching = await need('@nidkit/matching');
   const merging = await need('@nidkit/merging');
-  const plots = await importCli('plots', 'plots/index.js');
+  const plots = await importCli('plots');
   if (!plots.mod) throw new Error(`the CLI plot module is not available (${plots.error})`);
 
   const { seed, widths, samples, points } = EXAMPLE_CONFIG;

@@ -4,10 +4,6 @@
  * optional: the packages are built by turbo before the docs (`^build`), but while they are being
  * written a missing module must only leave its part of the site out, with a note.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { DOCS_ROOT } from './paths.mjs';
 
 /**
  * @param {unknown} err
@@ -32,18 +28,11 @@ export async function tryImport(specifier) {
 }
 
 /**
- * Imports a module of the built CLI (`@nidkit/cli`): first through its exports map
- * (`@nidkit/cli/<subpath>`), then — while the CLI does not export that subpath yet — from its
- * built `dist/<distFile>` inside the installed package.
- * @param {string} subpath e.g. `program`, `plots`, `reproduce`
- * @param {string} distFile e.g. `cli.js`, `plots/index.js`
+ * Imports a module of the built CLI through its exports map (`@nidkit/cli/<subpath>`).
+ * @param {string} subpath `program`, `plots` or `reproduce`
  * @returns {Promise<{ mod: any, error?: undefined } | { mod?: undefined, error: string }>}
  */
-export async function importCli(subpath, distFile) {
-  const viaExports = await tryImport(`@nidkit/cli/${subpath}`);
-  if (viaExports.mod) return viaExports;
-  const file = join(DOCS_ROOT, 'node_modules', '@nidkit', 'cli', 'dist', distFile);
-  if (!existsSync(file))
-    return { error: `${viaExports.error}; and ${file} does not exist (is @nidkit/cli built?)` };
-  return tryImport(pathToFileURL(file).href);
+export async function importCli(subpath) {
+  const loaded = await tryImport(`@nidkit/cli/${subpath}`);
+  return loaded.mod ? loaded : { error: `${loaded.error} (is @nidkit/cli built?)` };
 }

@@ -137,9 +137,12 @@ export function generateReadmes(packages, apiShorts, log) {
   // The reproduce runner documents its experiments and its latest small-scale run in a README.
   const reproduceReadme = join(REPO_ROOT, 'apps', 'cli', 'src', 'reproduce', 'README.md');
   if (existsSync(reproduceReadme)) {
-    const body = adaptReadme(readFileSync(reproduceReadme, 'utf8'), { fromDir: dirname(reproduceReadme), linkFor });
+    const body = adaptReadme(readFileSync(reproduceReadme, 'utf8'), {
+      fromDir: dirname(reproduceReadme),
+      linkFor,
+    });
     const footer =
-      '\n---\n\nRendered from `apps/cli/src/reproduce/README.md`. The paper\'s targets: [results](/results).\n';
+      "\n---\n\nRendered from `apps/cli/src/reproduce/README.md`. The paper's targets: [results](/results).\n";
     writeFileSync(
       join(GENERATED, 'reference', 'reproduce.md'),
       `---\ntitle: "nidkit reproduce"\n---\n\n${body}${footer}`,

@@ -76,7 +76,7 @@ export async function generateResults({ log, reuse }) {
   // 1. nidkit reproduce experiments.
   const selection = (process.env.NIDKIT_DOCS_EXPERIMENTS ?? 'all').trim();
   if (selection !== 'none') {
-    const loaded = await importCli('reproduce', 'reproduce/index.js');
+    const loaded = await importCli('reproduce');
     if (!loaded.mod || typeof loaded.mod.runExperiment !== 'function') {
       errors.push(`reproduce: ${loaded.error ?? 'runExperiment is not exported'}`);
     } else {
