@@ -5,24 +5,14 @@
  * the returned `vectors`.
  */
 
+import { implicitQl } from './implicit-ql.js';
+
 /** Result of {@link symmetricEigen}. */
 export interface SymmetricEigen {
   /** Eigenvalues in ascending order. */
   readonly values: Float64Array;
   /** `n×n` row-major; row `j` is the unit eigenvector of `values[j]` (empty when not requested). */
   readonly vectors: Float64Array;
-}
-
-function hypot(a: number, b: number): number {
-  const x = Math.abs(a);
-  const y = Math.abs(b);
-  if (x > y) {
-    const r = y / x;
-    return x * Math.sqrt(1 + r * r);
-  }
-  if (y === 0) return 0;
-  const r = x / y;
-  return y * Math.sqrt(1 + r * r);
 }
 
 /**
@@ -146,71 +136,23 @@ function tql2(
   V: Float64Array,
   wantVectors: boolean,
 ): void {
-  for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
-  e[n - 1] = 0;
-  let f = 0;
-  let tst1 = 0;
-  const eps = Number.EPSILON;
-  for (let l = 0; l < n; l++) {
-    tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
-    let m = l;
-    while (m < n) {
-      if (Math.abs(e[m]!) <= eps * tst1) break;
-      m++;
-    }
-    if (m > l) {
-      let iter = 0;
-      do {
-        iter++;
-        let g = d[l]!;
-        let p = (d[l + 1]! - g) / (2 * e[l]!);
-        let r = hypot(p, 1);
-        if (p < 0) r = -r;
-        d[l] = e[l]! / (p + r);
-        d[l + 1] = e[l]! * (p + r);
-        const dl1 = d[l + 1]!;
-        let h = g - d[l]!;
-        for (let i = l + 2; i < n; i++) d[i] = d[i]! - h;
-        f += h;
-        p = d[m]!;
-        let c = 1;
-        let c2 = c;
-        let c3 = c;
-        const el1 = e[l + 1]!;
-        let s = 0;
-        let s2 = 0;
-        for (let i = m - 1; i >= l; i--) {
-          c3 = c2;
-          c2 = c;
-          s2 = s;
-          g = c * e[i]!;
-          h = c * p;
-          r = hypot(p, e[i]!);
-          e[i + 1] = s * r;
-          s = e[i]! / r;
-          c = p / r;
-          p = c * d[i]! - s * g;
-          d[i + 1] = h + s * (c * g + s * d[i]!);
-          if (wantVectors) {
-            const r0 = i * n;
-            const r1 = r0 + n;
-            for (let k = 0; k < n; k++) {
-              const hk = V[r1 + k]!;
-              const vk = V[r0 + k]!;
-              V[r1 + k] = s * vk + c * hk;
-              V[r0 + k] = c * vk - s * hk;
-            }
+  implicitQl(
+    n,
+    d,
+    e,
+    wantVectors
+      ? (i, c, s) => {
+          const r0 = i * n;
+          const r1 = r0 + n;
+          for (let k = 0; k < n; k++) {
+            const hk = V[r1 + k]!;
+            const vk = V[r0 + k]!;
+            V[r1 + k] = s * vk + c * hk;
+            V[r0 + k] = c * vk - s * hk;
           }
         }
-        p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
-        e[l] = s * p;
-        d[l] = c * p;
-        if (iter > 60 * n) break; // never observed; guards against an endless loop on NaN input
-      } while (Math.abs(e[l]!) > eps * tst1);
-    }
-    d[l] = d[l]! + f;
-    e[l] = 0;
-  }
+      : undefined,
+  );
   for (let i = 0; i < n - 1; i++) {
     let k = i;
     let p = d[i]!;

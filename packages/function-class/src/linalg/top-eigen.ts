@@ -7,6 +7,8 @@
  * of ≈ 9n³ for all of them.
  */
 
+import { implicitQl } from './implicit-ql.js';
+
 /** Eigenvalues of a symmetric matrix, with eigenvectors on demand. */
 export interface LazyEigen {
   /** Eigenvalues, ascending. */
@@ -16,18 +18,6 @@ export interface LazyEigen {
    * matrix (column t is the eigenvector of `values[indices[t]]`).
    */
   vectors(indices: readonly number[]): Float64Array;
-}
-
-function hypot(a: number, b: number): number {
-  const x = Math.abs(a);
-  const y = Math.abs(b);
-  if (x > y) {
-    const r = y / x;
-    return x * Math.sqrt(1 + r * r);
-  }
-  if (y === 0) return 0;
-  const r = x / y;
-  return y * Math.sqrt(1 + r * r);
 }
 
 /**
@@ -124,62 +114,7 @@ export function lazySymmetricEigen(a: ArrayLike<number>, n: number): LazyEigen {
     ri[count] = i;
     count++;
   };
-  for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
-  e[n - 1] = 0;
-  let f = 0;
-  let tst1 = 0;
-  const eps = Number.EPSILON;
-  for (let l = 0; l < n; l++) {
-    tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
-    let m = l;
-    while (m < n) {
-      if (Math.abs(e[m]!) <= eps * tst1) break;
-      m++;
-    }
-    if (m > l) {
-      let iter = 0;
-      do {
-        iter++;
-        let g = d[l]!;
-        let p = (d[l + 1]! - g) / (2 * e[l]!);
-        let r = hypot(p, 1);
-        if (p < 0) r = -r;
-        d[l] = e[l]! / (p + r);
-        d[l + 1] = e[l]! * (p + r);
-        const dl1 = d[l + 1]!;
-        let h = g - d[l]!;
-        for (let i = l + 2; i < n; i++) d[i] = d[i]! - h;
-        f += h;
-        p = d[m]!;
-        let c = 1;
-        let c2 = c;
-        let c3 = c;
-        const el1 = e[l + 1]!;
-        let s = 0;
-        let s2 = 0;
-        for (let i = m - 1; i >= l; i--) {
-          c3 = c2;
-          c2 = c;
-          s2 = s;
-          g = c * e[i]!;
-          h = c * p;
-          r = hypot(p, e[i]!);
-          e[i + 1] = s * r;
-          s = e[i]! / r;
-          c = p / r;
-          p = c * d[i]! - s * g;
-          d[i + 1] = h + s * (c * g + s * d[i]!);
-          push(i, c, s);
-        }
-        p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
-        e[l] = s * p;
-        d[l] = c * p;
-        if (iter > 60 * n) break;
-      } while (Math.abs(e[l]!) > eps * tst1);
-    }
-    d[l] = d[l]! + f;
-    e[l] = 0;
-  }
+  implicitQl(n, d, e, push);
   // sort ascending, remembering each value's column before sorting
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
