@@ -4,6 +4,7 @@
  * stored transposed so that every hot loop scans contiguous memory; eigenvector `j` is row `j` of
  * the returned `vectors`.
  */
+import { householderReduce } from './householder.js';
 
 import { implicitQl } from './implicit-ql.js';
 
@@ -46,61 +47,8 @@ function tred2(
   V: Float64Array,
   wantVectors: boolean,
 ): void {
-  let f: number, g: number, h: number, hh: number, scale: number;
-  for (let j = 0; j < n; j++) d[j] = V[j * n + n - 1]!;
-  for (let i = n - 1; i > 0; i--) {
-    scale = 0;
-    h = 0;
-    for (let k = 0; k < i; k++) scale += Math.abs(d[k]!);
-    if (scale === 0) {
-      e[i] = d[i - 1]!;
-      for (let j = 0; j < i; j++) {
-        d[j] = V[j * n + i - 1]!;
-        V[j * n + i] = 0;
-        V[i * n + j] = 0;
-      }
-    } else {
-      for (let k = 0; k < i; k++) {
-        d[k] = d[k]! / scale;
-        h += d[k]! * d[k]!;
-      }
-      f = d[i - 1]!;
-      g = Math.sqrt(h);
-      if (f > 0) g = -g;
-      e[i] = scale * g;
-      h = h - f * g;
-      d[i - 1] = f - g;
-      for (let j = 0; j < i; j++) e[j] = 0;
-      for (let j = 0; j < i; j++) {
-        f = d[j]!;
-        const rj = j * n;
-        V[i * n + j] = f;
-        g = e[j]! + V[rj + j]! * f;
-        for (let k = j + 1; k <= i - 1; k++) {
-          const vjk = V[rj + k]!;
-          g += vjk * d[k]!;
-          e[k] = e[k]! + vjk * f;
-        }
-        e[j] = g;
-      }
-      f = 0;
-      for (let j = 0; j < i; j++) {
-        e[j] = e[j]! / h;
-        f += e[j]! * d[j]!;
-      }
-      hh = f / (h + h);
-      for (let j = 0; j < i; j++) e[j] = e[j]! - hh * d[j]!;
-      for (let j = 0; j < i; j++) {
-        f = d[j]!;
-        g = e[j]!;
-        const rj = j * n;
-        for (let k = j; k <= i - 1; k++) V[rj + k] = V[rj + k]! - (f * e[k]! + g * d[k]!);
-        d[j] = V[rj + i - 1]!;
-        V[rj + i] = 0;
-      }
-    }
-    d[i] = h;
-  }
+  let g: number, h: number;
+  householderReduce(n, V, d, e);
   if (wantVectors) {
     for (let i = 0; i < n - 1; i++) {
       V[i * n + n - 1] = V[i * n + i]!;
