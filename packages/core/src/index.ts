@@ -69,7 +69,7 @@ export {
   inputFeatures,
   outputFeatures,
 } from './network/blocks.js';
-export { namedTensors, mapTensors, mapLayers, copyF32 } from './network/state.js';
+export { namedTensors, mapTensors, mapLayers } from './network/state.js';
 export type { NamedTensor, TensorRole, TensorSlot } from './network/state.js';
 export { effectiveWeight, fixedPartOf, toDense } from './network/effective.js';
 export { validateNetwork } from './network/validate.js';

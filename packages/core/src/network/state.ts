@@ -1,6 +1,6 @@
 import { InvalidArgumentError, InvalidNetworkError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { shapesEqual, tensor } from '../tensor/tensor.js';
+import { shapesEqual } from '../tensor/tensor.js';
 import type { Layer, Network } from './types.js';
 
 /** What a named tensor is: trained, a statistic buffer, or a fixed asymmetric part. */
@@ -178,9 +178,4 @@ export function mapTensors(
 /** Replaces the layers of `net` by `fn(layer)`; the general form of {@link mapTensors}. */
 export function mapLayers(net: Network, fn: (layer: Layer) => Layer): Network {
   return { ...net, layers: net.layers.map(fn) };
-}
-
-/** Copies a float32 tensor (new buffer). */
-export function copyF32(t: Tensor<Float32Array>): Tensor<Float32Array> {
-  return tensor(t.data.slice(), t.shape);
 }
