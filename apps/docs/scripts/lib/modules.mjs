@@ -1,8 +1,8 @@
 // @ts-check
 /**
- * Loading the workspace packages and the CLI's modules at generation time. Everything is
- * optional: the packages are built by turbo before the docs (`^build`), but while they are being
- * written a missing module must only leave its part of the site out, with a note.
+ * Loading the workspace packages and the CLI's modules at generation time (turbo builds them
+ * before the docs, `^build`). A failed import is returned as an error message so that the
+ * generator can name what is missing; the browser test fails on any page left out.
  */
 
 /**
