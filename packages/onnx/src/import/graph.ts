@@ -748,6 +748,32 @@ export class GraphWalker {
             features = [total];
             continue;
           }
+          case 'Transpose': {
+            // Gemm(Transpose(x), W, transA = 1) = Gemm(x, W): the batch is transposed and back.
+            const perm = this.attrInts(i, 'perm');
+            const g = this.sole(this.out(i));
+            const isSwap = rank === 1 && (perm === null || (perm[0] === 1 && perm[1] === 0));
+            if (
+              !isSwap ||
+              g === null ||
+              this.nodes[g]!.opType !== 'Gemm' ||
+              this.inputs(g)[0] !== this.out(i) ||
+              this.attrInt(g, 'transA', 0) !== 1
+            )
+              throw this.nodeError(
+                i,
+                'transposes the activations — supported only as Transpose(perm = [1, 0]) feeding the A input of a Gemm with transA = 1',
+              );
+            this.use(i);
+            const r = this.linear(g, features[0]!, linearCount, true);
+            if (r.densified) densified.push(linearCount);
+            const lin = r.layer;
+            pending.push({ kind: 'linear', layer: () => lin, output: r.output });
+            cur = r.output;
+            features = [lin.weight.shape[0]!];
+            linearCount++;
+            continue;
+          }
           case 'Gemm':
           case 'MatMul': {
             if (rank !== 1)
@@ -935,10 +961,15 @@ export class GraphWalker {
 
   // ───────────────────────────── linear layers ─────────────────────────────
 
+  /**
+   * A dense layer at node `i` (Gemm or MatMul). `aTransposed`: the A input is `Transpose(x)` and
+   * the Gemm has transA = 1, which undoes it.
+   */
   private linear(
     i: number,
     inFeatures: number,
     index: number,
+    aTransposed = false,
   ): { layer: LinearLayer; output: string; densified: boolean } {
     const op = this.nodes[i]!.opType;
     const [, bName, cName] = this.inputs(i);
@@ -947,8 +978,13 @@ export class GraphWalker {
     let alpha = 1;
     let beta = 1;
     if (op === 'Gemm') {
-      if (this.attrInt(i, 'transA', 0) !== 0)
-        throw this.nodeError(i, 'has transA = 1 — expected 0');
+      if (this.attrInt(i, 'transA', 0) !== (aTransposed ? 1 : 0))
+        throw this.nodeError(
+          i,
+          aTransposed
+            ? 'has transA = 0 after a Transpose of the activations — expected 1'
+            : 'has transA = 1 on the [N, d] activations — expected 0, or a Transpose(perm = [1, 0]) of the activations in front of it',
+        );
       transposed = this.attrInt(i, 'transB', 0) === 0;
       alpha = this.attrFloat(i, 'alpha', 1);
       beta = this.attrFloat(i, 'beta', 1);

@@ -112,6 +112,59 @@ describe('import patterns (onnx.md §2) give the same IR as building the network
     expectSame(chain(17, [g, relu, gemm2]), refNet('relu', 'none'));
   });
 
+  it('Gemm transA = 1 on Transpose(x) (any transB, alpha, beta)', () => {
+    const gT =
+      (transB: 0 | 1): Step =>
+      (b, x) =>
+        b.op(
+          'Gemm',
+          [
+            b.op('Transpose', [x], [attr.ints('perm', [1, 0])]),
+            transB
+              ? b.init(
+                  'W0h',
+                  W0.map((v) => v / 2),
+                  [3, 4],
+                )
+              : b.init(
+                  'W0th',
+                  transpose2(W0, 3, 4).map((v) => v / 2),
+                  [4, 3],
+                ),
+            b.init(
+              'B0d',
+              B0.map((v) => Math.fround(v * 2)),
+              [3],
+            ),
+          ],
+          [
+            attr.int('transA', 1),
+            attr.int('transB', transB),
+            attr.float('alpha', 2),
+            attr.float('beta', 0.5),
+          ],
+        );
+    expectSame(chain(17, [gT(1), relu, gemm2]), refNet('relu', 'none'));
+    expectSame(chain(13, [gT(0), relu, gemm2]), refNet('relu', 'none'));
+  });
+
+  it('transA = 1 without the Transpose, or a Transpose not undone by a Gemm, is an error', () => {
+    const bare: Step = (b, x) =>
+      b.op(
+        'Gemm',
+        [x, b.init('W0', W0, [3, 4]), b.init('B0', B0, [3])],
+        [attr.int('transA', 1), attr.int('transB', 1)],
+      );
+    expect(() => importOnnx(chain(17, [bare, relu, gemm2]))).toThrow(
+      /has transA = 1 on the \[N, d\] activations — expected 0, or a Transpose/,
+    );
+    const tOnly: Step = (b, x) =>
+      gemm1(b, b.op('Transpose', [b.op('Transpose', [x], [attr.ints('perm', [1, 0])])]));
+    expect(() => importOnnx(chain(17, [tOnly, relu, gemm2]))).toThrow(
+      /Transpose.*transposes the activations — supported only as Transpose\(perm = \[1, 0\]\) feeding the A input of a Gemm with transA = 1/,
+    );
+  });
+
   it('MatMul + Add, and MatMul of a Transpose', () => {
     const mm: Step = (b, x) =>
       b.op('Add', [
