@@ -5,7 +5,6 @@ import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { ConstantUnitError } from '../errors.js';
 import { CrossStatistics, similarityMatrix } from './similarity.js';
-import { addCrossProduct } from './cross-product.js';
 
 /** Naive two-pass reference: the textbook definitions, element by element. */
 function naive(
@@ -171,6 +170,24 @@ describe('similarityMatrix', () => {
   });
 });
 
+describe('bad activations', () => {
+  it('NaN or ±∞ in either model is a NonFiniteError that names the model, sample and unit', () => {
+    const s = new CrossStatistics(3, 2);
+    const a = new Float32Array(4 * 3).fill(1);
+    const b = new Float32Array(4 * 2).fill(2);
+    a[1 * 3 + 2] = NaN;
+    expect(() => s.add(a, b, 4)).toThrow(
+      /CrossStatistics.add: activations of A: 1 non-finite value .*first at sample 1, unit 2: NaN/,
+    );
+    const t = new CrossStatistics(3, 2);
+    a[1 * 3 + 2] = 0;
+    b[3 * 2 + 1] = -Infinity;
+    expect(() => t.add(a, b, 4)).toThrow(
+      /activations of B: 1 non-finite value .*first at sample 3, unit 1: -Infinity/,
+    );
+  });
+});
+
 describe('cross-product kernels', () => {
   it('SIMD and JS kernels agree for widths that are not multiples of the block size and odd chunks', () => {
     const rng = Rng.stream(8, 'kernels');
@@ -183,33 +200,12 @@ describe('cross-product kernels', () => {
       const x = rng.fillNormal(new Float64Array(N * nA));
       const y = rng.fillNormal(new Float64Array(N * nB));
       const results = [true, false].map((simd) => {
-        const s = new CrossStatistics(nA, nB, { simd });
+        const s = new CrossStatistics(nA, nB, { simd, threads: 2 });
         s.add(x, y, N);
         return s.similarity({ similarity: 'dot' }).matrix.data;
       });
       expectClose(results[0]!, results[1]!, { atol: 1e-12, rtol: 1e-10 });
       expectClose(results[1]!, naive(x, y, N, nA, nB, 'dot'), { atol: 1e-12, rtol: 1e-10 });
     }
-  });
-});
-
-describe('addCrossProduct', () => {
-  it('equals the naive Aᵀ B for odd sizes and more than one sample block', () => {
-    const m = 7;
-    const n = 6;
-    const k = 1100;
-    const rng = Rng.stream(1, 'xp');
-    const at = rng.fillNormal(new Float64Array(m * k));
-    const bt = rng.fillNormal(new Float64Array(n * k));
-    const c = new Float64Array(m * n).fill(1);
-    addCrossProduct(at, bt, c, m, n, k);
-    const ref = new Float64Array(m * n);
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) {
-        let s = 1;
-        for (let p = 0; p < k; p++) s += at[i * k + p]! * bt[j * k + p]!;
-        ref[i * n + j] = s;
-      }
-    expectClose(c, ref, { atol: 1e-10, rtol: 1e-12 });
   });
 });

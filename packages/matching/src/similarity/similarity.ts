@@ -1,6 +1,5 @@
 import {
   InvalidArgumentError,
-  NonFiniteError,
   ShapeMismatchError,
   formatShape,
   tensor,
@@ -9,9 +8,7 @@ import type { Tensor } from '@nidkit/core';
 import type { MatrixInput } from '../assignment/matrix-input.js';
 import { toDenseMatrix } from '../assignment/matrix-input.js';
 import { ConstantUnitError } from '../errors.js';
-import { addCrossProduct } from './cross-product.js';
-import { createWasmCrossWorkspace } from './wasm-kernel.js';
-import type { WasmCrossWorkspace } from './wasm-kernel.js';
+import { CrossProduct } from '@nidkit/core/kernels';
 
 /**
  * How two units are compared (matching.md §3):
@@ -81,29 +78,21 @@ export class CrossStatistics {
   private count = 0;
   private readonly shiftA: Float64Array;
   private readonly shiftB: Float64Array;
-  private readonly sumA: Float64Array;
-  private readonly sumB: Float64Array;
-  private readonly sqA: Float64Array;
-  private readonly sqB: Float64Array;
-  private readonly minA: Float64Array;
-  private readonly maxA: Float64Array;
-  private readonly minB: Float64Array;
-  private readonly maxB: Float64Array;
-  private readonly cross: Float64Array;
-  private readonly bufA: Float64Array;
-  private readonly bufB: Float64Array;
-  private readonly workspace: WasmCrossWorkspace | null;
+  private readonly product: CrossProduct;
   /** `simd` when the WebAssembly f64x2 kernel is used, `js` for the plain typed-array kernel. */
   readonly kernel: 'simd' | 'js';
+  /** Threads that compute the cross product (core's `CrossProduct`; `NIDKIT_THREADS` sets the default). */
+  readonly threads: number;
 
   /**
    * @param nA - units of model A
    * @param nB - units of model B
-   * @param options - `simd: false` forces the plain JS cross-product kernel (default: the
-   *   WebAssembly SIMD kernel when available; both give the same sums up to rounding)
+   * @param options - `simd: false` forces the plain TypeScript cross-product kernel (default: the
+   *   WebAssembly SIMD kernel when available; both give the same sums up to rounding); `threads`
+   *   (default: all available, see core's `CrossProduct`)
    * @throws InvalidArgumentError for a non-positive width
    */
-  constructor(nA: number, nB: number, options: { simd?: boolean } = {}) {
+  constructor(nA: number, nB: number, options: { simd?: boolean; threads?: number } = {}) {
     for (const [name, w] of [
       ['nA', nA],
       ['nB', nB],
@@ -118,19 +107,14 @@ export class CrossStatistics {
     this.nB = nB;
     this.shiftA = new Float64Array(nA);
     this.shiftB = new Float64Array(nB);
-    this.sumA = new Float64Array(nA);
-    this.sumB = new Float64Array(nB);
-    this.sqA = new Float64Array(nA);
-    this.sqB = new Float64Array(nB);
-    this.minA = new Float64Array(nA).fill(Infinity);
-    this.maxA = new Float64Array(nA).fill(-Infinity);
-    this.minB = new Float64Array(nB).fill(Infinity);
-    this.maxB = new Float64Array(nB).fill(-Infinity);
-    this.workspace = options.simd === false ? null : createWasmCrossWorkspace(nA, nB, CHUNK);
-    this.kernel = this.workspace ? 'simd' : 'js';
-    this.cross = this.workspace?.c ?? new Float64Array(nA * nB);
-    this.bufA = this.workspace?.at ?? new Float64Array(nA * CHUNK);
-    this.bufB = this.workspace?.bt ?? new Float64Array(nB * CHUNK);
+    this.product = new CrossProduct(nA, nB, {
+      chunkRows: CHUNK,
+      names: ['CrossStatistics.add: activations of A', 'CrossStatistics.add: activations of B'],
+      ...(options.simd === false ? { simd: false } : {}),
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    });
+    this.kernel = this.product.kernel;
+    this.threads = this.product.threads;
   }
 
   /** Number of samples accumulated so far. */
@@ -163,49 +147,13 @@ export class CrossStatistics {
       setShift(a, r, this.nA, this.shiftA);
       setShift(b, r, this.nB, this.shiftB);
     }
-    for (let start = 0; start < rows; start += CHUNK) {
-      const r = Math.min(CHUNK, rows - start);
-      const stride = this.workspace ? this.workspace.stride : r;
-      transposeShift(
-        'A',
-        a,
-        start,
-        r,
-        this.nA,
-        this.shiftA,
-        this.bufA,
-        stride,
-        this.sumA,
-        this.sqA,
-        this.minA,
-        this.maxA,
-      );
-      transposeShift(
-        'B',
-        b,
-        start,
-        r,
-        this.nB,
-        this.shiftB,
-        this.bufB,
-        stride,
-        this.sumB,
-        this.sqB,
-        this.minB,
-        this.maxB,
-      );
-      if (this.workspace) {
-        zeroPad(this.bufA, this.nA, r, stride);
-        zeroPad(this.bufB, this.nB, r, stride);
-        this.workspace.add(r);
-      } else addCrossProduct(this.bufA, this.bufB, this.cross, this.nA, this.nB, r);
-      this.count += r;
-    }
+    this.product.add(a, this.shiftA, b, this.shiftB, rows);
+    this.count += rows;
   }
 
   /** Units of A (`'A'`) or B (`'B'`) whose minimum equals their maximum over all samples. */
   constantUnits(model: 'A' | 'B'): number[] {
-    const [min, max] = model === 'A' ? [this.minA, this.maxA] : [this.minB, this.maxB];
+    const { min, max } = this.product.columnStats(model);
     const out: number[] = [];
     for (let i = 0; i < min.length; i++) if (min[i] === max[i]) out.push(i);
     return out;
@@ -237,16 +185,18 @@ export class CrossStatistics {
       );
     const { nA, nB } = this;
     const out = new Float64Array(nA * nB);
+    const cross = this.product.result();
+    const statsA = this.product.columnStats('A');
+    const statsB = this.product.columnStats('B');
     const constA = this.constantUnits('A');
     const constB = this.constantUnits('B');
     if (kind === 'dot') {
       for (let i = 0; i < nA; i++) {
         const ha = this.shiftA[i]!;
-        const sa = this.sumA[i]!;
+        const sa = statsA.sum[i]!;
         for (let j = 0; j < nB; j++) {
           const hb = this.shiftB[j]!;
-          out[i * nB + j] =
-            (this.cross[i * nB + j]! + ha * this.sumB[j]! + hb * sa + N * ha * hb) / N;
+          out[i * nB + j] = (cross[i * nB + j]! + ha * statsB.sum[j]! + hb * sa + N * ha * hb) / N;
         }
       }
       return {
@@ -257,8 +207,8 @@ export class CrossStatistics {
         constantB: constB,
       };
     }
-    const ssqA = centeredSsq(this.sumA, this.sqA, N);
-    const ssqB = centeredSsq(this.sumB, this.sqB, N);
+    const ssqA = centeredSsq(statsA.sum, statsA.sumSq, N);
+    const ssqB = centeredSsq(statsB.sum, statsB.sumSq, N);
     // Numerically constant units (ssq ≤ 0 after rounding) join the exact constants.
     const flagA = new Uint8Array(nA);
     const flagB = new Uint8Array(nB);
@@ -295,14 +245,14 @@ export class CrossStatistics {
         out.fill(fill, o, o + nB);
         continue;
       }
-      const sa = this.sumA[i]! / N;
+      const sa = statsA.sum[i]! / N;
       const ia = invA[i]!;
       for (let j = 0; j < nB; j++) {
         if (flagB[j]) {
           out[o + j] = fill;
           continue;
         }
-        let rho = (this.cross[o + j]! - sa * this.sumB[j]!) * ia * invB[j]!;
+        let rho = (cross[o + j]! - sa * statsB.sum[j]!) * ia * invB[j]!;
         rho = rho > 1 ? 1 : rho < -1 ? -1 : rho;
         out[o + j] = uncorrelated ? 1 - Math.abs(rho) : rho;
       }
@@ -324,47 +274,6 @@ function setShift(x: ArrayLike<number>, rows: number, n: number, shift: Float64A
     for (let j = 0; j < n; j++) shift[j]! += x[o + j]!;
   }
   for (let j = 0; j < n; j++) shift[j]! /= rows;
-}
-
-function transposeShift(
-  model: 'A' | 'B',
-  x: ArrayLike<number>,
-  start: number,
-  rows: number,
-  n: number,
-  shift: Float64Array,
-  out: Float64Array,
-  stride: number,
-  sum: Float64Array,
-  sq: Float64Array,
-  min: Float64Array,
-  max: Float64Array,
-): void {
-  for (let r = 0; r < rows; r++) {
-    const o = (start + r) * n;
-    for (let j = 0; j < n; j++) {
-      const v = x[o + j]!;
-      if (v - v !== 0) {
-        throw new NonFiniteError(
-          `CrossStatistics.add: activations of ${model}`,
-          1,
-          `(first at sample ${start + r}, unit ${j}: ${v})`,
-        );
-      }
-      if (v < min[j]!) min[j] = v;
-      if (v > max[j]!) max[j] = v;
-      const d = v - shift[j]!;
-      out[j * stride + r] = d;
-      sum[j]! += d;
-      sq[j]! += d * d;
-    }
-  }
-}
-
-/** Zeroes the pad columns `rows..⌈rows/4⌉·4−1`: the SIMD kernel reads samples in groups of 4. */
-function zeroPad(out: Float64Array, n: number, rows: number, stride: number): void {
-  const end = Math.min(stride, Math.ceil(rows / 4) * 4);
-  if (end > rows) for (let j = 0; j < n; j++) out.fill(0, j * stride + rows, j * stride + end);
 }
 
 function centeredSsq(sum: Float64Array, sq: Float64Array, N: number): Float64Array {

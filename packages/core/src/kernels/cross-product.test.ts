@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../rng/rng.js';
+import { CrossProduct } from './cross-product.js';
+import { defaultThreads } from './threads.js';
+
+/** (A − 1hₐᵀ)ᵀ(B − 1h_bᵀ) by the definition, in float64. */
+function naive(
+  a: ArrayLike<number>,
+  ha: ArrayLike<number> | null,
+  b: ArrayLike<number>,
+  hb: ArrayLike<number> | null,
+  rows: number,
+  m: number,
+  n: number,
+): Float64Array {
+  const c = new Float64Array(m * n);
+  for (let p = 0; p < rows; p++)
+    for (let i = 0; i < m; i++) {
+      const x = a[p * m + i]! - (ha ? ha[i]! : 0);
+      for (let j = 0; j < n; j++) c[i * n + j]! += x * (b[p * n + j]! - (hb ? hb[j]! : 0));
+    }
+  return c;
+}
+
+function maxRel(x: Float64Array, y: Float64Array): number {
+  let worst = 0;
+  for (let i = 0; i < x.length; i++)
+    worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / Math.max(1, Math.abs(y[i]!)));
+  return worst;
+}
+
+const rng = Rng.stream(11, 'cross-product-test');
+const data = (len: number): Float32Array => rng.fillNormal(new Float32Array(len));
+
+describe('CrossProduct', () => {
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [3, 5, 7],
+    [8, 8, 2],
+    [9, 17, 33],
+    [64, 40, 301],
+    [130, 70, 515],
+  ];
+  for (const simd of [true, false])
+    for (const [m, n, rows] of shapes)
+      it(`${simd ? 'SIMD' : 'JS'} kernel: ${m}×${n} over ${rows} rows in uneven batches, with shifts, equals the definition`, () => {
+        const a = data(rows * m);
+        const b = data(rows * n);
+        const ha = Float64Array.from(data(m));
+        const hb = Float64Array.from(data(n));
+        const xp = new CrossProduct(m, n, { simd, chunkRows: 64, threads: 2 });
+        expect(xp.kernel).toBe(simd ? 'simd' : 'js');
+        // batches of 1, 2, 5, … rows exercise odd chunks (the zero pad sample)
+        let start = 0;
+        for (let size = 1; start < rows; size = size * 2 + 1) {
+          const r = Math.min(size, rows - start);
+          xp.add(
+            a.subarray(start * m, (start + r) * m),
+            ha,
+            b.subarray(start * n, (start + r) * n),
+            hb,
+            r,
+          );
+          start += r;
+        }
+        expect(xp.samples).toBe(rows);
+        expect(maxRel(xp.result(), naive(a, ha, b, hb, rows, m, n))).toBeLessThan(1e-12);
+        for (const [which, x, h, w] of [
+          ['A', a, ha, m],
+          ['B', b, hb, n],
+        ] as const) {
+          const st = xp.columnStats(which);
+          for (let c = 0; c < w; c++) {
+            let sum = 0;
+            let sq = 0;
+            let lo = Infinity;
+            let hi = -Infinity;
+            for (let p = 0; p < rows; p++) {
+              const v = x[p * w + c]!;
+              sum += v - h[c]!;
+              sq += (v - h[c]!) ** 2;
+              lo = Math.min(lo, v);
+              hi = Math.max(hi, v);
+            }
+            expect(st.sum[c]).toBeCloseTo(sum, 10);
+            expect(st.sumSq[c]).toBeCloseTo(sq, 9);
+            expect(st.min[c]).toBe(lo);
+            expect(st.max[c]).toBe(hi);
+          }
+        }
+        xp.dispose();
+      });
+
+  it('symmetric mode gives the full, exactly symmetric AᵀA', () => {
+    const m = 37;
+    const rows = 211;
+    const a = data(rows * m);
+    const h = Float64Array.from(data(m));
+    const xp = new CrossProduct(m, m, { symmetric: true, chunkRows: 50 });
+    xp.add(a, h, null, null, rows);
+    const c = xp.result();
+    expect(maxRel(c, naive(a, h, a, h, rows, m, m))).toBeLessThan(1e-12);
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) expect(c[i * m + j]).toBe(c[j * m + i]);
+  });
+
+  it('splits large chunks over worker threads and still equals the single-thread result', () => {
+    const m = 96;
+    const n = 200;
+    const rows = 600;
+    const a = data(rows * m);
+    const b = data(rows * n);
+    const one = new CrossProduct(m, n, { threads: 1 });
+    const two = new CrossProduct(m, n, { threads: 2 });
+    const sym2 = new CrossProduct(n, n, { threads: 2, symmetric: true });
+    one.add(a, null, b, null, rows);
+    two.add(a, null, b, null, rows);
+    sym2.add(b, null, null, null, rows);
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+    // same kernel, same summation order per entry: identical bits
+    expect(two.result()).toEqual(one.result());
+    expect(maxRel(sym2.result(), naive(b, null, b, null, rows, n, n))).toBeLessThan(1e-12);
+    for (const x of [one, two, sym2]) x.dispose();
+  });
+
+  it('accepts float64 arrays and plain number arrays alike', () => {
+    const m = 11;
+    const rows = 9;
+    const a32 = data(rows * m);
+    const a64 = Float64Array.from(a32);
+    const plain = Array.from(a32);
+    const results = [a32, a64, plain].map((x) => {
+      const xp = new CrossProduct(m, m, { symmetric: true });
+      xp.add(x, null, null, null, rows);
+      return xp.result();
+    });
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+  });
+
+  for (const simd of [true, false])
+    it(`${simd ? 'SIMD' : 'JS'}: NaN or ±∞ in an input is a NonFiniteError naming the first entry`, () => {
+      const xp = new CrossProduct(5, 3, { simd });
+      const a = new Float32Array(4 * 5);
+      const b = new Float32Array(4 * 3);
+      xp.add(a, null, b, null, 4);
+      b[2 * 3 + 1] = NaN;
+      b[3 * 3 + 2] = Infinity;
+      expect(() => xp.add(a, null, b, null, 4)).toThrow(
+        /CrossProduct.add: B.*2 .*first at sample 2, unit 1: NaN/,
+      );
+      const xq = new CrossProduct(5, 5, { simd, symmetric: true, names: ['layer 3 inputs'] });
+      a[7] = -Infinity;
+      expect(() => xq.add(a, null, null, null, 4)).toThrow(
+        /^layer 3 inputs: 1 non-finite value .*first at sample 1, unit 2: -Infinity/,
+      );
+    });
+
+  it('rejects bad sizes and shapes with clear errors', () => {
+    expect(() => new CrossProduct(0, 3)).toThrow(
+      /m must be a positive integer — expected ≥ 1, got 0/,
+    );
+    expect(() => new CrossProduct(3, 4, { symmetric: true })).toThrow(
+      /expected n = m = 3, got n = 4/,
+    );
+    const xp = new CrossProduct(3, 2);
+    expect(() => xp.add(new Float32Array(5), null, new Float32Array(4), null, 2)).toThrow(
+      /CrossProduct.add: A: shape mismatch — expected \[2, 3\]/,
+    );
+    expect(() => xp.add(new Float32Array(6), [1, 2], new Float32Array(4), null, 2)).toThrow(
+      /CrossProduct.add: A \(shift\)/,
+    );
+    xp.dispose();
+    expect(() => xp.add(new Float32Array(6), null, new Float32Array(4), null, 2)).toThrow(
+      /disposed/,
+    );
+  });
+
+  it('NIDKIT_THREADS sets the default thread count', () => {
+    const before = process.env.NIDKIT_THREADS;
+    process.env.NIDKIT_THREADS = '3';
+    expect(defaultThreads()).toBe(3);
+    process.env.NIDKIT_THREADS = 'zero';
+    expect(defaultThreads()).toBeGreaterThanOrEqual(1);
+    if (before === undefined) delete process.env.NIDKIT_THREADS;
+    else process.env.NIDKIT_THREADS = before;
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * Worker threads for {@link CrossProduct}: a small process-wide pool of Node.js workers that run
+ * the WebAssembly GEMM kernel on a shared memory. The calling thread stays synchronous: it posts
+ * the worker's share of a job, computes its own share, then blocks in `Atomics.wait` until every
+ * worker has flagged completion in the shared memory. Workers are `unref`'d, so they never keep a
+ * process alive. Where `node:worker_threads` or shared WebAssembly memory is missing (browsers
+ * without cross-origin isolation), everything runs on the calling thread.
+ * @internal
+ */
+import { NidkitError } from '../errors.js';
+
+interface WorkerLike {
+  postMessage(message: unknown): void;
+  unref(): void;
+  on(event: 'error', listener: (e: unknown) => void): void;
+}
+interface WorkerThreadsModule {
+  Worker: new (source: string, options: { eval: true; name?: string }) => WorkerLike;
+}
+interface OsModule {
+  availableParallelism?: () => number;
+  cpus(): unknown[];
+}
+
+type BuiltinLoader = (id: string) => unknown;
+
+function builtin<T>(id: string): T | null {
+  const load = (globalThis as { process?: { getBuiltinModule?: BuiltinLoader } }).process
+    ?.getBuiltinModule;
+  if (typeof load !== 'function') return null;
+  try {
+    return (load(id) as T | undefined) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The worker's program: instantiate the kernels per memory, run job lists (each call is
+ * `[function index (0 k, 1 p32, 2 p64), ...arguments]`), flag completion.
+ */
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const open = new Map();
+parentPort.on('message', (m) => {
+  if (m.type === 'open') {
+    const x = new WebAssembly.Instance(m.module, { env: { mem: m.memory } }).exports;
+    open.set(m.id, { fns: [x.k, x.p32, x.p64], flags: new Int32Array(m.memory.buffer, 0, m.slots) });
+    return;
+  }
+  if (m.type === 'close') { open.delete(m.id); return; }
+  const e = open.get(m.id);
+  let status = 1;
+  try {
+    for (const c of m.calls) e.fns[c[0]](c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11]);
+  }
+  catch (err) { status = 2; }
+  Atomics.store(e.flags, m.slot, status);
+  Atomics.notify(e.flags, m.slot);
+});
+`;
+
+const workers: WorkerLike[] = [];
+let broken = false;
+
+/**
+ * The number of threads nidkit's kernels use by default: `NIDKIT_THREADS` when set to a positive
+ * integer, else the machine's available parallelism (capped at 8); 1 where worker threads are
+ * unavailable.
+ */
+export function defaultThreads(): number {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env?.NIDKIT_THREADS;
+  if (env !== undefined && /^\d+$/.test(env) && Number(env) >= 1) return Math.min(64, Number(env));
+  if (!builtin<WorkerThreadsModule>('node:worker_threads')) return 1;
+  const os = builtin<OsModule>('node:os');
+  const n = os ? (os.availableParallelism?.() ?? os.cpus().length) : 1;
+  return Math.max(1, Math.min(8, n));
+}
+
+/** True when shared WebAssembly memory and worker threads are both available. */
+export function threadsAvailable(): boolean {
+  return (
+    !broken &&
+    typeof SharedArrayBuffer === 'function' &&
+    typeof Atomics === 'object' &&
+    builtin<WorkerThreadsModule>('node:worker_threads') !== null
+  );
+}
+
+/** At least `count` workers (fewer if creation fails; the pool then reports what it has). */
+export function ensureWorkers(count: number): WorkerLike[] {
+  const wt = builtin<WorkerThreadsModule>('node:worker_threads');
+  if (!wt || broken) return [];
+  while (workers.length < count) {
+    try {
+      const w = new wt.Worker(WORKER_SOURCE, { eval: true, name: 'nidkit-kernel' });
+      w.unref();
+      w.on('error', () => {
+        broken = true;
+      });
+      workers.push(w);
+    } catch {
+      broken = true;
+      break;
+    }
+  }
+  return workers.slice(0, count);
+}
+
+let nextId = 1;
+
+/** A shared memory registered with `count` workers; `slots` Int32 flags live at byte 0. */
+export class SharedKernel {
+  readonly id = nextId++;
+  private readonly flags: Int32Array;
+  constructor(
+    private readonly pool: WorkerLike[],
+    module: object,
+    memory: { buffer: ArrayBuffer | SharedArrayBuffer },
+    readonly slots: number,
+  ) {
+    this.flags = new Int32Array(memory.buffer, 0, slots);
+    for (const w of pool) w.postMessage({ type: 'open', id: this.id, module, memory, slots });
+  }
+
+  /**
+   * Runs `jobs[t]` (calls `[function index, ...arguments]`) on worker t while `own()` runs here;
+   * returns when all are done.
+   */
+  run(jobs: number[][][], own: () => void): void {
+    const flags = this.flags;
+    for (let t = 0; t < jobs.length; t++) {
+      Atomics.store(flags, t, 0);
+      this.pool[t]!.postMessage({ type: 'run', id: this.id, slot: t, calls: jobs[t] });
+    }
+    own();
+    const deadline = Date.now() + 120_000;
+    for (let t = 0; t < jobs.length; t++) {
+      while (Atomics.load(flags, t) === 0) {
+        if (broken || Date.now() > deadline) {
+          broken = true;
+          throw new NidkitError(
+            'WORKER_FAILED',
+            'CrossProduct: a worker thread stopped responding — set NIDKIT_THREADS=1 to compute on one thread',
+          );
+        }
+        Atomics.wait(flags, t, 0, 1000);
+      }
+      if (Atomics.load(flags, t) !== 1)
+        throw new NidkitError(
+          'WORKER_FAILED',
+          'CrossProduct: the WebAssembly kernel failed in a worker thread — set NIDKIT_THREADS=1 to compute on one thread',
+        );
+    }
+  }
+
+  /** Lets the workers drop their instance of this memory. */
+  close(): void {
+    for (const w of this.pool) w.postMessage({ type: 'close', id: this.id });
+  }
+}
