@@ -279,7 +279,9 @@ function swapCostData(M: ArrayLike<number>, n: number): Float64Array {
   const T = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      const t = M[i * n + j]! + M[j * n + i]! - M[i * n + i]! - M[j * n + j]!;
+      // (M_ij − M_ii) + (M_ji − M_jj): the differences first, so that M_ij = c_j (a dense layer)
+      // gives T = (c_j − c_i) + (c_i − c_j) = 0 exactly, and cancellation is confined to each pair
+      const t = M[i * n + j]! - M[i * n + i]! + (M[j * n + i]! - M[j * n + j]!);
       T[i * n + j] = t;
       T[j * n + i] = t;
     }

@@ -2,16 +2,20 @@
  * The centred Gram matrix `XcᵀXc` (d×d, float64) of `X` (`N×d`), accumulated block by block.
  * Covariance is invariant to per-column shifts, so each column is shifted by a value that occurs
  * in it (the most frequent value among the first rows of the first block), `Y = X − offset`.
- * For data with a dominant background value (images) Y is sparse: columns that are nonzero in many
- * rows go through a dense register-blocked kernel, all other pairs through a sparse per-row kernel;
- * dense data use the dense kernel throughout. Finally `XcᵀXc = YᵀY − N·ȳȳᵀ`; because the offset
- * is a data value, `ȳ` is of the order of the data spread and the subtraction is benign.
+ * Dense blocks go through core's `CrossProduct` (symmetric, WebAssembly SIMD on all cores). For
+ * data with a dominant background value (images) Y is sparse: such blocks go through a sparse
+ * per-row kernel, with the columns that are nonzero in many rows in a dense register-blocked
+ * kernel. Finally `XcᵀXc = YᵀY − N·ȳȳᵀ`; because the offset is a data value, `ȳ` is of the order
+ * of the data spread and the subtraction is benign.
  */
+import { CrossProduct } from '@nidkit/core/kernels';
 
 const PROBE_ROWS = 32;
 const SPARSE_DENSITY = 0.3;
-/** Within the sparse kernel, columns nonzero in at least this share of rows use the dense kernel. */
-const DENSE_COLUMN = 0.25;
+/** In sparse data, columns nonzero in at least this share of rows go through the dense kernel. */
+const DENSE_COLUMN = 0.05;
+/** Rows gathered at a time for the dense columns of sparse data. */
+const GATHER_ROWS = 2048;
 
 /** Result of {@link centredGram}. */
 export interface CentredGram {
@@ -56,6 +60,12 @@ export class GramAccumulator {
   private readonly sums: Float64Array;
   private off: Float64Array | null = null;
   private rows = 0;
+  private product: CrossProduct | null = null;
+  /** Sparse data: the columns that go through the dense kernel (fixed by the first sparse block). */
+  private denseCols: Int32Array | null = null;
+  private isDense: Uint8Array | null = null;
+  /** Sparse data: the cross product of the dense columns (its column sums are not used). */
+  private denseProduct: CrossProduct | null = null;
   /** Kernels used so far. */
   readonly kernels = new Set<'sparse' | 'dense'>();
 
@@ -75,42 +85,83 @@ export class GramAccumulator {
     const d = this.d;
     if (n === 0) return;
     const off = (this.off ??= columnOffsets(x, n, d));
+    // density of this block (a strided sample of rows is enough to pick the kernel)
     let nnz = 0;
-    const sums = this.sums;
-    for (let r = 0; r < n; r++) {
+    let seen = 0;
+    const step = Math.max(1, Math.floor(n / 256));
+    for (let r = 0; r < n; r += step) {
       const o = r * d;
-      for (let c = 0; c < d; c++) {
-        const v = x[o + c]! - off[c]!;
-        if (v !== 0) {
-          nnz++;
-          sums[c] = sums[c]! + v;
-        }
-      }
+      for (let c = 0; c < d; c++) if (x[o + c]! - off[c]! !== 0) nnz++;
+      seen += d;
     }
-    const gram = this.upper;
-    if (nnz < SPARSE_DENSITY * n * d) {
+    if (nnz < SPARSE_DENSITY * seen) {
       this.kernels.add('sparse');
-      // columns that are nonzero in many rows go through the dense kernel, the rest stay sparse
+      const sums = this.sums;
+      // one pass: the nonzeros of Y = X − off row by row (CSR), per-column counts and sums
       const count = new Int32Array(d);
+      const rowPtr = new Int32Array(n + 1);
+      let cap = Math.max(1024, Math.ceil((1.25 * nnz * n) / Math.max(1, seen / d)));
+      let colIdx = new Int32Array(cap);
+      let vals = new Float64Array(cap);
+      let nz = 0;
       for (let r = 0; r < n; r++) {
         const o = r * d;
-        for (let c = 0; c < d; c++) if (x[o + c]! - off[c]! !== 0) count[c] = count[c]! + 1;
+        for (let c = 0; c < d; c++) {
+          const v = x[o + c]! - off[c]!;
+          if (v !== 0) {
+            if (nz === cap) {
+              cap *= 2;
+              const ci = new Int32Array(cap);
+              ci.set(colIdx);
+              colIdx = ci;
+              const vv = new Float64Array(cap);
+              vv.set(vals);
+              vals = vv;
+            }
+            colIdx[nz] = c;
+            vals[nz] = v;
+            nz++;
+            count[c] = count[c]! + 1;
+            sums[c] = sums[c]! + v;
+          }
+        }
+        rowPtr[r + 1] = nz;
       }
-      const denseCols: number[] = [];
-      const isDense = new Uint8Array(d);
-      for (let c = 0; c < d; c++) {
-        if (count[c]! >= DENSE_COLUMN * n) {
-          denseCols.push(c);
-          isDense[c] = 1;
+      if (!this.denseCols) {
+        const cols: number[] = [];
+        this.isDense = new Uint8Array(d);
+        for (let c = 0; c < d; c++) {
+          if (count[c]! >= DENSE_COLUMN * n) {
+            cols.push(c);
+            this.isDense[c] = 1;
+          }
+        }
+        this.denseCols = Int32Array.from(cols);
+      }
+      const cols = this.denseCols;
+      if (cols.length > 0) {
+        const k = cols.length;
+        this.denseProduct ??= new CrossProduct(k, k, {
+          symmetric: true,
+          names: ['GramAccumulator.add'],
+        });
+        const offD = Float64Array.from(cols, (c) => off[c]!);
+        const block = new Float64Array(Math.min(n, GATHER_ROWS) * k);
+        for (let r0 = 0; r0 < n; r0 += GATHER_ROWS) {
+          const rows = Math.min(GATHER_ROWS, n - r0);
+          for (let r = 0; r < rows; r++) {
+            const o = (r0 + r) * d;
+            for (let q = 0; q < k; q++) block[r * k + q] = x[o + cols[q]!]!;
+          }
+          this.denseProduct.add(block.subarray(0, rows * k), offD, null, null, rows);
         }
       }
-      if (denseCols.length > 0) denseGramUpper(x, off, n, d, gram, Int32Array.from(denseCols));
-      sparseGramUpper(x, off, n, d, gram, isDense);
+      sparsePairs(rowPtr, colIdx, vals, count, n, d, this.upper, this.isDense!);
     } else {
       this.kernels.add('dense');
-      const all = new Int32Array(d);
-      for (let c = 0; c < d; c++) all[c] = c;
-      denseGramUpper(x, off, n, d, gram, all);
+      // the product keeps its own column sums of x − off
+      this.product ??= new CrossProduct(d, d, { symmetric: true, names: ['GramAccumulator.add'] });
+      this.product.add(x, off, null, null, n);
     }
     this.rows += n;
   }
@@ -122,6 +173,30 @@ export class GramAccumulator {
     const mean = new Float64Array(d);
     const gram = new Float64Array(d * d);
     if (n === 0) return { gram, mean, rows: 0 };
+    // fold the cross products into the upper triangle and the sums (finish may be called again)
+    if (this.product) {
+      const g = this.product.result();
+      const sums = this.product.columnStats('A').sum;
+      this.product.dispose();
+      this.product = null;
+      for (let a = 0; a < d; a++) {
+        this.sums[a] = this.sums[a]! + sums[a]!;
+        for (let b = a; b < d; b++) this.upper[a * d + b] = this.upper[a * d + b]! + g[a * d + b]!;
+      }
+    }
+    if (this.denseProduct && this.denseCols) {
+      // the dense columns of sparse blocks: ascending, so (cols[a], cols[b]) is in the upper triangle
+      const cols = this.denseCols;
+      const k = cols.length;
+      const g = this.denseProduct.result();
+      this.denseProduct.dispose();
+      this.denseProduct = null;
+      for (let a = 0; a < k; a++) {
+        const ra = cols[a]! * d;
+        for (let b = a; b < k; b++)
+          this.upper[ra + cols[b]!] = this.upper[ra + cols[b]!]! + g[a * k + b]!;
+      }
+    }
     for (let c = 0; c < d; c++) mean[c] = this.sums[c]! / n;
     // subtract N·ȳȳᵀ and mirror to the lower triangle
     for (let a = 0; a < d; a++) {
@@ -152,142 +227,49 @@ export function centredGram(x: ArrayLike<number>, n: number, d: number): Centred
 }
 
 /**
- * Adds to the upper triangle of YᵀY (Y = X − off) every pair of nonzeros in a row except those
- * with both columns dense (`isDense`), which the dense kernel covers.
+ * Adds to the upper triangle of YᵀY (Y given row by row as CSR) every product that involves a
+ * sparse column (`isDense[c] = 0`); pairs of two dense columns are left to the dense kernel.
+ * Column by column: for a sparse column b, the row `t = Σ_{r: y_rb ≠ 0} y_rb · y_r` is accumulated
+ * in one cache-resident buffer, then folded into the triangle — `t[a]` goes to entry (b, a) for
+ * a ≥ b and to (a, b) for a dense a < b (a sparse a < b was counted when its own column ran).
  */
-function sparseGramUpper(
-  x: ArrayLike<number>,
-  off: Float64Array,
+function sparsePairs(
+  rowPtr: Int32Array,
+  colIdx: Int32Array,
+  vals: Float64Array,
+  count: Int32Array,
   n: number,
   d: number,
   g: Float64Array,
   isDense: Uint8Array,
 ): void {
-  const idx = new Int32Array(d);
-  const val = new Float64Array(d);
-  const spIdx = new Int32Array(d);
-  const spVal = new Float64Array(d);
-  for (let r = 0; r < n; r++) {
-    const o = r * d;
-    let m = 0;
-    let ms = 0;
-    for (let c = 0; c < d; c++) {
-      const v = x[o + c]! - off[c]!;
-      if (v !== 0) {
-        idx[m] = c;
-        val[m] = v;
-        m++;
-        if (isDense[c] === 0) {
-          spIdx[ms] = c;
-          spVal[ms] = v;
-          ms++;
-        }
-      }
+  // CSC of the sparse columns: rows and values
+  const start = new Int32Array(d + 1);
+  for (let c = 0; c < d; c++) start[c + 1] = start[c]! + (isDense[c] ? 0 : count[c]!);
+  const fill = start.slice(0, d);
+  const rows = new Int32Array(start[d]!);
+  const rv = new Float64Array(start[d]!);
+  for (let r = 0; r < n; r++)
+    for (let q = rowPtr[r]!; q < rowPtr[r + 1]!; q++) {
+      const c = colIdx[q]!;
+      if (isDense[c]) continue;
+      const at = fill[c]!;
+      rows[at] = r;
+      rv[at] = vals[q]!;
+      fill[c] = at + 1;
     }
-    let s0 = 0; // first sparse entry with column > idx[p]
-    for (let p = 0; p < m; p++) {
-      const a = idx[p]!;
-      const vp = val[p]!;
-      const row = a * d;
-      while (s0 < ms && spIdx[s0]! <= a) s0++;
-      if (isDense[a] === 1) {
-        for (let q = s0; q < ms; q++) g[row + spIdx[q]!] = g[row + spIdx[q]!]! + vp * spVal[q]!;
-      } else {
-        for (let q = p; q < m; q++) g[row + idx[q]!] = g[row + idx[q]!]! + vp * val[q]!;
-      }
+  const t = new Float64Array(d);
+  for (let b = 0; b < d; b++) {
+    if (start[b] === start[b + 1]) continue;
+    t.fill(0);
+    for (let p = start[b]!; p < start[b + 1]!; p++) {
+      const r = rows[p]!;
+      const yb = rv[p]!;
+      for (let q = rowPtr[r]!; q < rowPtr[r + 1]!; q++)
+        t[colIdx[q]!] = t[colIdx[q]!]! + yb * vals[q]!;
     }
-  }
-}
-
-const CHUNK = 256;
-
-/**
- * Adds the upper triangle of YᵀY restricted to the (ascending) columns `cols`, with Y = X − off,
- * via a transposed chunk and 4×2 register blocks.
- */
-function denseGramUpper(
-  x: ArrayLike<number>,
-  off: Float64Array,
-  n: number,
-  dFull: number,
-  gFull: Float64Array,
-  cols: Int32Array,
-): void {
-  const d = cols.length;
-  const g = new Float64Array(d * d);
-  const t = new Float64Array(d * CHUNK); // column-major chunk: t[c*CHUNK + r]
-  for (let r0 = 0; r0 < n; r0 += CHUNK) {
-    const len = Math.min(CHUNK, n - r0);
-    for (let r = 0; r < len; r++) {
-      const o = (r0 + r) * dFull;
-      for (let c = 0; c < d; c++) t[c * CHUNK + r] = x[o + cols[c]!]! - off[cols[c]!]!;
-    }
-    let a = 0;
-    for (; a + 4 <= d; a += 4) {
-      const a0 = a * CHUNK;
-      const a1 = a0 + CHUNK;
-      const a2 = a1 + CHUNK;
-      const a3 = a2 + CHUNK;
-      let b = a;
-      for (; b + 2 <= d; b += 2) {
-        const b0 = b * CHUNK;
-        const b1 = b0 + CHUNK;
-        let s00 = 0,
-          s01 = 0,
-          s10 = 0,
-          s11 = 0,
-          s20 = 0,
-          s21 = 0,
-          s30 = 0,
-          s31 = 0;
-        for (let r = 0; r < len; r++) {
-          const y0 = t[b0 + r]!;
-          const y1 = t[b1 + r]!;
-          const x0 = t[a0 + r]!;
-          const x1 = t[a1 + r]!;
-          const x2 = t[a2 + r]!;
-          const x3 = t[a3 + r]!;
-          s00 += x0 * y0;
-          s01 += x0 * y1;
-          s10 += x1 * y0;
-          s11 += x1 * y1;
-          s20 += x2 * y0;
-          s21 += x2 * y1;
-          s30 += x3 * y0;
-          s31 += x3 * y1;
-        }
-        const g0 = a * d + b;
-        g[g0] = g[g0]! + s00;
-        g[g0 + 1] = g[g0 + 1]! + s01;
-        g[g0 + d] = g[g0 + d]! + s10;
-        g[g0 + d + 1] = g[g0 + d + 1]! + s11;
-        g[g0 + 2 * d] = g[g0 + 2 * d]! + s20;
-        g[g0 + 2 * d + 1] = g[g0 + 2 * d + 1]! + s21;
-        g[g0 + 3 * d] = g[g0 + 3 * d]! + s30;
-        g[g0 + 3 * d + 1] = g[g0 + 3 * d + 1]! + s31;
-      }
-      for (; b < d; b++) {
-        const b0 = b * CHUNK;
-        for (let q = 0; q < 4; q++) {
-          const aq = (a + q) * CHUNK;
-          let s = 0;
-          for (let r = 0; r < len; r++) s += t[aq + r]! * t[b0 + r]!;
-          g[(a + q) * d + b] = g[(a + q) * d + b]! + s;
-        }
-      }
-    }
-    for (; a < d; a++) {
-      const aa = a * CHUNK;
-      for (let b = a; b < d; b++) {
-        const bb = b * CHUNK;
-        let s = 0;
-        for (let r = 0; r < len; r++) s += t[aa + r]! * t[bb + r]!;
-        g[a * d + b] = g[a * d + b]! + s;
-      }
-    }
-  }
-  for (let a = 0; a < d; a++) {
-    const ga = cols[a]! * dFull;
-    for (let b = a; b < d; b++) gFull[ga + cols[b]!] = gFull[ga + cols[b]!]! + g[a * d + b]!;
+    const row = b * d;
+    for (let a = 0; a < b; a++) if (isDense[a] && t[a] !== 0) g[a * d + b] = g[a * d + b]! + t[a]!;
+    for (let a = b; a < d; a++) g[row + a] = g[row + a]! + t[a]!;
   }
 }
