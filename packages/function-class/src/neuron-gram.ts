@@ -1,4 +1,4 @@
-import { choleskyInPlace, traceOfInverse } from './linalg/small.js';
+import { choleskyInPlace, lowerInverse } from './linalg/small.js';
 import { symmetricEigen } from './linalg/symmetric-eigen.js';
 
 /** ε of float32, 2^−23: the pseudo-inverse cutoff is `rtol = k·ε_f32` by default (PyTorch's default). */
@@ -27,6 +27,17 @@ export function gramRows(g: Float64Array, m: number, k: number): Float64Array {
       h[a * m + b] = s;
       h[b * m + a] = s;
     }
+  }
+  return h;
+}
+
+/** `H[a, b] = uut[idx_a, idx_b]`: the rows and columns `idx` of a `d×d` matrix. @internal */
+export function gatherSquare(uut: Float64Array, d: number, idx: Int32Array): Float64Array {
+  const m = idx.length;
+  const h = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) {
+    const ra = idx[a]! * d;
+    for (let b = 0; b < m; b++) h[a * m + b] = uut[ra + idx[b]!]!;
   }
   return h;
 }
@@ -121,7 +132,13 @@ export function neuronGramSpectrum(U: Float64Array, k: number, idx: Int32Array):
  */
 export type PseudoInverse =
   | { readonly kind: 'identity' }
-  | { readonly kind: 'cholesky'; readonly m: number; readonly L: Float64Array }
+  | {
+      readonly kind: 'cholesky';
+      readonly m: number;
+      readonly L: Float64Array;
+      /** `L⁻¹`, lower triangular: `‖L⁻¹g‖² = gᵀ(I − GGᵀ)⁻¹g`. */
+      readonly Linv: Float64Array;
+    }
   | {
       readonly kind: 'lowrank';
       readonly m: number;
@@ -145,19 +162,23 @@ export function neuronPseudoInverse(
   k: number,
   idx: Int32Array,
   rtol: number,
+  uut?: Float64Array,
 ): { pinv: PseudoInverse; g: Float64Array; dropped: number } {
   const m = idx.length;
   if (m === 0) return { pinv: { kind: 'identity' }, g: new Float64Array(0), dropped: 0 };
   const g = gatherRows(U, k, idx);
   if (m < k) {
     // eigenvalues of S: 1 − s_t (s_t eigenvalues of H = GGᵀ) and 1 (k − m times), so λ_max = 1
-    const h = gramRows(g, m, k);
+    const h = uut ? gatherSquare(uut, U.length / k, idx) : gramRows(g, m, k);
     const c = new Float64Array(m * m);
     for (let a = 0; a < m * m; a++) c[a] = -h[a]!;
     for (let a = 0; a < m; a++) c[a * m + a] = c[a * m + a]! + 1;
     // fast path: Cholesky of I − H, certified full rank by λ_min ≥ 1/trace((I−H)⁻¹) > rtol
-    if (choleskyInPlace(c, m) && 1 / traceOfInverse(c, m) > rtol) {
-      return { pinv: { kind: 'cholesky', m, L: c }, g, dropped: 0 };
+    if (choleskyInPlace(c, m)) {
+      const Linv = lowerInverse(c, m);
+      let trace = 0; // trace((I−H)⁻¹) = ‖L⁻¹‖_F²
+      for (let a = 0; a < m * m; a++) trace += Linv[a]! * Linv[a]!;
+      if (1 / trace > rtol) return { pinv: { kind: 'cholesky', m, L: c, Linv }, g, dropped: 0 };
     }
     const eig = symmetricEigen(h, m, true);
     const w = new Float64Array(m);

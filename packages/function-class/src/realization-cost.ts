@@ -1,5 +1,7 @@
 import { InvalidArgumentError, NonFiniteError, countNonFinite, tensor } from '@nidkit/core';
 import type { Tensor } from '@nidkit/core';
+import { CrossProduct } from '@nidkit/core/kernels';
+import { crossProductOf, matmulOf } from './linalg/gemm.js';
 import { FLOAT32_EPSILON, neuronPseudoInverse } from './neuron-gram.js';
 import type { LayerStructure } from './structure.js';
 import { checkStructure, fixedPositions } from './structure.js';
@@ -67,24 +69,10 @@ export function checkBasis(where: string, U: Tensor): [number, number] {
 }
 
 /** `X·U` for `X` (`n×d`) and `U` (`d×k`), row-major. */
-function project(
-  x: ArrayLike<number>,
-  U: ArrayLike<number>,
-  n: number,
-  d: number,
-  k: number,
-): Float64Array {
-  const out = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) {
-    const oi = i * k;
-    const xi = i * d;
-    for (let r = 0; r < d; r++) {
-      const xv = x[xi + r]!;
-      if (xv === 0) continue;
-      const ur = r * k;
-      for (let c = 0; c < k; c++) out[oi + c] = out[oi + c]! + xv * U[ur + c]!;
-    }
-  }
+/** The transpose (`c×r`) of a row-major `r×c` matrix. */
+function transpose(x: Float64Array, r: number, c: number): Float64Array {
+  const out = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = x[i * c + j]!;
   return out;
 }
 
@@ -122,26 +110,23 @@ export function realizationCosts(
   if (!(rtol >= 0 && rtol < 1))
     throw new InvalidArgumentError(`${where}: invalid rtol — expected 0 ≤ rtol < 1, got ${rtol}`);
   const u = U.data instanceof Float64Array ? U.data : Float64Array.from(U.data);
-  const a = project(structure.weight.data, u, n, d, k);
-  const v = structure.fixed ? project(structure.fixed.data, u, n, d, k) : new Float64Array(n * k);
+  const a = matmulOf(structure.weight.data, u, n, d, k);
+  const v = structure.fixed ? matmulOf(structure.fixed.data, u, n, d, k) : new Float64Array(n * k);
   const positions = fixedPositions(structure.mask, n, d);
   const anyFixed = positions.some((p) => p.length > 0);
   // Zt = U·Aᵀ (d×n): column j is U a_j (the projection of w_j), so G a_j = Zt[idx, j] with
   // contiguous rows; At = Aᵀ (k×n) for the full route. All work per neuron i runs on rows of
   // length n (independent multiply-adds), so the inner loops vectorize well.
   let zt: Float64Array | null = null;
+  // UUᵀ (d×d): the Gram matrix GGᵀ of any neuron's fixed rows is a gather from it
+  let uut: Float64Array | undefined;
   if (anyFixed) {
-    zt = new Float64Array(d * n);
-    for (let j = 0; j < n; j++) {
-      const aj = j * k;
-      for (let r = 0; r < d; r++) {
-        const ur = r * k;
-        let s = 0;
-        for (let c = 0; c < k; c++) s += a[aj + c]! * u[ur + c]!;
-        zt[r * n + j] = s;
-      }
-    }
+    const ut = transpose(u, d, k);
+    zt = crossProductOf(ut, transpose(a, n, k), k, d, n);
+    if (positions.some((p) => p.length > 0 && p.length < k)) uut = crossProductOf(ut, ut, k, d, d);
   }
+  // Z = L⁻¹Y per neuron (Cholesky route) as a product on core's kernel, one per fixed count m
+  const solvers = new Map<number, CrossProduct>();
   let at: Float64Array | null = null;
   const M = new Float64Array(n * n);
   const dropped = new Int32Array(n);
@@ -151,7 +136,7 @@ export function realizationCosts(
     const idx = positions[i]!;
     const m = idx.length;
     const vi = i * k;
-    const { pinv, g, dropped: dr } = neuronPseudoInverse(u, k, idx, rtol);
+    const { pinv, g, dropped: dr } = neuronPseudoInverse(u, k, idx, rtol, uut);
     dropped[i] = dr;
     const row = i * n;
     if (pinv.kind === 'full') {
@@ -200,36 +185,18 @@ export function realizationCosts(
         for (let j = 0; j < n; j++) Y[dst + j] = zt![src + j]! - gv;
       }
       if (pinv.kind === 'cholesky') {
-        // forward substitution L·Y = Gz, row by row; M += ‖column of Y‖²
-        const L = pinv.L;
+        // Z = L⁻¹·Y (m×n) as (L⁻ᵀ)ᵀ·Y; M += ‖column of Z‖²
+        let solver = solvers.get(m);
+        if (!solver) {
+          solver = new CrossProduct(m, n, { chunkRows: m });
+          solvers.set(m, solver);
+        }
+        solver.reset();
+        solver.add(transpose(pinv.Linv, m, m), null, Y.subarray(0, m * n), null, m);
+        const Z = solver.result();
         for (let t = 0; t < m; t++) {
-          const yt = t * n;
-          let p = 0;
-          for (; p + 4 <= t; p += 4) {
-            const l0 = L[t * m + p]!;
-            const l1 = L[t * m + p + 1]!;
-            const l2 = L[t * m + p + 2]!;
-            const l3 = L[t * m + p + 3]!;
-            const y0 = p * n;
-            const y1 = y0 + n;
-            const y2 = y1 + n;
-            const y3 = y2 + n;
-            for (let j = 0; j < n; j++)
-              Y[yt + j] =
-                Y[yt + j]! -
-                (l0 * Y[y0 + j]! + l1 * Y[y1 + j]! + l2 * Y[y2 + j]! + l3 * Y[y3 + j]!);
-          }
-          for (; p < t; p++) {
-            const l = L[t * m + p]!;
-            const yp = p * n;
-            for (let j = 0; j < n; j++) Y[yt + j] = Y[yt + j]! - l * Y[yp + j]!;
-          }
-          const inv = 1 / L[t * m + t]!;
-          for (let j = 0; j < n; j++) {
-            const val = Y[yt + j]! * inv;
-            Y[yt + j] = val;
-            acc[j] = acc[j]! + val * val;
-          }
+          const zt0 = t * n;
+          for (let j = 0; j < n; j++) acc[j] = acc[j]! + Z[zt0 + j]! * Z[zt0 + j]!;
         }
       } else {
         // M += Σ_t w_t (v_tᵀ g_j)²
@@ -250,6 +217,7 @@ export function realizationCosts(
     }
     for (let j = 0; j < n; j++) M[row + j] = acc[j]! > 0 ? acc[j]! : 0;
   }
+  for (const solver of solvers.values()) solver.dispose();
   const T = swapCostData(M, n);
   const D = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {

@@ -123,6 +123,22 @@ describe('CrossProduct', () => {
     for (const x of [one, two, sym2]) x.dispose();
   });
 
+  it('reset() starts over with the same memory', () => {
+    const a = data(30 * 9);
+    const b = data(30 * 4);
+    const xp = new CrossProduct(9, 4);
+    xp.add(data(30 * 9), null, data(30 * 4), null, 30);
+    xp.reset();
+    expect(xp.samples).toBe(0);
+    expect(xp.columnStats('B').min[0]).toBe(Infinity);
+    xp.add(a, null, b, null, 30);
+    expect(maxRel(xp.result(), naive(a, null, b, null, 30, 9, 4))).toBeLessThan(1e-12);
+    expect(xp.columnStats('A').sum[3]).toBeCloseTo(
+      Array.from({ length: 30 }, (_, p) => a[p * 9 + 3]!).reduce((x, y) => x + y, 0),
+      10,
+    );
+  });
+
   it('accepts float64 arrays and plain number arrays alike', () => {
     const m = 11;
     const rows = 9;

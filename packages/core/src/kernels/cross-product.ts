@@ -287,6 +287,20 @@ export class CrossProduct {
     return { sum: at(0), sumSq: at(1), min: at(2), max: at(3) };
   }
 
+  /** Starts over: zeroes C and the column statistics (the memory and threads are kept). */
+  reset(): void {
+    const f = this.f;
+    const offC = this.offC / 8;
+    f.fill(0, offC, offC + Math.ceil(this.m / MR) * MR * this.ldc);
+    for (const s of this.sides) {
+      const w = s.wPad;
+      f.fill(0, s.stats / 8, s.stats / 8 + 2 * w);
+      f.fill(Infinity, s.stats / 8 + 2 * w, s.stats / 8 + 3 * w);
+      f.fill(-Infinity, s.stats / 8 + 3 * w, s.stats / 8 + 4 * w);
+    }
+    this.rows = 0;
+  }
+
   /** Releases the workers' view of this cross product's memory. Further `add` calls throw. */
   dispose(): void {
     if (this.disposed) return;

@@ -65,21 +65,16 @@ export function choleskyInPlace(a: Float64Array, m: number): boolean {
   return true;
 }
 
-/** `‖L⁻¹‖_F²` = trace((LLᵀ)⁻¹) for a lower-triangular `L` (`m×m`, row-major). */
-export function traceOfInverse(l: Float64Array, m: number): number {
-  // columns of L⁻¹ by forward substitution on unit vectors
-  const x = new Float64Array(m);
-  let total = 0;
+/** `L⁻¹` (lower triangular, `m×m`, row-major) of a lower-triangular `L`, column by column. */
+export function lowerInverse(l: Float64Array, m: number): Float64Array {
+  const out = new Float64Array(m * m);
   for (let c = 0; c < m; c++) {
-    x.fill(0);
     for (let i = c; i < m; i++) {
       const ri = i * m;
       let s = i === c ? 1 : 0;
-      for (let p = c; p < i; p++) s -= l[ri + p]! * x[p]!;
-      const v = s / l[ri + i]!;
-      x[i] = v;
-      total += v * v;
+      for (let p = c; p < i; p++) s -= l[ri + p]! * out[p * m + c]!;
+      out[ri + c] = s / l[ri + i]!;
     }
   }
-  return total;
+  return out;
 }

@@ -1,0 +1,35 @@
+/**
+ * Dense float64 products on core's `CrossProduct` (WebAssembly SIMD on packed panels, split over
+ * worker threads when large): `C = A·B` and `C = XᵀY` for row-major matrices.
+ */
+import { CrossProduct } from '@nidkit/core/kernels';
+
+/** `C = XᵀY` (`m × n`) for row-major `X` (`N × m`) and `Y` (`N × n`). */
+export function crossProductOf(
+  x: Float64Array,
+  y: Float64Array,
+  N: number,
+  m: number,
+  n: number,
+): Float64Array {
+  const xp = new CrossProduct(m, n, { chunkRows: Math.min(N, 2048) });
+  try {
+    xp.add(x, null, y, null, N);
+    return xp.result();
+  } finally {
+    xp.dispose();
+  }
+}
+
+/** `C = A·B` (`p × r`) for row-major `A` (`p × q`) and `B` (`q × r`). */
+export function matmulOf(
+  a: ArrayLike<number>,
+  b: Float64Array,
+  p: number,
+  q: number,
+  r: number,
+): Float64Array {
+  const at = new Float64Array(q * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < q; j++) at[j * p + i] = a[i * q + j]!;
+  return crossProductOf(at, b, q, p, r);
+}
