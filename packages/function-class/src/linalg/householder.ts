@@ -1,68 +1,296 @@
 /**
- * Householder reduction of a symmetric matrix to tridiagonal form (the reduction of EISPACK
- * tred2, JAMA's transposed layout). On entry `H` (`n×n`, row-major) holds the matrix with
- * `H[j·n + i] = a[i][j]`; on exit row `i` of `H` keeps reflector `i`, `d[i]` holds the reflector's
- * scale `h_i` and `e[1..n−1]` the sub-diagonal. Callers then read the diagonal from `H` or
- * accumulate the transformation (see symmetricEigen and topEigen).
+ * Householder reduction of a symmetric matrix to tridiagonal form, `A = Q T Qᵀ` (the reduction of
+ * EISPACK tred2 — same reflectors, same scaling — reorganized for row-major storage).
+ *
+ * The matrix is read from the lower triangle of `A` (`A[j·n + k]`, k ≤ j). Reflector `i`
+ * (i = n−1 … 1) annihilates `A[i, 0..i−2]`; the symmetric update of the leading block by reflector
+ * i and the product of that block with reflector i−1 are done in ONE pass over the lower triangle
+ * (row-contiguous inner loops), so each step streams the shrinking triangle through the cache once
+ * instead of twice.
+ */
+import { ROWS, wasmWorkspace } from './wasm-tridiagonal.js';
+
+/**
+ * Tridiagonalizes the symmetric row-major `n×n` matrix `a` (only its lower triangle is read; `a`
+ * is not modified), `a = Q T Qᵀ`.
+ *
+ * On exit
+ * - `d[j]` is the diagonal of T and `e[j] = T[j, j−1]` its sub-diagonal (`e[0] = 0`);
+ * - row `i` of the returned `n×n` row-major matrix R holds reflector i in `R[i·n + 0 … i·n + i−1]`
+ *   (vector `u_i`) and `hs[i]` its scale, `P_i = I − u_i u_iᵀ / hs[i]` acting on coordinates
+ *   `0..i−1` (`P_i = I` when `hs[i] = 0`); `Q = P_{n−1} ⋯ P_1`, so an eigenvector `z` of T maps to
+ *   `Q z` (apply P_1 first). The diagonal and upper triangle of R are unspecified, and R may be a
+ *   view into a larger buffer (WebAssembly memory).
+ *
+ * @param n - order
+ * @param a - symmetric matrix, row-major, length ≥ n²
+ * @param d - length n, diagonal of T (output)
+ * @param e - length n, sub-diagonal of T in `e[1..n−1]` (output)
+ * @param hs - length n, reflector scales (output; `hs[0] = 0`)
+ * @param simd - use the WebAssembly SIMD kernel when available (default true; false runs the
+ *   plain-JS loops, which compute the same quantities in a different summation order)
+ * @returns R, the reflectors
  */
 export function householderReduce(
   n: number,
-  H: Float64Array,
+  a: ArrayLike<number>,
   d: Float64Array,
   e: Float64Array,
-): void {
-  for (let j = 0; j < n; j++) d[j] = H[j * n + n - 1]!;
-  for (let i = n - 1; i > 0; i--) {
-    let scale = 0;
-    let h = 0;
-    for (let k = 0; k < i; k++) scale += Math.abs(d[k]!);
-    if (scale === 0) {
-      e[i] = d[i - 1]!;
-      for (let j = 0; j < i; j++) {
-        d[j] = H[j * n + i - 1]!;
-        H[j * n + i] = 0;
-        H[i * n + j] = 0;
-      }
-    } else {
+  hs: Float64Array,
+  simd = true,
+): Float64Array {
+  if (n === 0) return new Float64Array(0);
+  e[0] = 0;
+  hs[0] = 0;
+  // workspace: the matrix, then u, w, p, q, s (n each); in WebAssembly memory when available
+  const vec = n + (n & 1);
+  const bytes = (n * n + (n & 1) + 5 * vec) * 8;
+  const ws = simd && n > 8 ? wasmWorkspace(bytes) : null;
+  const buf = ws ? ws.buffer : new ArrayBuffer(bytes);
+  const M = new Float64Array(buf, 0, n * n);
+  if (a instanceof Float64Array) {
+    for (let j = 0; j < n; j++) M.set(a.subarray(j * n, j * n + j + 1), j * n);
+  } else {
+    for (let j = 0; j < n; j++) for (let k = 0; k <= j; k++) M[j * n + k] = a[j * n + k]!;
+  }
+  const base = n * n + (n & 1);
+  let uOff = base;
+  let wOff = base + vec;
+  const pOff = base + 2 * vec;
+  const qOff = base + 3 * vec;
+  const sOff = base + 4 * vec;
+  let u = new Float64Array(buf, uOff * 8, n);
+  let w = new Float64Array(buf, wOff * 8, n);
+  const p = new Float64Array(buf, pOff * 8, n);
+  const q = new Float64Array(buf, qOff * 8, n);
+  const sv = new Float64Array(buf, sOff * 8, n);
+  const rows = ws ? ROWS : JS_ROWS;
+  const bulk = ws
+    ? (nb: number): void => ws.us(0, n * 8, nb, uOff * 8, qOff * 8, wOff * 8, pOff * 8)
+    : (nb: number): void => bulkJs(M, n, nb, u, q, w, p, sv);
+  let i = n - 1;
+  let h = i > 0 ? reflector(M, n, i, u, e, hs) : 0;
+  if (h !== 0) symv(M, n, i, u, p);
+  for (; i >= 1; i--) {
+    // invariant: rows ≥ i are final; reflector i is in u (and row i), p = M[0..i−1, 0..i−1]·u
+    const ri = i * n;
+    d[i] = M[ri + i]!;
+    let h2: number;
+    if (h !== 0) {
+      let f = 0;
       for (let k = 0; k < i; k++) {
-        d[k] = d[k]! / scale;
-        h += d[k]! * d[k]!;
+        const pk = p[k]! / h;
+        p[k] = pk;
+        f += pk * u[k]!;
       }
-      let f = d[i - 1]!;
-      let g = Math.sqrt(h);
-      if (f > 0) g = -g;
-      e[i] = scale * g;
-      h = h - f * g;
-      d[i - 1] = f - g;
-      for (let j = 0; j < i; j++) e[j] = 0;
-      for (let j = 0; j < i; j++) {
-        f = d[j]!;
-        const rj = j * n;
-        H[i * n + j] = f;
-        g = e[j]! + H[rj + j]! * f;
-        for (let k = j + 1; k <= i - 1; k++) {
-          const v = H[rj + k]!;
-          g += v * d[k]!;
-          e[k] = e[k]! + v * f;
-        }
-        e[j] = g;
+      // q = p − K·u; row i−1 updated first (it yields reflector i−1), its scale summed on the way
+      const kk = f / (h + h);
+      const r = ri - n;
+      const ul = u[i - 1]!;
+      const ql = p[i - 1]! - kk * ul;
+      q[i - 1] = ql;
+      let scale = 0;
+      for (let k = 0; k < i - 1; k++) {
+        const uk = u[k]!;
+        const qk = p[k]! - kk * uk;
+        q[k] = qk;
+        const v = M[r + k]! - (ul * qk + ql * uk);
+        M[r + k] = v;
+        scale += Math.abs(v);
       }
-      f = 0;
-      for (let j = 0; j < i; j++) {
-        e[j] = e[j]! / h;
-        f += e[j]! * d[j]!;
-      }
-      const hh = f / (h + h);
-      for (let j = 0; j < i; j++) e[j] = e[j]! - hh * d[j]!;
-      for (let j = 0; j < i; j++) {
-        f = d[j]!;
-        g = e[j]!;
-        const rj = j * n;
-        for (let k = j; k <= i - 1; k++) H[rj + k] = H[rj + k]! - (f * e[k]! + g * d[k]!);
-        d[j] = H[rj + i - 1]!;
-        H[rj + i] = 0;
-      }
+      M[r + i - 1] = M[r + i - 1]! - (ul * ql + ql * ul);
+      if (i === 1) break;
+      h2 = reflector(M, n, i - 1, w, e, hs, scale);
+    } else {
+      if (i === 1) break;
+      h2 = reflector(M, n, i - 1, w, e, hs);
     }
-    d[i] = h;
+    const m = i - 1; // rows 0..m−1 remain active
+    p.fill(0, 0, m);
+    if (h !== 0 && h2 !== 0) {
+      const nb = Math.floor(m / rows);
+      bulk(nb);
+      // the wasm kernel also did the diagonal blocks; JS rows need theirs, and any leftover rows
+      finish(M, n, nb * rows, rows, ws ? nb * rows : 0, m, u, q, w, p, sv);
+    } else if (h !== 0) update(M, n, m, u, q);
+    else if (h2 !== 0) symv(M, n, m, w, p);
+    const t = u;
+    u = w;
+    w = t;
+    const o = uOff;
+    uOff = wOff;
+    wOff = o;
+    h = h2;
+  }
+  d[0] = M[0]!;
+  return M;
+}
+
+/**
+ * Reflector i from row i of `A` (entries 0..i−1), tred2's scaling: u = x / Σ|x|, then the last
+ * entry shifted by `g = −sign(f)·‖u‖`. Writes u to `u` and back to row i, `e[i]` and `hs[i]`;
+ * returns the scale h (0 for a zero row, no reflector). `scale = Σ|x|` when already known.
+ */
+function reflector(
+  A: Float64Array,
+  n: number,
+  i: number,
+  u: Float64Array,
+  e: Float64Array,
+  hs: Float64Array,
+  scale = -1,
+): number {
+  const r = i * n;
+  if (scale < 0) {
+    scale = 0;
+    for (let k = 0; k < i; k++) scale += Math.abs(A[r + k]!);
+  }
+  if (scale === 0) {
+    e[i] = 0;
+    hs[i] = 0;
+    for (let k = 0; k < i; k++) u[k] = 0;
+    return 0;
+  }
+  let h = 0;
+  for (let k = 0; k < i; k++) {
+    const v = A[r + k]! / scale;
+    u[k] = v;
+    A[r + k] = v;
+    h += v * v;
+  }
+  const f = u[i - 1]!;
+  const g = f > 0 ? -Math.sqrt(h) : Math.sqrt(h);
+  e[i] = scale * g;
+  h -= f * g;
+  u[i - 1] = f - g;
+  A[r + i - 1] = f - g;
+  hs[i] = h;
+  return h;
+}
+
+/** p[0..m−1] += A[0..m−1, 0..m−1]·w over the lower triangle (p must start at zero). */
+function symv(A: Float64Array, n: number, m: number, w: Float64Array, p: Float64Array): void {
+  for (let j = 0; j < m; j++) {
+    const r = j * n;
+    const wj = w[j]!;
+    let s = 0;
+    for (let k = 0; k < j; k++) {
+      const a = A[r + k]!;
+      s += a * w[k]!;
+      p[k] = p[k]! + a * wj;
+    }
+    p[j] = p[j]! + s + A[r + j]! * wj;
+  }
+}
+
+/** A[0..m−1, 0..m−1] −= u qᵀ + q uᵀ over the lower triangle. */
+function update(A: Float64Array, n: number, m: number, u: Float64Array, q: Float64Array): void {
+  for (let j = 0; j < m; j++) {
+    const r = j * n;
+    const uj = u[j]!;
+    const qj = q[j]!;
+    for (let k = 0; k <= j; k++) A[r + k] = A[r + k]! - (uj * q[k]! + qj * u[k]!);
+  }
+}
+
+/** Rows per block of {@link bulkJs}. */
+const JS_ROWS = 4;
+
+/**
+ * The bulk of the fused update-and-product in plain JS (as the `us` WebAssembly kernel, with
+ * {@link JS_ROWS} rows per block): columns left of each block's diagonal block; `s[j]` receives
+ * row j's partial product with w.
+ */
+function bulkJs(
+  A: Float64Array,
+  n: number,
+  nb: number,
+  u: Float64Array,
+  q: Float64Array,
+  w: Float64Array,
+  p: Float64Array,
+  s: Float64Array,
+): void {
+  for (let b = 0; b < nb; b++) {
+    const j = b * JS_ROWS;
+    const r0 = j * n;
+    const r1 = r0 + n;
+    const r2 = r1 + n;
+    const r3 = r2 + n;
+    const u0 = u[j]!;
+    const q0 = q[j]!;
+    const w0 = w[j]!;
+    const u1 = u[j + 1]!;
+    const q1 = q[j + 1]!;
+    const w1 = w[j + 1]!;
+    const u2 = u[j + 2]!;
+    const q2 = q[j + 2]!;
+    const w2 = w[j + 2]!;
+    const u3 = u[j + 3]!;
+    const q3 = q[j + 3]!;
+    const w3 = w[j + 3]!;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = 0; k < j; k++) {
+      const qk = q[k]!;
+      const uk = u[k]!;
+      const wk = w[k]!;
+      const a0 = A[r0 + k]! - (u0 * qk + q0 * uk);
+      const a1 = A[r1 + k]! - (u1 * qk + q1 * uk);
+      const a2 = A[r2 + k]! - (u2 * qk + q2 * uk);
+      const a3 = A[r3 + k]! - (u3 * qk + q3 * uk);
+      A[r0 + k] = a0;
+      A[r1 + k] = a1;
+      A[r2 + k] = a2;
+      A[r3 + k] = a3;
+      s0 += a0 * wk;
+      s1 += a1 * wk;
+      s2 += a2 * wk;
+      s3 += a3 * wk;
+      p[k] = p[k]! + (a0 * w0 + a1 * w1 + (a2 * w2 + a3 * w3));
+    }
+    s[j] = s0;
+    s[j + 1] = s1;
+    s[j + 2] = s2;
+    s[j + 3] = s3;
+  }
+}
+
+/**
+ * Completes the fused update-and-product after the bulk, from row `from` on: the diagonal blocks
+ * (`rows` wide) of the first `m0` rows, whose partial products are in `s`, then rows m0..m−1
+ * entirely.
+ */
+function finish(
+  A: Float64Array,
+  n: number,
+  m0: number,
+  rows: number,
+  from: number,
+  m: number,
+  u: Float64Array,
+  q: Float64Array,
+  w: Float64Array,
+  p: Float64Array,
+  s: Float64Array,
+): void {
+  for (let jt = from; jt < m; jt++) {
+    const j = jt < m0 ? jt - (jt % rows) : 0; // first column not yet done in row jt
+    const r = jt * n;
+    const ut = u[jt]!;
+    const qt = q[jt]!;
+    const wt = w[jt]!;
+    let acc = jt < m0 ? s[jt]! : 0;
+    for (let k = j; k < jt; k++) {
+      const a = A[r + k]! - (ut * q[k]! + qt * u[k]!);
+      A[r + k] = a;
+      acc += a * w[k]!;
+      p[k] = p[k]! + a * wt;
+    }
+    const a = A[r + jt]! - (ut * qt + qt * ut);
+    A[r + jt] = a;
+    p[jt] = p[jt]! + acc + a * wt;
   }
 }

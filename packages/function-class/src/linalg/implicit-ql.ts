@@ -69,7 +69,10 @@ export function implicitQl(
   }
 }
 
+/** √(a² + b²), directly when the squares neither overflow nor lose precision, else scaled. */
 function hypot(a: number, b: number): number {
+  const ss = a * a + b * b;
+  if (ss > 1e-290 && ss < 1e290) return Math.sqrt(ss);
   const x = Math.abs(a);
   const y = Math.abs(b);
   if (x > y) {

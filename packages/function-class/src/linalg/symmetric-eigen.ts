@@ -1,6 +1,7 @@
 /**
- * Symmetric eigendecomposition on flat `Float64Array`s: Householder tridiagonalization (tred2)
- * followed by the implicit QL algorithm (tql2), after JAMA / EISPACK. The eigenvector matrix is
+ * Symmetric eigendecomposition on flat `Float64Array`s: Householder tridiagonalization (tred2's
+ * reflectors, see householderReduce) followed by the implicit QL algorithm (tql2), after JAMA /
+ * EISPACK. The eigenvector matrix is
  * stored transposed so that every hot loop scans contiguous memory; eigenvector `j` is row `j` of
  * the returned `vectors`.
  */
@@ -31,50 +32,43 @@ export function symmetricEigen(
 ): SymmetricEigen {
   const d = new Float64Array(n);
   const e = new Float64Array(n);
+  const hs = new Float64Array(n);
   if (n === 0) return { values: d, vectors: new Float64Array(0) };
-  // V holds the transpose of JAMA's V: V[r*n + c] == JAMA V(c, r).
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) V[j * n + i] = a[i * n + j]!;
-  tred2(n, e, d, V, wantVectors);
+  const R = householderReduce(n, a, d, e, hs);
+  // R may be a view into WebAssembly memory: the returned vectors get their own buffer
+  const V = wantVectors ? R.slice() : R;
+  if (wantVectors) accumulate(n, V, hs);
   tql2(n, e, d, V, wantVectors);
   return { values: d, vectors: wantVectors ? V : new Float64Array(0) };
 }
 
-function tred2(
-  n: number,
-  e: Float64Array,
-  d: Float64Array,
-  V: Float64Array,
-  wantVectors: boolean,
-): void {
-  let g: number, h: number;
-  householderReduce(n, V, d, e);
-  if (wantVectors) {
-    for (let i = 0; i < n - 1; i++) {
-      V[i * n + n - 1] = V[i * n + i]!;
-      V[i * n + i] = 1;
-      h = d[i + 1]!;
-      const ri1 = (i + 1) * n;
-      if (h !== 0) {
-        for (let k = 0; k <= i; k++) d[k] = V[ri1 + k]! / h;
-        for (let j = 0; j <= i; j++) {
-          const rj = j * n;
-          g = 0;
-          for (let k = 0; k <= i; k++) g += V[ri1 + k]! * V[rj + k]!;
-          for (let k = 0; k <= i; k++) V[rj + k] = V[rj + k]! - g * d[k]!;
-        }
+/**
+ * Overwrites the reflector storage `V` with `Qᵀ = P_1 P_2 ⋯ P_{n−1}` (row j = column j of Q), in
+ * place: after step m the leading m×m block holds `P_1 ⋯ P_m`, and reflector m+1 still sits in
+ * row m+1 outside that block.
+ */
+function accumulate(n: number, V: Float64Array, hs: Float64Array): void {
+  const z = new Float64Array(n);
+  V[0] = 1;
+  for (let m = 1; m < n; m++) {
+    const uo = m * n;
+    // extend the block to (m+1)×(m+1) as [[W, 0], [0, 1]] after using reflector m (row m)
+    const h = hs[m]!;
+    if (h !== 0) {
+      for (let c = 0; c < m; c++) z[c] = V[uo + c]! / h;
+      for (let r = 0; r < m; r++) {
+        const ro = r * n;
+        let g = 0;
+        for (let c = 0; c < m; c++) g += V[ro + c]! * V[uo + c]!;
+        for (let c = 0; c < m; c++) V[ro + c] = V[ro + c]! - g * z[c]!;
       }
-      for (let k = 0; k <= i; k++) V[ri1 + k] = 0;
     }
-    for (let j = 0; j < n; j++) {
-      d[j] = V[j * n + n - 1]!;
-      V[j * n + n - 1] = 0;
+    for (let c = 0; c < m; c++) {
+      V[uo + c] = 0;
+      V[c * n + m] = 0;
     }
-    V[(n - 1) * n + n - 1] = 1;
-  } else {
-    for (let j = 0; j < n; j++) d[j] = V[j * n + j]!;
+    V[uo + m] = 1;
   }
-  e[0] = 0;
 }
 
 function tql2(

@@ -1,14 +1,23 @@
 /**
  * Eigenvalues of a symmetric matrix and eigenvectors for a chosen few, without forming the full
- * eigenvector matrix: Householder tridiagonalization (tred2's reduction, reflectors kept), the
- * implicit QL iteration on the tridiagonal matrix with every Givens rotation recorded, then, for
- * the requested eigenvalues only, the recorded rotations are replayed on unit vectors and the
- * reflectors applied. Cost ≈ (4/3)n³ for the reduction plus O(n²·k) for k eigenvectors, instead
- * of ≈ 9n³ for all of them.
+ * eigenvector matrix (the plan of LAPACK dsyevx):
+ * 1. Householder tridiagonalization `A = Q T Qᵀ` (reflectors kept, see householderReduce);
+ * 2. T split where an off-diagonal entry is negligible (`|e_i| ≤ ε·√|d_{i−1} d_i|`), then all
+ *    eigenvalues by the implicit QL iteration per block, without accumulating rotations;
+ * 3. on demand, eigenvectors of T for the requested eigenvalues only, by inverse iteration per block
+ *    (dstein, see inverseIteration); their residuals and orthogonality are checked, and a block
+ *    where inverse iteration falls short is redone by replaying the QL rotations of that block on
+ *    unit vectors (O(rotations·k));
+ * 4. back-transformation `v = Q z` with the reflectors: two reflectors per pass over four vectors
+ *    in WebAssembly SIMD, or one reflector per pass in plain JS.
+ * Cost ≈ (4/3)n³ for the reduction, O(n²) for the eigenvalues and ≈ 2n²k for k eigenvectors (plus
+ * O(n·c²) for Gram–Schmidt within clusters of c close eigenvalues).
  */
+import { InvalidArgumentError, Rng } from '@nidkit/core';
 import { householderReduce } from './householder.js';
-
 import { implicitQl } from './implicit-ql.js';
+import { checkTridiagonalVectors, inverseIteration } from './inverse-iteration.js';
+import { VECS, wasmWorkspace } from './wasm-tridiagonal.js';
 
 /** Eigenvalues of a symmetric matrix, with eigenvectors on demand. */
 export interface LazyEigen {
@@ -22,34 +31,176 @@ export interface LazyEigen {
 }
 
 /**
- * Lazy symmetric eigendecomposition of the row-major `n×n` matrix `a` (not modified).
+ * Options of {@link lazySymmetricEigen}, for tests and benchmarks.
+ * @internal
+ */
+export interface LazyEigenOptions {
+  /** Use the WebAssembly SIMD kernels when available (default true; false: plain-JS loops). */
+  readonly simd?: boolean;
+  /**
+   * How eigenvectors of the tridiagonal matrix are found: `'auto'` (default) inverse iteration,
+   * checked, with the rotation replay where the check fails; `'inverse-iteration'` unchecked;
+   * `'replay'` always the rotation replay.
+   */
+  readonly method?: 'auto' | 'inverse-iteration' | 'replay';
+}
+
+const EPS = Number.EPSILON;
+/**
+ * Accepted inverse-iteration results for a block of order m, in units of ε: residual
+ * `‖T z − λ z‖₂ ≤ tol·ε·‖T‖₁` and `|z_sᵀ z_t| ≤ tol·ε` (also `|‖z‖² − 1|`), with
+ * `tol = max(64, m)` — what the QL rotation replay itself typically achieves (its loss of
+ * orthogonality grows like m·ε/2), so the fallback is only taken where it does better.
+ */
+const tolFactor = (m: number): number => Math.max(64, m);
+
+/**
+ * Lazy symmetric eigendecomposition of the row-major `n×n` matrix `a` (not modified; only its
+ * lower triangle is read).
  * @param a - symmetric matrix
  * @param n - order
+ * @param options - kernel and method choices (internal; defaults are the fastest accurate ones)
+ * @returns the eigenvalues (ascending) and a function computing eigenvectors for chosen positions
+ * @throws InvalidArgumentError (from `vectors`) for a position that is not an integer in [0, n)
  */
-export function lazySymmetricEigen(a: ArrayLike<number>, n: number): LazyEigen {
+export function lazySymmetricEigen(
+  a: ArrayLike<number>,
+  n: number,
+  options: LazyEigenOptions = {},
+): LazyEigen {
+  const simd = options.simd ?? true;
+  const method = options.method ?? 'auto';
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const hs = new Float64Array(n);
-  // H[r*n + c]: working storage as in tred2 (transposed JAMA layout); row i keeps reflector i
-  const H = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) H[j * n + i] = a[i * n + j]!;
   if (n === 0) return { values: d, vectors: () => new Float64Array(0) };
+  const H = householderReduce(n, a, d, e, hs, simd);
 
-  // --- tred2 reduction ---
-  householderReduce(n, H, d, e);
-  for (let i = 0; i < n; i++) hs[i] = d[i]!;
-  for (let j = 0; j < n; j++) d[j] = H[j * n + j]!;
-  e[0] = 0;
+  // unreduced blocks [starts[b], starts[b+1])
+  const starts = [0];
+  for (let i = 1; i < n; i++) {
+    if (Math.abs(e[i]!) <= EPS * Math.sqrt(Math.abs(d[i - 1]!)) * Math.sqrt(Math.abs(d[i]!))) {
+      e[i] = 0;
+      starts.push(i);
+    }
+  }
+  starts.push(n);
+  const blockOf = new Int32Array(n);
+  for (let b = 0; b + 1 < starts.length; b++) blockOf.fill(b, starts[b], starts[b + 1]);
 
-  // --- tql2 with recorded rotations ---
-  let rc = new Float64Array(1 << 16);
-  let rs = new Float64Array(1 << 16);
-  let ri = new Int32Array(1 << 16);
+  // eigenvalues per block (QL leaves them unsorted: position p holds one of block p's values)
+  const lam = d.slice();
+  const work = e.slice();
+  for (let b = 0; b + 1 < starts.length; b++) {
+    const b0 = starts[b]!;
+    const b1 = starts[b + 1]!;
+    implicitQl(b1 - b0, lam.subarray(b0, b1), work.subarray(b0, b1));
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => lam[x]! - lam[y]! || x - y);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = lam[order[i]!]!;
+
+  const vectors = (indices: readonly number[]): Float64Array => {
+    const k = indices.length;
+    for (const pos of indices) {
+      if (!(Number.isInteger(pos) && pos >= 0 && pos < n)) {
+        throw new InvalidArgumentError(
+          `lazySymmetricEigen.vectors: eigenvalue position out of range — expected an integer in [0, ${n}), got ${pos}`,
+        );
+      }
+    }
+    // distinct positions, ascending (so ascending eigenvalues); Y: one full-length vector per row
+    const wanted = [...new Set(indices)].sort((x, y) => x - y);
+    const rowOf = new Map<number, number>();
+    wanted.forEach((pos, r) => rowOf.set(pos, r));
+    const kk = wanted.length;
+    const Y = new Float64Array(kk * n);
+    const first = new Int32Array(kk); // first possibly nonzero coordinate of each vector
+    const rng = Rng.stream(0, 'lazySymmetricEigen', 'inverse-iteration');
+    // rows of each block, in ascending order of their eigenvalues
+    const byBlock = new Map<number, number[]>();
+    for (let r = 0; r < kk; r++) {
+      const b = blockOf[order[wanted[r]!]!]!;
+      const rows = byBlock.get(b);
+      if (rows) rows.push(r);
+      else byBlock.set(b, [r]);
+    }
+    for (const [b, rows] of byBlock) {
+      const b0 = starts[b]!;
+      const m = starts[b + 1]! - b0;
+      const Z = blockVectors(
+        m,
+        d.subarray(b0, b0 + m),
+        e.subarray(b0, b0 + m),
+        rows.map((r) => values[wanted[r]!]!),
+        rows.map((r) => order[wanted[r]!]! - b0),
+        rng,
+        method,
+      );
+      rows.forEach((r, t) => {
+        Y.set(Z.subarray(t * m, t * m + m), r * n + b0);
+        first[r] = b0;
+      });
+    }
+    if (!(simd && backTransformWasm(n, H, hs, Y, kk))) backTransform(n, H, hs, Y, kk, first);
+    const X = new Float64Array(n * k);
+    for (let t = 0; t < k; t++) {
+      const yo = rowOf.get(indices[t]!)! * n;
+      for (let r = 0; r < n; r++) X[r * k + t] = Y[yo + r]!;
+    }
+    return X;
+  };
+  return { values, vectors };
+}
+
+/**
+ * Eigenvectors (`k×m`, one per row) of the unreduced tridiagonal block (`d`, `e[1..m−1]`) for its
+ * ascending eigenvalues `w`, which the QL iteration left at `positions`: inverse iteration, checked;
+ * if the check fails, the QL rotations of the block are replayed instead.
+ */
+function blockVectors(
+  m: number,
+  d: Float64Array,
+  e: Float64Array,
+  w: number[],
+  positions: number[],
+  rng: Rng,
+  method: 'auto' | 'inverse-iteration' | 'replay',
+): Float64Array {
+  if (m === 1) return new Float64Array(w.length).fill(1);
+  if (method === 'replay') return replayVectors(m, d, e, positions);
+  let tnorm = 0;
+  for (let i = 0; i < m; i++) {
+    const left = i > 0 ? Math.abs(e[i]!) : 0;
+    const right = i < m - 1 ? Math.abs(e[i + 1]!) : 0;
+    tnorm = Math.max(tnorm, Math.abs(d[i]!) + left + right);
+  }
+  const Z = inverseIteration(m, d, e, w, rng);
+  if (method === 'inverse-iteration') return Z;
+  const tol = tolFactor(m) * EPS;
+  if (checkTridiagonalVectors(m, d, e, w, Z, tnorm, tol * tnorm, tol)) return Z;
+  return replayVectors(m, d, e, positions);
+}
+
+/**
+ * The QL iteration of the block rerun (bit for bit as when its eigenvalues were computed) with its
+ * rotations recorded, then replayed in reverse on the unit vectors of `positions`: `k×m`, one
+ * eigenvector per row.
+ */
+function replayVectors(
+  m: number,
+  d: Float64Array,
+  e: Float64Array,
+  positions: number[],
+): Float64Array {
+  let rc = new Float64Array(1024);
+  let rs = new Float64Array(1024);
+  let ri = new Int32Array(1024);
   let count = 0;
-  const push = (i: number, c: number, s: number): void => {
+  implicitQl(m, d.slice(), e.slice(), (i, c, s) => {
     if (count === ri.length) {
       const grow = <T extends Float64Array | Int32Array>(x: T): T => {
-        const y = new (x.constructor as new (m: number) => T)(x.length * 2);
+        const y = new (x.constructor as new (len: number) => T)(x.length * 2);
         y.set(x);
         return y;
       };
@@ -61,56 +212,137 @@ export function lazySymmetricEigen(a: ArrayLike<number>, n: number): LazyEigen {
     rs[count] = s;
     ri[count] = i;
     count++;
-  };
-  implicitQl(n, d, e, push);
-  // sort ascending, remembering each value's column before sorting
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const sorted = Array.from(order).sort((x, y) => d[x]! - d[y]! || x - y);
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) values[i] = d[sorted[i]!]!;
+  });
+  const k = positions.length;
+  const X = new Float64Array(m * k); // m×k: the rotations mix rows
+  positions.forEach((p, t) => {
+    X[p * k + t] = 1;
+  });
+  // x ← G x with (Gx)_i = c x_i + s x_{i+1}, (Gx)_{i+1} = −s x_i + c x_{i+1}, last rotation first
+  for (let q = count - 1; q >= 0; q--) {
+    const c = rc[q]!;
+    const s = rs[q]!;
+    const o0 = ri[q]! * k;
+    const o1 = o0 + k;
+    for (let t = 0; t < k; t++) {
+      const x0 = X[o0 + t]!;
+      const x1 = X[o1 + t]!;
+      X[o0 + t] = c * x0 + s * x1;
+      X[o1 + t] = c * x1 - s * x0;
+    }
+  }
+  const Z = new Float64Array(k * m);
+  for (let t = 0; t < k; t++) for (let r = 0; r < m; r++) Z[t * m + r] = X[r * k + t]!;
+  return Z;
+}
 
-  const vectors = (indices: readonly number[]): Float64Array => {
-    const k = indices.length;
-    const X = new Float64Array(n * k);
-    indices.forEach((pos, t) => {
-      X[sorted[pos]! * k + t] = 1;
-    });
-    // replay rotations in reverse: x ← G x with (Gx)_i = c x_i + s x_{i+1}, (Gx)_{i+1} = −s x_i + c x_{i+1}
-    for (let q = count - 1; q >= 0; q--) {
-      const c = rc[q]!;
-      const s = rs[q]!;
-      const o0 = ri[q]! * k;
-      const o1 = o0 + k;
-      for (let t = 0; t < k; t++) {
-        const x0 = X[o0 + t]!;
-        const x1 = X[o1 + t]!;
-        X[o0 + t] = c * x0 + s * x1;
-        X[o1 + t] = c * x1 - s * x0;
-      }
-    }
-    // apply the reflectors: Q = P_{n−1} ⋯ P_1, P_m = I − u uᵀ/h_m with u = H[m, 0..m−1]
-    const g = new Float64Array(k);
-    for (let mm = 1; mm < n; mm++) {
-      const h = hs[mm]!;
+/**
+ * {@link backTransform} with the WebAssembly `bt` kernel (all vectors, one reflector per call);
+ * false when WebAssembly SIMD is unavailable.
+ */
+function backTransformWasm(
+  n: number,
+  H: Float64Array,
+  hs: Float64Array,
+  Y: Float64Array,
+  kk: number,
+): boolean {
+  const ld = n + (n & 1);
+  const groups = Math.ceil(kk / VECS);
+  const ws = wasmWorkspace((groups * VECS + 2) * ld * 8);
+  if (!ws) return false;
+  const Yw = new Float64Array(ws.buffer, 0, groups * VECS * ld);
+  for (let t = 0; t < kk; t++) Yw.set(Y.subarray(t * n, t * n + n), t * ld);
+  const o1 = groups * VECS * ld;
+  const o2 = o1 + ld;
+  const u1 = new Float64Array(ws.buffer, o1 * 8, ld);
+  const u2 = new Float64Array(ws.buffer, o2 * 8, ld);
+  // reflectors m and m+1 together; a missing or void reflector is a zero vector with invh = 0
+  for (let m = 1; m < n; m += 2) {
+    const h1 = hs[m]!;
+    const h2 = m + 1 < n ? hs[m + 1]! : 0;
+    if (h1 === 0 && h2 === 0) continue;
+    const len = Math.min(m + 1, n - 1); // entries of reflector m+1
+    u1.fill(0, 0, len + 1);
+    u2.fill(0, 0, len + 1);
+    if (h1 !== 0) u1.set(H.subarray(m * n, m * n + m));
+    if (h2 !== 0) u2.set(H.subarray((m + 1) * n, (m + 1) * n + m + 1));
+    let c = 0;
+    for (let r = 0; r < m; r++) c += u2[r]! * u1[r]!;
+    const mb = (h2 !== 0 ? m + 1 : m) + 1;
+    ws.bt(
+      o1 * 8,
+      o2 * 8,
+      (mb & ~1) * 8,
+      0,
+      ld * 8,
+      groups,
+      h1 !== 0 ? 1 / h1 : 0,
+      h2 !== 0 ? 1 / h2 : 0,
+      c,
+    );
+  }
+  for (let t = 0; t < kk; t++) Y.set(Yw.subarray(t * ld, t * ld + n), t * n);
+  return true;
+}
+
+/**
+ * `Y ← Q Y` for the `kk` full-length vectors in the rows of `Y`, `Q = P_{n−1} ⋯ P_1` from
+ * householderReduce (P_1 applied first). Row r is zero before coordinate `first[r]`, so reflectors
+ * acting on coordinates below it are skipped. Four vectors share each pass over a reflector.
+ */
+function backTransform(
+  n: number,
+  H: Float64Array,
+  hs: Float64Array,
+  Y: Float64Array,
+  kk: number,
+  first: Int32Array,
+): void {
+  for (let t0 = 0; t0 < kk; t0 += 4) {
+    const cnt = Math.min(4, kk - t0);
+    let from = n;
+    for (let t = t0; t < t0 + cnt; t++) from = Math.min(from, first[t]!);
+    const y0 = t0 * n;
+    const y1 = y0 + (cnt > 1 ? n : 0);
+    const y2 = y0 + (cnt > 2 ? 2 * n : 0);
+    const y3 = y0 + (cnt > 3 ? 3 * n : 0);
+    for (let m = from + 1; m < n; m++) {
+      const h = hs[m]!;
       if (h === 0) continue;
-      const ro = mm * n;
-      g.fill(0);
-      for (let r = 0; r < mm; r++) {
-        const u = H[ro + r]!;
-        if (u === 0) continue;
-        const xr = r * k;
-        for (let t = 0; t < k; t++) g[t] = g[t]! + u * X[xr + t]!;
+      const uo = m * n;
+      let g0 = 0;
+      let g1 = 0;
+      let g2 = 0;
+      let g3 = 0;
+      for (let r = 0; r < m; r++) {
+        const u = H[uo + r]!;
+        g0 += u * Y[y0 + r]!;
+        g1 += u * Y[y1 + r]!;
+        g2 += u * Y[y2 + r]!;
+        g3 += u * Y[y3 + r]!;
       }
-      for (let t = 0; t < k; t++) g[t] = g[t]! / h;
-      for (let r = 0; r < mm; r++) {
-        const u = H[ro + r]!;
-        if (u === 0) continue;
-        const xr = r * k;
-        for (let t = 0; t < k; t++) X[xr + t] = X[xr + t]! - u * g[t]!;
+      g0 /= h;
+      g1 /= h;
+      g2 /= h;
+      g3 /= h;
+      // rows beyond cnt alias row t0 and are written last-to-first with their own g: skip them
+      if (cnt === 4) {
+        for (let r = 0; r < m; r++) {
+          const u = H[uo + r]!;
+          Y[y0 + r] = Y[y0 + r]! - g0 * u;
+          Y[y1 + r] = Y[y1 + r]! - g1 * u;
+          Y[y2 + r] = Y[y2 + r]! - g2 * u;
+          Y[y3 + r] = Y[y3 + r]! - g3 * u;
+        }
+      } else {
+        const g = [g0, g1, g2];
+        for (let t = 0; t < cnt; t++) {
+          const yo = y0 + t * n;
+          const gt = g[t]!;
+          for (let r = 0; r < m; r++) Y[yo + r] = Y[yo + r]! - gt * H[uo + r]!;
+        }
       }
     }
-    return X;
-  };
-  return { values, vectors };
+  }
 }

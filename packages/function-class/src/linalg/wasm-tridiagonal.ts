@@ -1,0 +1,329 @@
+/**
+ * WebAssembly SIMD (f64x2) kernels for the symmetric eigensolvers, assembled from bytes on first
+ * use (nothing happens on import). When WebAssembly SIMD is unavailable the callers run the
+ * equivalent plain-JS loops instead.
+ *
+ * `us(a, ld, nb, u, q, w, p)` — one fused Householder step (see householderReduce) on the lower
+ * triangle of rows `0 … 2·nb−1` of the row-major matrix at byte offset `a` (`ld` bytes per row):
+ * for k ≤ j, `A[j, k] −= u[j]·q[k] + q[j]·u[k]`, then `p += A·w` with the updated block
+ * (symmetric, from the lower triangle; p accumulates), u, q, w, p float64 vectors at the given
+ * byte offsets. Rows go two at a time ({@link ROWS}): f64x2 over the columns left of the pair's
+ * diagonal block, scalar code for the 2×2 diagonal block.
+ *
+ * `bt(u1, u2, mb, y, ldy, ng, invh1, invh2, c)` — two Householder reflectors applied in one pass
+ * to `VECS·ng` vectors: for each vector y (`ldy` bytes apart from byte offset `y`), over its first
+ * `mb` bytes (a multiple of 16), `y ← P2 P1 y` with `P_i = I − invh_i·u_i u_iᵀ`, computed as
+ * `g1 = invh1·u1ᵀy`, `g2 = invh2·(u2ᵀy − g1·c)` with `c = u2ᵀu1`, `y −= g1·u1 + g2·u2`
+ * (u1, u2 zero-padded to `mb` bytes).
+ * @internal
+ */
+
+/** Rows per block of the `us` kernel (the kernel is written for exactly two). */
+export const ROWS = 2;
+/** Vectors per group of the `bt` kernel. */
+export const VECS = 4;
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const str = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+const get = (i: number): number[] => [0x20, ...uleb(i)];
+const set = (i: number): number[] => [0x21, ...uleb(i)];
+const i32c = (v: number): number[] => [0x41, ...sleb(v)];
+const I32_ADD = 0x6a;
+const I32_MUL = 0x6c;
+const I32_GE_U = 0x4f;
+const F64_ADD = 0xa0;
+const f64store = (off: number): number[] => [0x39, 3, ...uleb(off)];
+const vload = (off: number): number[] => [0xfd, 0x00, 4, ...uleb(off)];
+const vstore = (off: number): number[] => [0xfd, 0x0b, 4, ...uleb(off)];
+const splat64 = (off: number): number[] => [0xfd, 0x0a, 3, ...uleb(off)];
+const V_ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+const lane = (l: number): number[] => [0xfd, 0x21, l];
+const V_ADD = [0xfd, ...uleb(0xf0)];
+const V_SUB = [0xfd, ...uleb(0xf1)];
+const V_MUL = [0xfd, ...uleb(0xf2)];
+const BLOCK_LOOP = [0x02, 0x40, 0x03, 0x40];
+const END_END = [0x0b, 0x0b];
+
+function usBody(): number[] {
+  const P = { a: 0, ld: 1, nb: 2, u: 3, q: 4, w: 5, p: 6 };
+  const L = { b: 7, kEnd: 8, kb: 9, r: 10 }; // r: ROWS row addresses
+  const numI32 = 3 + ROWS;
+  let next = 7 + numI32;
+  const U = next;
+  next += ROWS;
+  const Q = next;
+  next += ROWS;
+  const W = next;
+  next += ROWS;
+  const S = next;
+  next += ROWS;
+  const QK = next++;
+  const UK = next++;
+  const WK = next++;
+  const PK = next++;
+  const AT = next++;
+  const numV128 = next - (7 + numI32);
+  const code: number[] = [];
+  const e = (...parts: (number | number[])[]): void => {
+    for (const x of parts) {
+      if (typeof x === 'number') code.push(x);
+      else code.push(...x);
+    }
+  };
+  e(i32c(0), set(L.b));
+  e(BLOCK_LOOP, get(L.b), get(P.nb), I32_GE_U, 0x0d, 1);
+  // kEnd = b·ROWS·8 (bytes of the columns k < j); r_0 = a + b·ROWS·ld; r_t = r_{t−1} + ld
+  e(get(L.b), i32c(ROWS * 8), I32_MUL, set(L.kEnd));
+  e(get(P.a), get(L.b), i32c(ROWS), I32_MUL, get(P.ld), I32_MUL, I32_ADD, set(L.r));
+  for (let t = 1; t < ROWS; t++) e(get(L.r + t - 1), get(P.ld), I32_ADD, set(L.r + t));
+  for (let t = 0; t < ROWS; t++) {
+    e(get(P.u), get(L.kEnd), I32_ADD, splat64(t * 8), set(U + t));
+    e(get(P.q), get(L.kEnd), I32_ADD, splat64(t * 8), set(Q + t));
+    e(get(P.w), get(L.kEnd), I32_ADD, splat64(t * 8), set(W + t));
+    e(V_ZERO, set(S + t));
+  }
+  e(i32c(0), set(L.kb));
+  e(BLOCK_LOOP, get(L.kb), get(L.kEnd), I32_GE_U, 0x0d, 1);
+  e(get(P.q), get(L.kb), I32_ADD, vload(0), set(QK));
+  e(get(P.u), get(L.kb), I32_ADD, vload(0), set(UK));
+  e(get(P.w), get(L.kb), I32_ADD, vload(0), set(WK));
+  e(get(P.p), get(L.kb), I32_ADD, vload(0), set(PK));
+  for (let t = 0; t < ROWS; t++) {
+    // at = A[r_t + kb] − (U_t·qk + Q_t·uk); store; S_t += at·wk; pk += at·W_t
+    e(get(L.r + t), get(L.kb), I32_ADD); // address for the store
+    e(get(L.r + t), get(L.kb), I32_ADD, vload(0));
+    e(get(U + t), get(QK), V_MUL, get(Q + t), get(UK), V_MUL, V_ADD, V_SUB);
+    e(0x22, ...uleb(AT)); // local.tee at
+    e(vstore(0));
+    e(get(S + t), get(AT), get(WK), V_MUL, V_ADD, set(S + t));
+    e(get(PK), get(AT), get(W + t), V_MUL, V_ADD, set(PK));
+  }
+  e(get(P.p), get(L.kb), I32_ADD, get(PK), vstore(0));
+  e(get(L.kb), i32c(16), I32_ADD, set(L.kb), 0x0c, 0, END_END);
+  // the 2×2 diagonal block (scalar): a00 = A[j][j], a10 = A[j+1][j], a11 = A[j+1][j+1]
+  const F64_MUL = 0xa2;
+  const F64_SUB = 0xa1;
+  const F = { u0: next, q0: next + 1, w0: next + 2, u1: next + 3, q1: next + 4, w1: next + 5 };
+  const F_A00 = next + 6;
+  const F_A10 = next + 7;
+  const F_A11 = next + 8;
+  const F_S0 = next + 9;
+  const F_S1 = next + 10;
+  const numF64 = 11;
+  const f64load = (off: number): number[] => [0x2b, 3, ...uleb(off)];
+  e(get(U), lane(0), set(F.u0), get(Q), lane(0), set(F.q0), get(W), lane(0), set(F.w0));
+  e(get(U + 1), lane(0), set(F.u1), get(Q + 1), lane(0), set(F.q1), get(W + 1), lane(0), set(F.w1));
+  e(get(S), lane(0), get(S), lane(1), F64_ADD, set(F_S0));
+  e(get(S + 1), lane(0), get(S + 1), lane(1), F64_ADD, set(F_S1));
+  const diag = (
+    row: number,
+    col: number,
+    fu: number,
+    fq: number,
+    cu: number,
+    cq: number,
+    out: number,
+  ): void => {
+    // out = A[r_row + kEnd + col·8] − (u_row·q_col + q_row·u_col); stored back
+    e(get(L.r + row), get(L.kEnd), I32_ADD);
+    e(get(L.r + row), get(L.kEnd), I32_ADD, f64load(col * 8));
+    e(get(fu), get(cq), F64_MUL, get(fq), get(cu), F64_MUL, F64_ADD, F64_SUB);
+    e(0x22, ...uleb(out), f64store(col * 8));
+  };
+  diag(0, 0, F.u0, F.q0, F.u0, F.q0, F_A00);
+  diag(1, 0, F.u1, F.q1, F.u0, F.q0, F_A10);
+  diag(1, 1, F.u1, F.q1, F.u1, F.q1, F_A11);
+  // p[j] += s0 + a00·w0 + a10·w1;  p[j+1] += s1 + a10·w0 + a11·w1
+  e(get(P.p), get(L.kEnd), I32_ADD);
+  e(get(P.p), get(L.kEnd), I32_ADD, f64load(0));
+  e(get(F_S0), get(F_A00), get(F.w0), F64_MUL, F64_ADD, get(F_A10), get(F.w1), F64_MUL, F64_ADD);
+  e(F64_ADD, f64store(0));
+  e(get(P.p), get(L.kEnd), I32_ADD);
+  e(get(P.p), get(L.kEnd), I32_ADD, f64load(8));
+  e(get(F_S1), get(F_A10), get(F.w0), F64_MUL, F64_ADD, get(F_A11), get(F.w1), F64_MUL, F64_ADD);
+  e(F64_ADD, f64store(8));
+  e(get(L.b), i32c(1), I32_ADD, set(L.b), 0x0c, 0, END_END);
+  e(0x0b);
+  const locals = [3, ...uleb(numI32), I32, ...uleb(numV128), V128, ...uleb(numF64), 0x7c];
+  return [...uleb(locals.length + code.length), ...locals, ...code];
+}
+
+function btBody(): number[] {
+  const P = { u1: 0, u2: 1, mb: 2, y: 3, ldy: 4, ng: 5, invh1: 6, invh2: 7, c: 8 };
+  const L = { g: 9, kb: 10, r: 11 }; // r: VECS vector addresses
+  const numI32 = 2 + VECS;
+  let next = 9 + numI32;
+  const A1 = next; // Σ u1·y_t, then splat(g1_t)
+  next += VECS;
+  const A2 = next; // Σ u2·y_t, then splat(g2_t)
+  next += VECS;
+  const U1 = next++;
+  const U2 = next++;
+  const YS = next++; // the loaded y entries
+  const numV128 = next - (9 + numI32);
+  const G1 = next++; // f64 local
+  const code: number[] = [];
+  const e = (...parts: (number | number[])[]): void => {
+    for (const x of parts) {
+      if (typeof x === 'number') code.push(x);
+      else code.push(...x);
+    }
+  };
+  const F64_MUL = 0xa2;
+  const F64_SUB = 0xa1;
+  const splat = [0xfd, 0x14];
+  const yAt = (t: number): number[] => [...get(L.r + t), ...get(L.kb), I32_ADD];
+  const hsum = (v: number): number[] => [...get(v), ...lane(0), ...get(v), ...lane(1), F64_ADD];
+  e(i32c(0), set(L.g));
+  e(BLOCK_LOOP, get(L.g), get(P.ng), I32_GE_U, 0x0d, 1);
+  e(get(P.y), get(L.g), i32c(VECS), I32_MUL, get(P.ldy), I32_MUL, I32_ADD, set(L.r));
+  for (let t = 1; t < VECS; t++) e(get(L.r + t - 1), get(P.ldy), I32_ADD, set(L.r + t));
+  for (let t = 0; t < VECS; t++) e(V_ZERO, set(A1 + t), V_ZERO, set(A2 + t));
+  // dot products with both reflectors
+  e(i32c(0), set(L.kb));
+  e(BLOCK_LOOP, get(L.kb), get(P.mb), I32_GE_U, 0x0d, 1);
+  e(get(P.u1), get(L.kb), I32_ADD, vload(0), set(U1));
+  e(get(P.u2), get(L.kb), I32_ADD, vload(0), set(U2));
+  for (let t = 0; t < VECS; t++) {
+    e(yAt(t), vload(0), 0x22, ...uleb(YS)); // local.tee
+    e(get(U1), V_MUL, get(A1 + t), V_ADD, set(A1 + t));
+    e(get(A2 + t), get(U2), get(YS), V_MUL, V_ADD, set(A2 + t));
+  }
+  e(get(L.kb), i32c(16), I32_ADD, set(L.kb), 0x0c, 0, END_END);
+  // g1 = (u1ᵀy)·invh1; g2 = (u2ᵀy − g1·c)·invh2 (u2ᵀ(P1 y) = u2ᵀy − g1·u2ᵀu1)
+  for (let t = 0; t < VECS; t++) {
+    e(hsum(A1 + t), get(P.invh1), F64_MUL, set(G1));
+    e(hsum(A2 + t), get(G1), get(P.c), F64_MUL, F64_SUB, get(P.invh2), F64_MUL, splat, set(A2 + t));
+    e(get(G1), splat, set(A1 + t));
+  }
+  // y_t −= g1_t·u1 + g2_t·u2
+  e(i32c(0), set(L.kb));
+  e(BLOCK_LOOP, get(L.kb), get(P.mb), I32_GE_U, 0x0d, 1);
+  e(get(P.u1), get(L.kb), I32_ADD, vload(0), set(U1));
+  e(get(P.u2), get(L.kb), I32_ADD, vload(0), set(U2));
+  for (let t = 0; t < VECS; t++) {
+    e(yAt(t));
+    e(yAt(t), vload(0), get(A1 + t), get(U1), V_MUL, get(A2 + t), get(U2), V_MUL, V_ADD, V_SUB);
+    e(vstore(0));
+  }
+  e(get(L.kb), i32c(16), I32_ADD, set(L.kb), 0x0c, 0, END_END);
+  e(get(L.g), i32c(1), I32_ADD, set(L.g), 0x0c, 0, END_END);
+  e(0x0b);
+  const locals = [3, ...uleb(numI32), I32, ...uleb(numV128), V128, 1, 0x7c];
+  return [...uleb(locals.length + code.length), ...locals, ...code];
+}
+
+function moduleBytes(): Uint8Array {
+  const F64 = 0x7c;
+  const type = section(1, [
+    2,
+    ...[0x60, 7, ...new Array<number>(7).fill(I32), 0],
+    ...[0x60, 9, I32, I32, I32, I32, I32, I32, F64, F64, F64, 0],
+  ]);
+  const imp = section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]);
+  const func = section(3, [2, 0, 1]);
+  const exp = section(7, [2, ...str('us'), 0x00, 0, ...str('bt'), 0x00, 1]);
+  const code = section(10, [2, ...usBody(), ...btBody()]);
+  return Uint8Array.from([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
+    ...type,
+    ...imp,
+    ...func,
+    ...exp,
+    ...code,
+  ]);
+}
+
+/** The subset of the WebAssembly API used here (the package compiles without DOM typings). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
+}
+
+/** The `us` kernel's signature (byte offsets and counts, see the file comment). */
+export type UsKernel = (
+  a: number,
+  ld: number,
+  nb: number,
+  u: number,
+  q: number,
+  w: number,
+  p: number,
+) => void;
+
+/** The `bt` kernel's signature (byte offsets and counts, see the file comment). */
+export type BtKernel = (
+  u1: number,
+  u2: number,
+  mb: number,
+  y: number,
+  ldy: number,
+  ng: number,
+  invh1: number,
+  invh2: number,
+  c: number,
+) => void;
+
+/** A kernel instance with its own memory of at least the requested size. */
+export interface WasmWorkspace {
+  readonly buffer: ArrayBuffer;
+  readonly us: UsKernel;
+  readonly bt: BtKernel;
+}
+
+let compiled: object | null | undefined;
+
+/**
+ * A fresh instance of the kernels on a new memory of at least `bytes` bytes, or null when
+ * WebAssembly SIMD is unavailable or more than 2 GiB are asked for.
+ * @param bytes - memory the caller lays out itself
+ */
+export function wasmWorkspace(bytes: number): WasmWorkspace | null {
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (compiled === undefined) {
+    const bin = moduleBytes();
+    compiled = api?.validate(bin) ? new api.Module(bin) : null;
+  }
+  if (compiled === null || api === undefined) return null;
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  if (pages > 32768) return null; // byte offsets stay below 2³¹
+  const mem = new api.Memory({ initial: pages });
+  const inst = new api.Instance(compiled, { env: { mem } });
+  return { buffer: mem.buffer, us: inst.exports.us as UsKernel, bt: inst.exports.bt as BtKernel };
+}
