@@ -134,7 +134,9 @@ export function createProgram(): Command {
         'nidkit inspect model.onnx',
         'nidkit identify a.onnx b.onnx --data mnist',
         'nidkit lmc a.onnx b.onnx --data mnist --points 37 --out lmc-report',
-      ]),
+      ]) +
+        '\nEnvironment:\n' +
+        '  NIDKIT_THREADS  threads for similarity and covariance products (default: all cores, at most 8)\n',
     );
 
   const inspect = program

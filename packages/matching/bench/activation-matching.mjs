@@ -93,42 +93,54 @@ import sys, time, numpy as np
 from scipy.optimize import linear_sum_assignment
 d, N = sys.argv[1], int(sys.argv[2])
 X = {f"{t}{l}": np.fromfile(f"{d}/{t}{l}.bin", dtype='<f4').reshape(N, 512) for t in 'ab' for l in range(3)}
-t0 = time.perf_counter()
-out = []
-rng = np.random.default_rng(0)
-for l in range(3):
-    a = X[f"a{l}"].astype(np.float64); b = X[f"b{l}"].astype(np.float64)
-    a = a - a.mean(0); b = b - b.mean(0)
-    na = np.sqrt((a * a).sum(0)); nb = np.sqrt((b * b).sum(0))
-    ca = na == 0; cb = nb == 0
-    S = (a.T @ b) / np.outer(np.where(ca, 1, na), np.where(cb, 1, nb))
-    S[ca, :] = 0; S[:, cb] = 0
-    S = np.clip(S, -1, 1)
-    r, c = linear_sum_assignment(S, maximize=True)
-    n = S.shape[0]
-    rand = np.array([S[np.arange(n), rng.permutation(n)].mean() for _ in range(100)])
-    out.append((S[r, c].mean(), np.trace(S) / n, rand.mean(), rand.std(ddof=1)))
-print((time.perf_counter() - t0) * 1e3, out[0][0], out[1][0], out[2][0])
+def run():
+  out = []
+  rng = np.random.default_rng(0)
+  for l in range(3):
+      a = X[f"a{l}"].astype(np.float64); b = X[f"b{l}"].astype(np.float64)
+      a = a - a.mean(0); b = b - b.mean(0)
+      na = np.sqrt((a * a).sum(0)); nb = np.sqrt((b * b).sum(0))
+      ca = na == 0; cb = nb == 0
+      S = (a.T @ b) / np.outer(np.where(ca, 1, na), np.where(cb, 1, nb))
+      S[ca, :] = 0; S[:, cb] = 0
+      S = np.clip(S, -1, 1)
+      r, c = linear_sum_assignment(S, maximize=True)
+      n = S.shape[0]
+      rand = np.array([S[np.arange(n), rng.permutation(n)].mean() for _ in range(100)])
+      out.append((S[r, c].mean(), np.trace(S) / n, rand.mean(), rand.std(ddof=1)))
+  return out
+best = float('inf')
+for _ in range(3):
+    t0 = time.perf_counter()
+    out = run()
+    best = min(best, time.perf_counter() - t0)
+print(best * 1e3, out[0][0], out[1][0], out[2][0])
 `;
 
 await activationMatching(replay, netA, netB, sliceRows(inputs, 0, 2048)); // warm-up (JIT)
-replay.offset.clear();
-const t0 = performance.now();
-const res = await activationMatching(replay, netA, netB, inputs, {
-  batchSize: 2048,
-  randomSamples: 100,
-});
-const ms = performance.now() - t0;
+let ms = Infinity;
+let res;
+for (let rep = 0; rep < 3; rep++) {
+  replay.offset.clear();
+  const t0 = performance.now();
+  res = await activationMatching(replay, netA, netB, inputs, {
+    batchSize: 2048,
+    randomSamples: 100,
+  });
+  ms = Math.min(ms, performance.now() - t0);
+  if (process.env.BENCH_VERBOSE) console.log(`  run ${rep}: ${(performance.now() - t0).toFixed(0)} ms`);
+  globalThis.__report?.();
+}
 const py = spawnSync('/usr/bin/python3', ['-c', PY, dir, String(N)], { encoding: 'utf8' });
 rmSync(dir, { recursive: true, force: true });
 
 console.log(
-  `nidkit activationMatching: ${ms.toFixed(0)} ms; optimal per layer ${res.layers.map((l) => l.optimal.toFixed(6)).join(', ')}`,
+  `nidkit activationMatching (best of 3, ${res.layers.length} layers): ${ms.toFixed(0)} ms; optimal per layer ${res.layers.map((l) => l.optimal.toFixed(6)).join(', ')}`,
 );
 if (py.status === 0) {
   const [pms, ...opt] = py.stdout.trim().split(' ').map(Number);
   console.log(
-    `numpy+scipy (float64 two-pass + linear_sum_assignment): ${pms.toFixed(0)} ms; optimal per layer ${opt.map((x) => x.toFixed(6)).join(', ')}`,
+    `numpy+scipy (float64 two-pass + linear_sum_assignment, best of 3): ${pms.toFixed(0)} ms; optimal per layer ${opt.map((x) => x.toFixed(6)).join(', ')}`,
   );
   console.log(`ratio nidkit / numpy+scipy: ${(ms / pms).toFixed(2)}×`);
 } else {
