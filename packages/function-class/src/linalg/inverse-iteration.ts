@@ -66,6 +66,7 @@ export function inverseIteration(
   const d2 = new Float64Array(m); // U second super-diagonal
   const piv = new Uint8Array(m);
   const x = new Float64Array(m);
+  const h = new Float64Array(k);
   // starting vectors: cyclic shifts of one random vector (drawing m numbers per eigenvalue would
   // cost more than the iteration itself)
   const start = rng.fillUniform(new Float64Array(m), -1, 1);
@@ -99,7 +100,7 @@ export function inverseIteration(
       const scl = (m * onenrm * Math.max(EPS, Math.abs(a[m - 1]!))) / big;
       for (let i = 0; i < m; i++) x[i] = x[i]! * scl;
       tol = lagts(m, a, b, c, d2, piv, x, tol);
-      if (tpind < j) orthogonalize(x, Z, m, tpind, j);
+      if (tpind < j) orthogonalize(x, Z, m, tpind, j, h);
       let nrm = 0;
       for (let i = 0; i < m; i++) nrm = Math.max(nrm, Math.abs(x[i]!));
       if (nrm < dtpcrt) continue;
@@ -107,7 +108,7 @@ export function inverseIteration(
       if (nrmchk >= EXTRA + 1) break;
     }
     // the rest of the cluster once, after convergence (see the file comment)
-    if (gpind < tpind) orthogonalize(x, Z, m, gpind, tpind);
+    if (gpind < tpind) orthogonalize(x, Z, m, gpind, tpind, h);
     // normalize (scaled 2-norm), largest entry positive
     let big = 0;
     let at = 0;
@@ -144,8 +145,8 @@ function sumSquares(x: Float64Array, m: number): number {
 }
 
 /**
- * x ← x − Σ (z_sᵀx) z_s over the rows `from ≤ s < to` of Z (modified Gram–Schmidt), with a second
- * pass when the first cancelled most of x ("twice is enough").
+ * x ← x − Σ (z_sᵀx) z_s over the rows `from ≤ s < to` of Z (classical Gram–Schmidt), with a
+ * second pass when the first cancelled most of x ("twice is enough"); `h` is scratch of length ≥ to.
  */
 function orthogonalize(
   x: Float64Array,
@@ -153,19 +154,70 @@ function orthogonalize(
   m: number,
   from: number,
   to: number,
+  h: Float64Array,
 ): void {
   const before = sumSquares(x, m);
-  mgs(x, Z, m, from, to);
-  if (sumSquares(x, m) < 0.25 * before) mgs(x, Z, m, from, to);
+  cgs(x, Z, m, from, to, h);
+  if (sumSquares(x, m) < 0.25 * before) cgs(x, Z, m, from, to, h);
 }
 
-/** One modified Gram–Schmidt pass of x against the rows `from ≤ s < to` of Z. */
-function mgs(x: Float64Array, Z: Float64Array, m: number, from: number, to: number): void {
-  for (let s = from; s < to; s++) {
-    const zo = s * m;
-    let dot = 0;
-    for (let i = 0; i < m; i++) dot += x[i]! * Z[zo + i]!;
-    for (let i = 0; i < m; i++) x[i] = x[i]! - dot * Z[zo + i]!;
+/**
+ * One classical Gram–Schmidt pass of x against the rows `from ≤ s < to` of Z: all inner products
+ * first, then one update, four rows of Z per sweep over x.
+ */
+function cgs(
+  x: Float64Array,
+  Z: Float64Array,
+  m: number,
+  from: number,
+  to: number,
+  h: Float64Array,
+): void {
+  let s = from;
+  for (; s + 3 < to; s += 4) {
+    const o0 = s * m;
+    const o1 = o0 + m;
+    const o2 = o1 + m;
+    const o3 = o2 + m;
+    let h0 = 0;
+    let h1 = 0;
+    let h2 = 0;
+    let h3 = 0;
+    for (let i = 0; i < m; i++) {
+      const xi = x[i]!;
+      h0 += xi * Z[o0 + i]!;
+      h1 += xi * Z[o1 + i]!;
+      h2 += xi * Z[o2 + i]!;
+      h3 += xi * Z[o3 + i]!;
+    }
+    h[s] = h0;
+    h[s + 1] = h1;
+    h[s + 2] = h2;
+    h[s + 3] = h3;
+  }
+  for (; s < to; s++) {
+    const o = s * m;
+    let hs = 0;
+    for (let i = 0; i < m; i++) hs += x[i]! * Z[o + i]!;
+    h[s] = hs;
+  }
+  s = from;
+  for (; s + 3 < to; s += 4) {
+    const o0 = s * m;
+    const o1 = o0 + m;
+    const o2 = o1 + m;
+    const o3 = o2 + m;
+    const h0 = h[s]!;
+    const h1 = h[s + 1]!;
+    const h2 = h[s + 2]!;
+    const h3 = h[s + 3]!;
+    for (let i = 0; i < m; i++)
+      x[i] = x[i]! - (h0 * Z[o0 + i]! + h1 * Z[o1 + i]! + (h2 * Z[o2 + i]! + h3 * Z[o3 + i]!));
+  }
+  for (; s < to; s++) {
+    const o = s * m;
+    const hs = h[s]!;
+    for (let i = 0; i < m; i++) x[i] = x[i]! - hs * Z[o + i]!;
   }
 }
 
@@ -325,13 +377,36 @@ export function checkTridiagonalVectors(
     if (!(res <= resTol) || !(Math.abs(nn - 1) <= orthTol)) return false;
     rho[t] = res;
   }
+  const rows = new Int32Array(k);
   for (let t = 1; t < k; t++) {
-    for (let s = t - 1; s >= 0; s--) {
-      // the residual bound, with ρ inflated by its rounding error (≤ 4ε‖T‖ each)
-      if (rho[s]! + rho[t]! + 8 * EPS * tnorm <= orthTol * Math.abs(w[t]! - w[s]!)) continue;
+    // the pairs the residual bound leaves open (ρ inflated by its rounding error, ≤ 4ε‖T‖ each)
+    let cnt = 0;
+    for (let s = 0; s < t; s++)
+      if (rho[s]! + rho[t]! + 8 * EPS * tnorm > orthTol * Math.abs(w[t]! - w[s]!)) rows[cnt++] = s;
+    const to = t * m;
+    let c = 0;
+    for (; c + 3 < cnt; c += 4) {
+      const o0 = rows[c]! * m;
+      const o1 = rows[c + 1]! * m;
+      const o2 = rows[c + 2]! * m;
+      const o3 = rows[c + 3]! * m;
+      let d0 = 0;
+      let d1 = 0;
+      let d2 = 0;
+      let d3 = 0;
+      for (let i = 0; i < m; i++) {
+        const zi = Z[to + i]!;
+        d0 += zi * Z[o0 + i]!;
+        d1 += zi * Z[o1 + i]!;
+        d2 += zi * Z[o2 + i]!;
+        d3 += zi * Z[o3 + i]!;
+      }
+      if (!(Math.max(Math.abs(d0), Math.abs(d1), Math.abs(d2), Math.abs(d3)) <= orthTol))
+        return false;
+    }
+    for (; c < cnt; c++) {
+      const so = rows[c]! * m;
       let dot = 0;
-      const so = s * m;
-      const to = t * m;
       for (let i = 0; i < m; i++) dot += Z[so + i]! * Z[to + i]!;
       if (!(Math.abs(dot) <= orthTol)) return false;
     }

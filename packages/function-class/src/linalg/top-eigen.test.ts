@@ -216,6 +216,25 @@ describe('lazySymmetricEigen', () => {
     { name: 'five W⁺₂₁ glued by 1e-14', a: gluedWilkinson(5, 1e-14) },
     { name: 'ten W⁺₂₁ glued by √ε', a: gluedWilkinson(10, Math.sqrt(Number.EPSILON)) },
     { name: 'all ones (50)', a: new Float64Array(2500).fill(1) },
+    {
+      // uncoupled blocks: void reflectors between live ones, and T splits
+      name: 'block diagonal 7 + 1 + 12 + 9',
+      a: (() => {
+        const n = 29;
+        const a = new Float64Array(n * n);
+        let b0 = 0;
+        for (const size of [7, 1, 12, 9]) {
+          const block = withSpectrum(
+            Array.from({ length: size }, () => rng.normal()),
+            rng,
+          );
+          for (let i = 0; i < size; i++)
+            for (let j = 0; j < size; j++) a[(b0 + i) * n + b0 + j] = block[i * size + j]!;
+          b0 += size;
+        }
+        return a;
+      })(),
+    },
   ];
 
   for (const options of CONFIGS) {

@@ -17,7 +17,7 @@ import { InvalidArgumentError, Rng } from '@nidkit/core';
 import { householderReduce } from './householder.js';
 import { implicitQl } from './implicit-ql.js';
 import { checkTridiagonalVectors, inverseIteration } from './inverse-iteration.js';
-import { VECS, wasmWorkspace } from './wasm-tridiagonal.js';
+import { BT_META, VECS, wasmWorkspace } from './wasm-tridiagonal.js';
 
 /** Eigenvalues of a symmetric matrix, with eigenvectors on demand. */
 export interface LazyEigen {
@@ -237,8 +237,9 @@ function replayVectors(
 }
 
 /**
- * {@link backTransform} with the WebAssembly `bt` kernel (all vectors, one reflector per call);
- * false when WebAssembly SIMD is unavailable.
+ * {@link backTransform} with the WebAssembly `bt` kernel: the reflectors are copied in pairs
+ * (zero-padded, with a table of scales) and applied in one call, each group of four vectors taking
+ * all pairs in turn; false when WebAssembly SIMD is unavailable.
  */
 function backTransformWasm(
   n: number,
@@ -247,43 +248,52 @@ function backTransformWasm(
   Y: Float64Array,
   kk: number,
 ): boolean {
+  // memory: Y (groups·VECS rows of ld), then per pair its table entry and two padded vectors
   const ld = n + (n & 1);
   const groups = Math.ceil(kk / VECS);
-  const ws = wasmWorkspace((groups * VECS + 2) * ld * 8);
+  const pairs = n >> 1; // pair p holds reflectors 2p+1 and 2p+2 (the latter < n or void)
+  let vecWords = 0;
+  for (let p = 0; p < pairs; p++) vecWords += 2 * pairLength(p, n);
+  const metaAt = groups * VECS * ld;
+  const vecAt = metaAt + pairs * BT_META;
+  const ws = wasmWorkspace((vecAt + vecWords) * 8);
   if (!ws) return false;
-  const Yw = new Float64Array(ws.buffer, 0, groups * VECS * ld);
-  for (let t = 0; t < kk; t++) Yw.set(Y.subarray(t * n, t * n + n), t * ld);
-  const o1 = groups * VECS * ld;
-  const o2 = o1 + ld;
-  const u1 = new Float64Array(ws.buffer, o1 * 8, ld);
-  const u2 = new Float64Array(ws.buffer, o2 * 8, ld);
-  // reflectors m and m+1 together; a missing or void reflector is a zero vector with invh = 0
-  for (let m = 1; m < n; m += 2) {
+  const mem = new Float64Array(ws.buffer, 0, vecAt + vecWords);
+  for (let t = 0; t < kk; t++) mem.set(Y.subarray(t * n, t * n + n), t * ld);
+  let at = vecAt;
+  let used = 0;
+  for (let p = 0; p < pairs; p++) {
+    const m = 2 * p + 1;
+    const len = pairLength(p, n);
     const h1 = hs[m]!;
     const h2 = m + 1 < n ? hs[m + 1]! : 0;
     if (h1 === 0 && h2 === 0) continue;
-    const len = Math.min(m + 1, n - 1); // entries of reflector m+1
-    u1.fill(0, 0, len + 1);
-    u2.fill(0, 0, len + 1);
-    if (h1 !== 0) u1.set(H.subarray(m * n, m * n + m));
-    if (h2 !== 0) u2.set(H.subarray((m + 1) * n, (m + 1) * n + m + 1));
+    const u1 = at;
+    const u2 = at + len;
+    if (h1 !== 0) mem.set(H.subarray(m * n, m * n + m), u1);
+    if (h2 !== 0) mem.set(H.subarray((m + 1) * n, (m + 1) * n + m + 1), u2);
     let c = 0;
-    for (let r = 0; r < m; r++) c += u2[r]! * u1[r]!;
-    const mb = (h2 !== 0 ? m + 1 : m) + 1;
-    ws.bt(
-      o1 * 8,
-      o2 * 8,
-      (mb & ~1) * 8,
-      0,
-      ld * 8,
-      groups,
-      h1 !== 0 ? 1 / h1 : 0,
-      h2 !== 0 ? 1 / h2 : 0,
-      c,
-    );
+    for (let r = 0; r < m; r++) c += mem[u2 + r]! * mem[u1 + r]!;
+    const o = metaAt + used * BT_META;
+    mem[o] = u1 * 8;
+    mem[o + 1] = u2 * 8;
+    mem[o + 2] = len * 8;
+    mem[o + 3] = h1 !== 0 ? 1 / h1 : 0;
+    mem[o + 4] = h2 !== 0 ? 1 / h2 : 0;
+    mem[o + 5] = c;
+    at += 2 * len;
+    used++;
   }
-  for (let t = 0; t < kk; t++) Y.set(Yw.subarray(t * ld, t * ld + n), t * n);
+  ws.bt(0, ld * 8, groups, metaAt * 8, used);
+  for (let t = 0; t < kk; t++) Y.set(mem.subarray(t * ld, t * ld + n), t * n);
   return true;
+}
+
+/** Entries of reflector pair p's padded vectors: reflector 2p+2 has 2p+2 entries, rounded to even. */
+function pairLength(p: number, n: number): number {
+  const m = 2 * p + 1;
+  const len = m + 1 < n ? m + 1 : m;
+  return len + (len & 1);
 }
 
 /**

@@ -10,11 +10,13 @@
  * byte offsets. Rows go two at a time ({@link ROWS}): f64x2 over the columns left of the pair's
  * diagonal block, scalar code for the 2×2 diagonal block.
  *
- * `bt(u1, u2, mb, y, ldy, ng, invh1, invh2, c)` — two Householder reflectors applied in one pass
- * to `VECS·ng` vectors: for each vector y (`ldy` bytes apart from byte offset `y`), over its first
- * `mb` bytes (a multiple of 16), `y ← P2 P1 y` with `P_i = I − invh_i·u_i u_iᵀ`, computed as
- * `g1 = invh1·u1ᵀy`, `g2 = invh2·(u2ᵀy − g1·c)` with `c = u2ᵀu1`, `y −= g1·u1 + g2·u2`
- * (u1, u2 zero-padded to `mb` bytes).
+ * `bt(y, ldy, ng, meta, pairs)` — Householder reflectors applied two at a time to `VECS·ng`
+ * vectors (`ldy` bytes apart from byte offset `y`), each group of VECS vectors taking all the
+ * reflector pairs in turn. Pair i is described at `meta + i·BT_META·8` by the float64s
+ * `[u1, u2, mb, invh1, invh2, c]`: byte offsets of its two vectors (zero-padded to `mb` bytes, a
+ * multiple of 16), and `y ← P2 P1 y` with `P_i = I − invh_i·u_i u_iᵀ` is computed over the first
+ * `mb` bytes of y as `g1 = invh1·u1ᵀy`, `g2 = invh2·(u2ᵀy − g1·c)` with `c = u2ᵀu1`,
+ * `y −= g1·u1 + g2·u2`.
  * @internal
  */
 
@@ -175,11 +177,14 @@ function usBody(): number[] {
   return [...uleb(locals.length + code.length), ...locals, ...code];
 }
 
+/** Float64 entries per reflector pair in the `bt` kernel's table. */
+export const BT_META = 6;
+
 function btBody(): number[] {
-  const P = { u1: 0, u2: 1, mb: 2, y: 3, ldy: 4, ng: 5, invh1: 6, invh2: 7, c: 8 };
-  const L = { g: 9, kb: 10, r: 11 }; // r: VECS vector addresses
-  const numI32 = 2 + VECS;
-  let next = 9 + numI32;
+  const P = { y: 0, ldy: 1, ng: 2, meta: 3, pairs: 4 };
+  const L = { g: 5, kb: 6, mp: 7, mEnd: 8, u1: 9, u2: 10, mb: 11, r: 12 }; // r: VECS addresses
+  const numI32 = 7 + VECS;
+  let next = 5 + numI32;
   const A1 = next; // Σ u1·y_t, then splat(g1_t)
   next += VECS;
   const A2 = next; // Σ u2·y_t, then splat(g2_t)
@@ -187,8 +192,8 @@ function btBody(): number[] {
   const U1 = next++;
   const U2 = next++;
   const YS = next++; // the loaded y entries
-  const numV128 = next - (9 + numI32);
-  const G1 = next++; // f64 local
+  const numV128 = next - (5 + numI32);
+  const F = { invh1: next, invh2: next + 1, c: next + 2, g1: next + 3 };
   const code: number[] = [];
   const e = (...parts: (number | number[])[]): void => {
     for (const x of parts) {
@@ -198,19 +203,32 @@ function btBody(): number[] {
   };
   const F64_MUL = 0xa2;
   const F64_SUB = 0xa1;
+  const I32_TRUNC_F64_U = 0xab;
+  const f64load = (off: number): number[] => [0x2b, 3, ...uleb(off)];
   const splat = [0xfd, 0x14];
   const yAt = (t: number): number[] => [...get(L.r + t), ...get(L.kb), I32_ADD];
   const hsum = (v: number): number[] => [...get(v), ...lane(0), ...get(v), ...lane(1), F64_ADD];
+  // mEnd = meta + pairs·BT_META·8
+  e(get(P.meta), get(P.pairs), i32c(BT_META * 8), I32_MUL, I32_ADD, set(L.mEnd));
   e(i32c(0), set(L.g));
   e(BLOCK_LOOP, get(L.g), get(P.ng), I32_GE_U, 0x0d, 1);
   e(get(P.y), get(L.g), i32c(VECS), I32_MUL, get(P.ldy), I32_MUL, I32_ADD, set(L.r));
   for (let t = 1; t < VECS; t++) e(get(L.r + t - 1), get(P.ldy), I32_ADD, set(L.r + t));
+  // every reflector pair, in order, on this group of vectors (which stays in L1)
+  e(get(P.meta), set(L.mp));
+  e(BLOCK_LOOP, get(L.mp), get(L.mEnd), I32_GE_U, 0x0d, 1);
+  e(get(L.mp), f64load(0), I32_TRUNC_F64_U, set(L.u1));
+  e(get(L.mp), f64load(8), I32_TRUNC_F64_U, set(L.u2));
+  e(get(L.mp), f64load(16), I32_TRUNC_F64_U, set(L.mb));
+  e(get(L.mp), f64load(24), set(F.invh1));
+  e(get(L.mp), f64load(32), set(F.invh2));
+  e(get(L.mp), f64load(40), set(F.c));
   for (let t = 0; t < VECS; t++) e(V_ZERO, set(A1 + t), V_ZERO, set(A2 + t));
   // dot products with both reflectors
   e(i32c(0), set(L.kb));
-  e(BLOCK_LOOP, get(L.kb), get(P.mb), I32_GE_U, 0x0d, 1);
-  e(get(P.u1), get(L.kb), I32_ADD, vload(0), set(U1));
-  e(get(P.u2), get(L.kb), I32_ADD, vload(0), set(U2));
+  e(BLOCK_LOOP, get(L.kb), get(L.mb), I32_GE_U, 0x0d, 1);
+  e(get(L.u1), get(L.kb), I32_ADD, vload(0), set(U1));
+  e(get(L.u2), get(L.kb), I32_ADD, vload(0), set(U2));
   for (let t = 0; t < VECS; t++) {
     e(yAt(t), vload(0), 0x22, ...uleb(YS)); // local.tee
     e(get(U1), V_MUL, get(A1 + t), V_ADD, set(A1 + t));
@@ -219,33 +237,33 @@ function btBody(): number[] {
   e(get(L.kb), i32c(16), I32_ADD, set(L.kb), 0x0c, 0, END_END);
   // g1 = (u1ᵀy)·invh1; g2 = (u2ᵀy − g1·c)·invh2 (u2ᵀ(P1 y) = u2ᵀy − g1·u2ᵀu1)
   for (let t = 0; t < VECS; t++) {
-    e(hsum(A1 + t), get(P.invh1), F64_MUL, set(G1));
-    e(hsum(A2 + t), get(G1), get(P.c), F64_MUL, F64_SUB, get(P.invh2), F64_MUL, splat, set(A2 + t));
-    e(get(G1), splat, set(A1 + t));
+    e(hsum(A1 + t), get(F.invh1), F64_MUL, set(F.g1));
+    e(hsum(A2 + t), get(F.g1), get(F.c), F64_MUL, F64_SUB, get(F.invh2), F64_MUL, splat);
+    e(set(A2 + t), get(F.g1), splat, set(A1 + t));
   }
   // y_t −= g1_t·u1 + g2_t·u2
   e(i32c(0), set(L.kb));
-  e(BLOCK_LOOP, get(L.kb), get(P.mb), I32_GE_U, 0x0d, 1);
-  e(get(P.u1), get(L.kb), I32_ADD, vload(0), set(U1));
-  e(get(P.u2), get(L.kb), I32_ADD, vload(0), set(U2));
+  e(BLOCK_LOOP, get(L.kb), get(L.mb), I32_GE_U, 0x0d, 1);
+  e(get(L.u1), get(L.kb), I32_ADD, vload(0), set(U1));
+  e(get(L.u2), get(L.kb), I32_ADD, vload(0), set(U2));
   for (let t = 0; t < VECS; t++) {
     e(yAt(t));
     e(yAt(t), vload(0), get(A1 + t), get(U1), V_MUL, get(A2 + t), get(U2), V_MUL, V_ADD, V_SUB);
     e(vstore(0));
   }
   e(get(L.kb), i32c(16), I32_ADD, set(L.kb), 0x0c, 0, END_END);
+  e(get(L.mp), i32c(BT_META * 8), I32_ADD, set(L.mp), 0x0c, 0, END_END);
   e(get(L.g), i32c(1), I32_ADD, set(L.g), 0x0c, 0, END_END);
   e(0x0b);
-  const locals = [3, ...uleb(numI32), I32, ...uleb(numV128), V128, 1, 0x7c];
+  const locals = [3, ...uleb(numI32), I32, ...uleb(numV128), V128, 4, 0x7c];
   return [...uleb(locals.length + code.length), ...locals, ...code];
 }
 
 function moduleBytes(): Uint8Array {
-  const F64 = 0x7c;
   const type = section(1, [
     2,
     ...[0x60, 7, ...new Array<number>(7).fill(I32), 0],
-    ...[0x60, 9, I32, I32, I32, I32, I32, I32, F64, F64, F64, 0],
+    ...[0x60, 5, I32, I32, I32, I32, I32, 0],
   ]);
   const imp = section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]);
   const func = section(3, [2, 0, 1]);
@@ -288,17 +306,7 @@ export type UsKernel = (
 ) => void;
 
 /** The `bt` kernel's signature (byte offsets and counts, see the file comment). */
-export type BtKernel = (
-  u1: number,
-  u2: number,
-  mb: number,
-  y: number,
-  ldy: number,
-  ng: number,
-  invh1: number,
-  invh2: number,
-  c: number,
-) => void;
+export type BtKernel = (y: number, ldy: number, ng: number, meta: number, pairs: number) => void;
 
 /** A kernel instance with its own memory of at least the requested size. */
 export interface WasmWorkspace {
