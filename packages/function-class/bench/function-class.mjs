@@ -1,5 +1,5 @@
 // Benchmark: subspace estimate on 10,000 × 784 inputs and M/T for a 512-neuron layer (d = 512,
-// k = 90), against NumPy measured in the same run (best of three on both sides; the NumPy SVD
+// k = 90), against NumPy measured in the same run (best of seven on both sides; the NumPy SVD
 // route, once, for reference). Run `pnpm build` first, then `pnpm bench`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ function peer(job, threads) {
   return JSON.parse(r.stdout);
 }
 
-function time(fn, repeats = 3) {
+function time(fn, repeats = 7) {
   let best = Infinity;
   let out;
   for (let i = 0; i < repeats; i++) {

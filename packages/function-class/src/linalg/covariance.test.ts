@@ -1,7 +1,8 @@
 import { Rng } from '@nidkit/core';
 import { expectClose } from '@nidkit/core/testing';
 import { describe, expect, it } from 'vitest';
-import { GramAccumulator } from './covariance.js';
+import { NonFiniteError } from '@nidkit/core';
+import { GramAccumulator, centredGram } from './covariance.js';
 
 /** XcᵀXc and the column means by the definition. */
 function naive(x: Float64Array, n: number, d: number): { gram: Float64Array; mean: Float64Array } {
@@ -59,6 +60,26 @@ describe('GramAccumulator', () => {
       expect(got.rows).toBe(n);
       expectClose(got.gram, want.gram, { atol: 1e-9, rtol: 1e-11 });
       expectClose(got.mean, want.mean, { atol: 1e-12 });
+    }
+  });
+
+  it('NaN or ±∞ anywhere (busy column, rare column, dense data) is a NonFiniteError naming the data', () => {
+    const rng = Rng.stream(5, 'gram-nan');
+    const d = 20;
+    const n = 400;
+    const sparse = block(rng, n, d, false);
+    const dense = block(rng, n, d, true);
+    for (const [x, at, v] of [
+      [sparse, 17 * d + 2, NaN], // busy column
+      [sparse, 300 * d + 15, Infinity], // rare column
+      [dense, 5 * d + 7, -Infinity],
+    ] as const) {
+      const y = x.slice();
+      y[at] = v;
+      expect(() => centredGram(y, n, d, 'layer 2 inputs')).toThrow(NonFiniteError);
+      expect(() => centredGram(y, n, d, 'layer 2 inputs')).toThrow(
+        /^layer 2 inputs: 1 non-finite value/,
+      );
     }
   });
 });

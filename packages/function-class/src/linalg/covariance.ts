@@ -3,17 +3,21 @@
  * Covariance is invariant to per-column shifts, so each column is shifted by a value that occurs
  * in it (the most frequent value among the first rows of the first block), `Y = X − offset`.
  * Dense blocks go through core's `CrossProduct` (symmetric, WebAssembly SIMD on all cores). For
- * data with a dominant background value (images) Y is sparse: such blocks go through a sparse
- * per-row kernel, with the columns that are nonzero in many rows in a dense register-blocked
- * kernel. Finally `XcᵀXc = YᵀY − N·ȳȳᵀ`; because the offset is a data value, `ȳ` is of the order
- * of the data spread and the subtraction is benign.
+ * data with a dominant background value (images) Y is sparse: the busy columns (nonzero in at
+ * least 5 % of a probe of rows) are gathered into a dense block for the same kernel, and each
+ * nonzero of the other, rare columns adds its row to that column's row of a small accumulator.
+ * Finally `XcᵀXc = YᵀY − N·ȳȳᵀ`; because the offset is a data value, `ȳ` is of the order of the
+ * data spread and the subtraction is benign.
  */
+import { NonFiniteError } from '@nidkit/core';
 import { CrossProduct } from '@nidkit/core/kernels';
 
 const PROBE_ROWS = 32;
 const SPARSE_DENSITY = 0.3;
-/** In sparse data, columns nonzero in at least this share of rows go through the dense kernel. */
+/** In sparse data, columns nonzero in at least this share of probed rows go through the dense kernel. */
 const DENSE_COLUMN = 0.05;
+/** Rows probed (evenly spaced) for a block's density and, once, for the busy columns. */
+const DENSITY_PROBE = 256;
 /** Rows gathered at a time for the dense columns of sparse data. */
 const GATHER_ROWS = 2048;
 
@@ -51,8 +55,9 @@ function columnOffsets(x: ArrayLike<number>, n: number, d: number): Float64Array
 
 /**
  * Streaming `XcᵀXc`: feed row blocks with {@link GramAccumulator.add}, then {@link GramAccumulator.finish}.
- * The column offsets are fixed from the first block; each block picks its own kernel. Memory is
- * O(d²) plus one block.
+ * The column offsets are fixed from the first block and, for sparse data, the busy columns from
+ * the first sparse block; each block picks the sparse or the dense route. Memory is O(d²) plus one
+ * block of the busy columns.
  */
 export class GramAccumulator {
   readonly d: number;
@@ -60,16 +65,29 @@ export class GramAccumulator {
   private readonly sums: Float64Array;
   private off: Float64Array | null = null;
   private rows = 0;
+  /** Dense blocks: the cross product of Y (its column sums are Y's). */
   private product: CrossProduct | null = null;
-  /** Sparse data: the columns that go through the dense kernel (fixed by the first sparse block). */
+  /** Sparse data: busy (dense) and rare (sparse) columns, fixed by the first sparse block. */
   private denseCols: Int32Array | null = null;
-  private isDense: Uint8Array | null = null;
-  /** Sparse data: the cross product of the dense columns (its column sums are not used). */
+  private sparseCols: Int32Array | null = null;
+  /** Sparse data: the cross product of the busy columns. */
   private denseProduct: CrossProduct | null = null;
+  /**
+   * Sparse data: row b (`k + s` entries) holds Σ y_b·y over the rows where rare column b is
+   * nonzero: first against the k busy columns, then against the s rare ones.
+   */
+  private rare: Float64Array | null = null;
   /** Kernels used so far. */
   readonly kernels = new Set<'sparse' | 'dense'>();
 
-  constructor(d: number) {
+  /**
+   * @param d - columns
+   * @param where - how errors name the data (default `GramAccumulator.add`)
+   */
+  constructor(
+    d: number,
+    private readonly where = 'GramAccumulator.add',
+  ) {
     this.d = d;
     this.upper = new Float64Array(d * d);
     this.sums = new Float64Array(d);
@@ -80,90 +98,102 @@ export class GramAccumulator {
     return this.rows;
   }
 
-  /** Adds `n` rows (`x` row-major `n×d`). */
+  /**
+   * Adds `n` rows (`x` row-major `n×d`).
+   * @throws NonFiniteError when x holds NaN or ±∞
+   */
   add(x: ArrayLike<number>, n: number): void {
     const d = this.d;
     if (n === 0) return;
     const off = (this.off ??= columnOffsets(x, n, d));
-    // density of this block (a strided sample of rows is enough to pick the kernel)
+    // density of this block from a probe of evenly spaced rows; per-column counts for the split
+    const probeCount = new Int32Array(d);
     let nnz = 0;
-    let seen = 0;
-    const step = Math.max(1, Math.floor(n / 256));
+    let probed = 0;
+    const step = Math.max(1, Math.floor(n / DENSITY_PROBE));
     for (let r = 0; r < n; r += step) {
       const o = r * d;
-      for (let c = 0; c < d; c++) if (x[o + c]! - off[c]! !== 0) nnz++;
-      seen += d;
+      for (let c = 0; c < d; c++)
+        if (x[o + c]! - off[c]! !== 0) {
+          nnz++;
+          probeCount[c] = probeCount[c]! + 1;
+        }
+      probed++;
     }
-    if (nnz < SPARSE_DENSITY * seen) {
+    if (nnz < SPARSE_DENSITY * probed * d) {
       this.kernels.add('sparse');
-      const sums = this.sums;
-      // one pass: the nonzeros of Y = X − off row by row (CSR), per-column counts and sums
-      const count = new Int32Array(d);
-      const rowPtr = new Int32Array(n + 1);
-      let cap = Math.max(1024, Math.ceil((1.25 * nnz * n) / Math.max(1, seen / d)));
-      let colIdx = new Int32Array(cap);
-      let vals = new Float64Array(cap);
-      let nz = 0;
-      for (let r = 0; r < n; r++) {
-        const o = r * d;
-        for (let c = 0; c < d; c++) {
-          const v = x[o + c]! - off[c]!;
-          if (v !== 0) {
-            if (nz === cap) {
-              cap *= 2;
-              const ci = new Int32Array(cap);
-              ci.set(colIdx);
-              colIdx = ci;
-              const vv = new Float64Array(cap);
-              vv.set(vals);
-              vals = vv;
-            }
-            colIdx[nz] = c;
-            vals[nz] = v;
-            nz++;
-            count[c] = count[c]! + 1;
-            sums[c] = sums[c]! + v;
-          }
-        }
-        rowPtr[r + 1] = nz;
-      }
       if (!this.denseCols) {
-        const cols: number[] = [];
-        this.isDense = new Uint8Array(d);
-        for (let c = 0; c < d; c++) {
-          if (count[c]! >= DENSE_COLUMN * n) {
-            cols.push(c);
-            this.isDense[c] = 1;
-          }
-        }
-        this.denseCols = Int32Array.from(cols);
+        const dense: number[] = [];
+        const sparse: number[] = [];
+        for (let c = 0; c < d; c++)
+          (probeCount[c]! >= DENSE_COLUMN * probed ? dense : sparse).push(c);
+        this.denseCols = Int32Array.from(dense);
+        this.sparseCols = Int32Array.from(sparse);
+        this.rare = new Float64Array(sparse.length * d);
       }
-      const cols = this.denseCols;
-      if (cols.length > 0) {
-        const k = cols.length;
-        this.denseProduct ??= new CrossProduct(k, k, {
-          symmetric: true,
-          names: ['GramAccumulator.add'],
-        });
-        const offD = Float64Array.from(cols, (c) => off[c]!);
-        const block = new Float64Array(Math.min(n, GATHER_ROWS) * k);
-        for (let r0 = 0; r0 < n; r0 += GATHER_ROWS) {
-          const rows = Math.min(GATHER_ROWS, n - r0);
-          for (let r = 0; r < rows; r++) {
-            const o = (r0 + r) * d;
-            for (let q = 0; q < k; q++) block[r * k + q] = x[o + cols[q]!]!;
-          }
-          this.denseProduct.add(block.subarray(0, rows * k), offD, null, null, rows);
-        }
-      }
-      sparsePairs(rowPtr, colIdx, vals, count, n, d, this.upper, this.isDense!);
+      this.addSparse(x, n, off);
     } else {
       this.kernels.add('dense');
       // the product keeps its own column sums of x − off
-      this.product ??= new CrossProduct(d, d, { symmetric: true, names: ['GramAccumulator.add'] });
+      this.product ??= new CrossProduct(d, d, { symmetric: true, names: [this.where] });
       this.product.add(x, off, null, null, n);
     }
     this.rows += n;
+  }
+
+  /** The sparse route (see the class comment). */
+  private addSparse(x: ArrayLike<number>, n: number, off: Float64Array): void {
+    const d = this.d;
+    const cols = this.denseCols!;
+    const sp = this.sparseCols!;
+    const rare = this.rare!;
+    const sums = this.sums;
+    const k = cols.length;
+    const s = sp.length;
+    if (k > 0)
+      this.denseProduct ??= new CrossProduct(k, k, { symmetric: true, names: [this.where] });
+    const rows = Math.min(n, GATHER_ROWS);
+    const block = new Float64Array(rows * k);
+    const offD = Float64Array.from(cols, (c) => off[c]!);
+    const offS = Float64Array.from(sp, (c) => off[c]!);
+    const sIdx = new Int32Array(s);
+    const sVal = new Float64Array(s);
+    for (let r0 = 0; r0 < n; r0 += GATHER_ROWS) {
+      const m = Math.min(GATHER_ROWS, n - r0);
+      for (let r = 0; r < m; r++) {
+        const o = (r0 + r) * d;
+        const br = r * k;
+        for (let q = 0; q < k; q++) block[br + q] = x[o + cols[q]!]! - offD[q]!;
+        // the rare columns' nonzeros in this row
+        let ns = 0;
+        for (let q = 0; q < s; q++) {
+          const v = x[o + sp[q]!]! - offS[q]!;
+          if (v !== 0) {
+            sIdx[ns] = q;
+            sVal[ns] = v;
+            ns++;
+          }
+        }
+        for (let t = 0; t < ns; t++) {
+          const b = sIdx[t]!;
+          const yb = sVal[t]!;
+          if (yb - yb !== 0) this.nonFinite(x, n);
+          sums[sp[b]!] = sums[sp[b]!]! + yb;
+          const h = b * d;
+          for (let q = 0; q < k; q++) rare[h + q] = rare[h + q]! + yb * block[br + q]!;
+          for (let u = 0; u < ns; u++)
+            rare[h + k + sIdx[u]!] = rare[h + k + sIdx[u]!]! + yb * sVal[u]!;
+        }
+      }
+      // the busy columns: NaN or ±∞ there is reported by the product (named after `where`)
+      if (k > 0) this.denseProduct!.add(block.subarray(0, m * k), null, null, null, m);
+    }
+  }
+
+  private nonFinite(x: ArrayLike<number>, n: number): never {
+    let count = 0;
+    for (let i = 0; i < n * this.d; i++) if (!Number.isFinite(x[i]!)) count++;
+    throw new NonFiniteError(this.where, count);
   }
 
   /** `XcᵀXc` (full symmetric) and the column means of everything added. */
@@ -173,7 +203,8 @@ export class GramAccumulator {
     const mean = new Float64Array(d);
     const gram = new Float64Array(d * d);
     if (n === 0) return { gram, mean, rows: 0 };
-    // fold the cross products into the upper triangle and the sums (finish may be called again)
+    const up = this.upper;
+    // fold the partial results into the upper triangle and the sums (finish may be called again)
     if (this.product) {
       const g = this.product.result();
       const sums = this.product.columnStats('A').sum;
@@ -181,28 +212,47 @@ export class GramAccumulator {
       this.product = null;
       for (let a = 0; a < d; a++) {
         this.sums[a] = this.sums[a]! + sums[a]!;
-        for (let b = a; b < d; b++) this.upper[a * d + b] = this.upper[a * d + b]! + g[a * d + b]!;
+        for (let b = a; b < d; b++) up[a * d + b] = up[a * d + b]! + g[a * d + b]!;
       }
     }
-    if (this.denseProduct && this.denseCols) {
-      // the dense columns of sparse blocks: ascending, so (cols[a], cols[b]) is in the upper triangle
-      const cols = this.denseCols;
+    const cols = this.denseCols;
+    const sp = this.sparseCols;
+    if (cols && this.denseProduct) {
+      // busy columns: ascending, so (cols[a], cols[b]) with a ≤ b is in the upper triangle
       const k = cols.length;
       const g = this.denseProduct.result();
+      const sums = this.denseProduct.columnStats('A').sum;
       this.denseProduct.dispose();
       this.denseProduct = null;
       for (let a = 0; a < k; a++) {
-        const ra = cols[a]! * d;
-        for (let b = a; b < k; b++)
-          this.upper[ra + cols[b]!] = this.upper[ra + cols[b]!]! + g[a * k + b]!;
+        const ca = cols[a]!;
+        this.sums[ca] = this.sums[ca]! + sums[a]!;
+        for (let b = a; b < k; b++) up[ca * d + cols[b]!] = up[ca * d + cols[b]!]! + g[a * k + b]!;
       }
+    }
+    if (cols && sp && this.rare) {
+      const k = cols.length;
+      const rare = this.rare;
+      const add = (i: number, j: number, v: number): void => {
+        const at = i < j ? i * d + j : j * d + i;
+        up[at] = up[at]! + v;
+      };
+      for (let b = 0; b < sp.length; b++) {
+        const h = b * d;
+        const cb = sp[b]!;
+        for (let q = 0; q < k; q++) if (rare[h + q] !== 0) add(cb, cols[q]!, rare[h + q]!);
+        // rare × rare: each pair was added to both rows; take it once (u ≥ b)
+        for (let u = b; u < sp.length; u++)
+          if (rare[h + k + u] !== 0) add(cb, sp[u]!, rare[h + k + u]!);
+      }
+      rare.fill(0);
     }
     for (let c = 0; c < d; c++) mean[c] = this.sums[c]! / n;
     // subtract N·ȳȳᵀ and mirror to the lower triangle
     for (let a = 0; a < d; a++) {
       const ma = mean[a]! * n;
       for (let b = a; b < d; b++) {
-        const v = this.upper[a * d + b]! - ma * mean[b]!;
+        const v = up[a * d + b]! - ma * mean[b]!;
         gram[a * d + b] = v;
         gram[b * d + a] = v;
       }
@@ -218,58 +268,17 @@ export class GramAccumulator {
  * @param x - data, row-major `n×d` (float32 or float64)
  * @param n - rows
  * @param d - columns
+ * @param where - how errors name the data
+ * @throws NonFiniteError when x holds NaN or ±∞
  */
-export function centredGram(x: ArrayLike<number>, n: number, d: number): CentredGram {
-  const acc = new GramAccumulator(d);
+export function centredGram(
+  x: ArrayLike<number>,
+  n: number,
+  d: number,
+  where = 'centredGram: x',
+): CentredGram {
+  const acc = new GramAccumulator(d, where);
   acc.add(x, n);
   const { gram, mean } = acc.finish();
   return { gram, mean, kernel: acc.kernels.has('sparse') ? 'sparse' : 'dense' };
-}
-
-/**
- * Adds to the upper triangle of YᵀY (Y given row by row as CSR) every product that involves a
- * sparse column (`isDense[c] = 0`); pairs of two dense columns are left to the dense kernel.
- * Column by column: for a sparse column b, the row `t = Σ_{r: y_rb ≠ 0} y_rb · y_r` is accumulated
- * in one cache-resident buffer, then folded into the triangle — `t[a]` goes to entry (b, a) for
- * a ≥ b and to (a, b) for a dense a < b (a sparse a < b was counted when its own column ran).
- */
-function sparsePairs(
-  rowPtr: Int32Array,
-  colIdx: Int32Array,
-  vals: Float64Array,
-  count: Int32Array,
-  n: number,
-  d: number,
-  g: Float64Array,
-  isDense: Uint8Array,
-): void {
-  // CSC of the sparse columns: rows and values
-  const start = new Int32Array(d + 1);
-  for (let c = 0; c < d; c++) start[c + 1] = start[c]! + (isDense[c] ? 0 : count[c]!);
-  const fill = start.slice(0, d);
-  const rows = new Int32Array(start[d]!);
-  const rv = new Float64Array(start[d]!);
-  for (let r = 0; r < n; r++)
-    for (let q = rowPtr[r]!; q < rowPtr[r + 1]!; q++) {
-      const c = colIdx[q]!;
-      if (isDense[c]) continue;
-      const at = fill[c]!;
-      rows[at] = r;
-      rv[at] = vals[q]!;
-      fill[c] = at + 1;
-    }
-  const t = new Float64Array(d);
-  for (let b = 0; b < d; b++) {
-    if (start[b] === start[b + 1]) continue;
-    t.fill(0);
-    for (let p = start[b]!; p < start[b + 1]!; p++) {
-      const r = rows[p]!;
-      const yb = rv[p]!;
-      for (let q = rowPtr[r]!; q < rowPtr[r + 1]!; q++)
-        t[colIdx[q]!] = t[colIdx[q]!]! + yb * vals[q]!;
-    }
-    const row = b * d;
-    for (let a = 0; a < b; a++) if (isDense[a] && t[a] !== 0) g[a * d + b] = g[a * d + b]! + t[a]!;
-    for (let a = b; a < d; a++) g[row + a] = g[row + a]! + t[a]!;
-  }
 }
