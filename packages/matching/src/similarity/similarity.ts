@@ -1,9 +1,4 @@
-import {
-  InvalidArgumentError,
-  ShapeMismatchError,
-  formatShape,
-  tensor,
-} from '@nidkit/core';
+import { InvalidArgumentError, ShapeMismatchError, formatShape, tensor } from '@nidkit/core';
 import type { Tensor } from '@nidkit/core';
 import type { MatrixInput } from '../assignment/matrix-input.js';
 import { toDenseMatrix } from '../assignment/matrix-input.js';
