@@ -42,6 +42,8 @@ export interface ColumnStats {
 
 /** Below this many multiply-adds per chunk, the calling thread works alone. */
 const PARALLEL_MIN_MACS = 1 << 22;
+/** Rows per pack call (a block of staged rows stays in cache across the column groups). */
+const PACK_ROWS = 16;
 /** Samples per GEMM call (the panels of one call stay in cache). */
 const KC = 256;
 /** Bytes reserved at offset 0 for the worker flags. */
@@ -351,20 +353,24 @@ export class CrossProduct {
       this.sides.forEach((s, k) => {
         const g0 = Math.max(lo - base, 0);
         const g1 = Math.min(hi - base, s.nPan);
+        // blocks of PACK_ROWS rows, so that each block's staged rows stay in cache while every
+        // column group reads its 8 values from them
+        const srcRow = s.wPad * (bits[k]! / 8);
         if (g1 > g0)
-          list.push([
-            bits[k] === 32 ? F_PACK32 : F_PACK64,
-            s.staging,
-            s.panels,
-            r,
-            s.wPad * (bits[k]! / 8),
-            64 * this.cap,
-            s.shift,
-            s.stats,
-            s.wPad,
-            g0,
-            g1,
-          ]);
+          for (let r0 = 0; r0 < r; r0 += PACK_ROWS)
+            list.push([
+              bits[k] === 32 ? F_PACK32 : F_PACK64,
+              s.staging + r0 * srcRow,
+              s.panels + r0 * 64,
+              Math.min(PACK_ROWS, r - r0),
+              srcRow,
+              64 * this.cap,
+              s.shift,
+              s.stats,
+              s.wPad,
+              g0,
+              g1,
+            ]);
         base += s.nPan;
       });
       lists.push(list);

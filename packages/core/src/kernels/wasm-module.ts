@@ -172,19 +172,20 @@ function packBody(f64: boolean): number[] {
   let next = 10;
   const L = { g: next++, r: next++, sp: next++, dp: next++, st: next++, sh: next++ };
   const numI32 = next - 10;
+  // each row loop handles half a group (4 columns = 2 vectors), so that the 12 vector locals fit
+  // in x86-64's 16 vector registers
   const SH = next;
-  next += 4;
+  next += 2;
   const SUM = next;
-  next += 4;
+  next += 2;
   const SQ = next;
-  next += 4;
+  next += 2;
   const MN = next;
-  next += 4;
+  next += 2;
   const MX = next;
-  next += 4;
+  next += 2;
   const V = next;
-  next += 4;
-  const numV128 = 24;
+  const numV128 = 12;
   const code: number[] = [];
   const e = (...parts: (number | number[])[]): void => {
     for (const x of parts) {
@@ -197,49 +198,49 @@ function packBody(f64: boolean): number[] {
     e(get(L.st));
     if (t > 0) e(get(P.wpad), i32c(8 * t), I32_MUL, I32_ADD);
   };
+  const stats = [
+    [0, SUM],
+    [1, SQ],
+    [2, MN],
+    [3, MX],
+  ] as const;
   e(get(P.g0), set(L.g));
   e(BLOCK_LOOP, get(L.g), get(P.g1), I32_GE_S, 0x0d, 1);
   e(get(P.stats), get(L.g), i32c(64), I32_MUL, I32_ADD, set(L.st));
   e(get(P.shift), get(L.g), i32c(64), I32_MUL, I32_ADD, set(L.sh));
-  for (let q = 0; q < 4; q++) {
-    e(get(L.sh), vload(16 * q), set(SH + q));
-    for (const [t, base] of [
-      [0, SUM],
-      [1, SQ],
-      [2, MN],
-      [3, MX],
-    ] as const) {
-      statAddr(t);
-      e(vload(16 * q), set(base + q));
+  for (let h = 0; h < 2; h++) {
+    for (let q = 0; q < 2; q++) {
+      const off = 16 * (2 * h + q);
+      e(get(L.sh), vload(off), set(SH + q));
+      for (const [t, base] of stats) {
+        statAddr(t);
+        e(vload(off), set(base + q));
+      }
     }
-  }
-  e(get(P.src), get(L.g), i32c(f64 ? 64 : 32), I32_MUL, I32_ADD, set(L.sp));
-  e(get(P.dst), get(L.g), get(P.stride), I32_MUL, I32_ADD, set(L.dp));
-  e(i32c(0), set(L.r));
-  e(BLOCK_LOOP, get(L.r), get(P.rows), I32_GE_S, 0x0d, 1);
-  for (let q = 0; q < 4; q++) {
-    if (f64) e(get(L.sp), vload(16 * q), set(V + q));
-    else e(get(L.sp), load64Zero(8 * q), F64X2_PROMOTE_LOW_F32X4, set(V + q));
-    e(get(MN + q), get(V + q), F64X2_MIN, set(MN + q));
-    e(get(MX + q), get(V + q), F64X2_MAX, set(MX + q));
-    e(get(V + q), get(SH + q), F64X2_SUB, set(V + q));
-    e(get(L.dp), get(V + q), vstore(16 * q));
-    e(get(SUM + q), get(V + q), F64X2_ADD, set(SUM + q));
-    e(get(SQ + q), get(V + q), get(V + q), F64X2_MUL, F64X2_ADD, set(SQ + q));
-  }
-  e(get(L.sp), get(P.srow), I32_ADD, set(L.sp));
-  e(get(L.dp), i32c(64), I32_ADD, set(L.dp));
-  e(get(L.r), i32c(1), I32_ADD, set(L.r), 0x0c, 0, END_END);
-  for (let q = 0; q < 4; q++)
-    for (const [t, base] of [
-      [0, SUM],
-      [1, SQ],
-      [2, MN],
-      [3, MX],
-    ] as const) {
-      statAddr(t);
-      e(get(base + q), vstore(16 * q));
+    e(get(P.src), get(L.g), i32c(f64 ? 64 : 32), I32_MUL, I32_ADD);
+    e(i32c(h * (f64 ? 32 : 16)), I32_ADD, set(L.sp));
+    e(get(P.dst), get(L.g), get(P.stride), I32_MUL, I32_ADD, i32c(h * 32), I32_ADD, set(L.dp));
+    e(i32c(0), set(L.r));
+    e(BLOCK_LOOP, get(L.r), get(P.rows), I32_GE_S, 0x0d, 1);
+    for (let q = 0; q < 2; q++) {
+      if (f64) e(get(L.sp), vload(16 * q), set(V + q));
+      else e(get(L.sp), load64Zero(8 * q), F64X2_PROMOTE_LOW_F32X4, set(V + q));
+      e(get(MN + q), get(V + q), F64X2_MIN, set(MN + q));
+      e(get(MX + q), get(V + q), F64X2_MAX, set(MX + q));
+      e(get(V + q), get(SH + q), F64X2_SUB, set(V + q));
+      e(get(L.dp), get(V + q), vstore(16 * q));
+      e(get(SUM + q), get(V + q), F64X2_ADD, set(SUM + q));
+      e(get(SQ + q), get(V + q), get(V + q), F64X2_MUL, F64X2_ADD, set(SQ + q));
     }
+    e(get(L.sp), get(P.srow), I32_ADD, set(L.sp));
+    e(get(L.dp), i32c(64), I32_ADD, set(L.dp));
+    e(get(L.r), i32c(1), I32_ADD, set(L.r), 0x0c, 0, END_END);
+    for (let q = 0; q < 2; q++)
+      for (const [t, base] of stats) {
+        statAddr(t);
+        e(get(base + q), vstore(16 * (2 * h + q)));
+      }
+  }
   e(get(L.g), i32c(1), I32_ADD, set(L.g), 0x0c, 0, END_END);
   e(0x0b);
   const locals = [2, ...uleb(numI32), I32, ...uleb(numV128), V128];
