@@ -168,7 +168,8 @@ export class CrossProduct {
 
     const api = wasmApi();
     const pages = Math.ceil(bytes / 65536);
-    const wantThreads = Math.min(options.threads ?? defaultThreads(), FLAG_SLOTS + 1);
+    // flags 0 … FLAG_SLOTS−2 are the workers', the last one is the shared job counter
+    const wantThreads = Math.min(options.threads ?? defaultThreads(), FLAG_SLOTS);
     const useShared = wantThreads > 1 && threadsAvailable();
     const module = options.simd === false || pages > MAX_PAGES ? null : gemmModule(useShared);
     if (api && module) {
@@ -339,51 +340,42 @@ export class CrossProduct {
     return f32 ? 32 : 64;
   }
 
-  /** Packs the staged chunks into panels (with statistics), split over the threads. */
+  /** Packs the staged chunks into panels (with statistics), shared among the threads. */
   private packAll(r: number, bits: (32 | 64)[]): void {
-    const total = this.sides.reduce((t, s) => t + s.nPan, 0);
-    const parts = this.shared && r * total * 8 >= 1 << 16 ? this.threads : 1;
-    // part p takes the column groups [lo, hi) of all sides' groups laid end to end
-    const lists: number[][][] = [];
-    for (let p = 0; p < parts; p++) {
-      const lo = Math.floor((total * p) / parts);
-      const hi = Math.floor((total * (p + 1)) / parts);
-      const list: number[][] = [];
-      let base = 0;
-      this.sides.forEach((s, k) => {
-        const g0 = Math.max(lo - base, 0);
-        const g1 = Math.min(hi - base, s.nPan);
-        // blocks of PACK_ROWS rows, so that each block's staged rows stay in cache while every
-        // column group reads its 8 values from them
-        const srcRow = s.wPad * (bits[k]! / 8);
-        if (g1 > g0)
-          for (let r0 = 0; r0 < r; r0 += PACK_ROWS)
-            list.push([
-              bits[k] === 32 ? F_PACK32 : F_PACK64,
-              s.staging + r0 * srcRow,
-              s.panels + r0 * 64,
-              Math.min(PACK_ROWS, r - r0),
-              srcRow,
-              64 * this.cap,
-              s.shift,
-              s.stats,
-              s.wPad,
-              g0,
-              g1,
-            ]);
-        base += s.nPan;
-      });
-      lists.push(list);
-    }
+    // one job per side and column group: its rows in blocks of PACK_ROWS, so that each block's
+    // staged rows stay in cache while the group reads its 8 values from them
+    const jobs: number[][][] = [];
+    this.sides.forEach((s, k) => {
+      const srcRow = s.wPad * (bits[k]! / 8);
+      for (let g = 0; g < s.nPan; g++) {
+        const calls: number[][] = [];
+        for (let r0 = 0; r0 < r; r0 += PACK_ROWS)
+          calls.push([
+            bits[k] === 32 ? F_PACK32 : F_PACK64,
+            s.staging + r0 * srcRow,
+            s.panels + r0 * 64,
+            Math.min(PACK_ROWS, r - r0),
+            srcRow,
+            64 * this.cap,
+            s.shift,
+            s.stats,
+            s.wPad,
+            g,
+            g + 1,
+          ]);
+        jobs.push(calls);
+      }
+    });
     if (!this.packers) {
-      for (const c of lists.flat()) this.jsPack(c);
+      for (const c of jobs.flat()) this.jsPack(c);
       return;
     }
-    if (parts === 1) {
-      this.runLocal(lists[0]!);
+    const total = this.sides.reduce((t, s) => t + s.nPan, 0);
+    if (!this.shared || r * total * 8 < 1 << 16) {
+      for (const job of jobs) this.runLocal(job);
       return;
     }
-    this.shared!.run(lists.slice(1), () => this.runLocal(lists[0]!));
+    this.shared.run(jobs, (job) => this.runLocal(job));
   }
 
   private runLocal(calls: number[][]): void {
@@ -464,22 +456,11 @@ export class CrossProduct {
       this.runLocal(calls(0, sb.nPan));
       return;
     }
-    // contiguous ranges of B panels with equal work (panel jb costs jb + 1 tiles when symmetric)
-    const t = this.threads;
-    const weight = (jb: number): number => (sym ? jb + 1 : 1);
-    let total = 0;
-    for (let jb = 0; jb < sb.nPan; jb++) total += weight(jb);
-    const bounds = [0];
-    let acc = 0;
-    for (let jb = 0; jb < sb.nPan && bounds.length < t; jb++) {
-      acc += weight(jb);
-      if (acc >= (total * bounds.length) / t) bounds.push(jb + 1);
-    }
-    while (bounds.length <= t) bounds.push(sb.nPan);
-    bounds[t] = sb.nPan;
+    // one job per B panel (all sample blocks), taken by whichever thread is free
     const jobs: number[][][] = [];
-    for (let w = 1; w < t; w++) jobs.push(calls(bounds[w]!, bounds[w + 1]!));
-    this.shared.run(jobs, () => this.runLocal(calls(bounds[0]!, bounds[1]!)));
+    // (largest first: in the symmetric case panel jb costs jb + 1 tiles)
+    for (let jb = sb.nPan - 1; jb >= 0; jb--) jobs.push(calls(jb, jb + 1));
+    this.shared.run(jobs, (job) => this.runLocal(job));
   }
 
   /** The reference pack on the same layout (arguments as the `p32`/`p64` calls). */

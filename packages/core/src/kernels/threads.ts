@@ -36,8 +36,9 @@ function builtin<T>(id: string): T | null {
 }
 
 /**
- * The worker's program: instantiate the kernels per memory, run job lists (each call is
- * `[function index (0 k, 1 p32, 2 p64), ...arguments]`), flag completion.
+ * The worker's program: instantiate the kernels per memory; on `run`, take jobs from the shared
+ * counter until none is left (a job is a list of calls `[function index (0 k, 1 p32, 2 p64),
+ * ...arguments]`), then flag completion.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -52,7 +53,11 @@ parentPort.on('message', (m) => {
   const e = open.get(m.id);
   let status = 1;
   try {
-    for (const c of m.calls) e.fns[c[0]](c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11]);
+    for (;;) {
+      const j = Atomics.add(e.flags, m.counter, 1);
+      if (j >= m.jobs.length) break;
+      for (const c of m.jobs[j]) e.fns[c[0]](c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11]);
+    }
   }
   catch (err) { status = 2; }
   Atomics.store(e.flags, m.slot, status);
@@ -125,18 +130,25 @@ export class SharedKernel {
   }
 
   /**
-   * Runs `jobs[t]` (calls `[function index, ...arguments]`) on worker t while `own()` runs here;
-   * returns when all are done.
+   * Runs `jobs` (each a list of calls `[function index, ...arguments]`) on this thread and every
+   * worker, each taking the next job from a shared counter until none is left (so a slower thread
+   * simply does fewer jobs); returns when all are done. `exec` runs one job here.
    */
-  run(jobs: number[][][], own: () => void): void {
+  run(jobs: number[][][], exec: (calls: number[][]) => void): void {
     const flags = this.flags;
-    for (let t = 0; t < jobs.length; t++) {
+    const counter = this.slots - 1;
+    Atomics.store(flags, counter, 0);
+    for (let t = 0; t < this.pool.length; t++) {
       Atomics.store(flags, t, 0);
-      this.pool[t]!.postMessage({ type: 'run', id: this.id, slot: t, calls: jobs[t] });
+      this.pool[t]!.postMessage({ type: 'run', id: this.id, slot: t, counter, jobs });
     }
-    own();
+    for (;;) {
+      const j = Atomics.add(flags, counter, 1);
+      if (j >= jobs.length) break;
+      exec(jobs[j]!);
+    }
     const deadline = Date.now() + 120_000;
-    for (let t = 0; t < jobs.length; t++) {
+    for (let t = 0; t < this.pool.length; t++) {
       while (Atomics.load(flags, t) === 0) {
         if (broken || Date.now() > deadline) {
           broken = true;
