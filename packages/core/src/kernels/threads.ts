@@ -1,10 +1,11 @@
 /**
  * Worker threads for {@link CrossProduct}: a small process-wide pool of Node.js workers that run
- * the WebAssembly GEMM kernel on a shared memory. The calling thread stays synchronous: it posts
- * the worker's share of a job, computes its own share, then blocks in `Atomics.wait` until every
- * worker has flagged completion in the shared memory. Workers are `unref`'d, so they never keep a
- * process alive. Where `node:worker_threads` or shared WebAssembly memory is missing (browsers
- * without cross-origin isolation), everything runs on the calling thread.
+ * the WebAssembly kernels on a shared memory. The calling thread stays synchronous: it posts the
+ * job list to the workers, takes jobs itself from a counter in the shared memory until none is
+ * left, then blocks in `Atomics.wait` until every worker has flagged completion. Workers are
+ * `unref`'d, so they never keep a process alive. Where `node:worker_threads` or shared WebAssembly
+ * memory is missing (browsers without cross-origin isolation), everything runs on the calling
+ * thread.
  * @internal
  */
 import { NidkitError } from '../errors.js';
@@ -45,14 +46,20 @@ const { parentPort } = require('node:worker_threads');
 const open = new Map();
 parentPort.on('message', (m) => {
   if (m.type === 'open') {
-    const x = new WebAssembly.Instance(m.module, { env: { mem: m.memory } }).exports;
-    open.set(m.id, { fns: [x.k, x.p32, x.p64], flags: new Int32Array(m.memory.buffer, 0, m.slots) });
+    const flags = new Int32Array(m.memory.buffer, 0, m.slots);
+    let fns = null;
+    try {
+      const x = new WebAssembly.Instance(m.module, { env: { mem: m.memory } }).exports;
+      fns = [x.k, x.p32, x.p64];
+    } catch (err) {}
+    open.set(m.id, { fns, flags });
     return;
   }
   if (m.type === 'close') { open.delete(m.id); return; }
   const e = open.get(m.id);
   let status = 1;
-  try {
+  if (!e.fns) status = 2;
+  else try {
     for (;;) {
       const j = Atomics.add(e.flags, m.counter, 1);
       if (j >= m.jobs.length) break;
