@@ -85,4 +85,11 @@ export type { Task, Split, Dataset } from './data/dataset.js';
 export { lossSums } from './data/loss.js';
 export type { LossSums } from './data/loss.js';
 export { evaluateSplit, ReferenceEvaluator } from './data/evaluator.js';
-export type { Evaluator, RunOptions, RunResult, SplitMetrics } from './data/evaluator.js';
+export type {
+  Evaluator,
+  RunOptions,
+  RunResult,
+  SplitMetrics,
+  CrossChunk,
+  ChunkColumnStats,
+} from './data/evaluator.js';

@@ -1,12 +1,15 @@
 // Activation matching of two 784-512-512-512-10 MLPs on 10,000 samples (post_activation,
 // pearson_zero_for_constant, 100 random permutations per layer). Recording is excluded: the
 // activations are recorded once with core's reference evaluator and replayed, and numpy+scipy do
-// the same statistics + assignment on the identical activations in the same run.
+// the same statistics + assignment on the identical activations in the same run. nidkit is timed
+// twice: with the statistics on core's WebAssembly kernel (what any evaluator gets), and with
+// onnxruntime's `crossChunk` (what @nidkit/onnx's evaluator adds).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReferenceEvaluator, Rng, sliceRows, tensor } from '@nidkit/core';
+import { createOnnxEvaluator } from '@nidkit/onnx';
 import { activationMatching } from '../dist/index.js';
 
 const N = Number(process.argv[2] ?? 10000);
@@ -117,32 +120,50 @@ for _ in range(3):
 print(best * 1e3, out[0][0], out[1][0], out[2][0])
 `;
 
-await activationMatching(replay, netA, netB, sliceRows(inputs, 0, 2048)); // warm-up (JIT)
-let ms = Infinity;
-let res;
-for (let rep = 0; rep < 3; rep++) {
-  replay.offset.clear();
-  const t0 = performance.now();
-  res = await activationMatching(replay, netA, netB, inputs, {
-    batchSize: 2048,
-    randomSamples: 100,
-  });
-  ms = Math.min(ms, performance.now() - t0);
-  if (process.env.BENCH_VERBOSE)
-    console.log(`  run ${rep}: ${(performance.now() - t0).toFixed(0)} ms`);
+const onnx = await createOnnxEvaluator();
+/** The replay with onnxruntime computing the statistics. */
+const replayOrt = {
+  name: 'replay+onnxruntime',
+  run: (net, chunk) => replay.run(net, chunk),
+  crossChunk: onnx.crossChunk,
+  dispose: () => Promise.resolve(),
+};
+
+async function timed(ev) {
+  await activationMatching(ev, netA, netB, sliceRows(inputs, 0, 2048)); // warm-up (JIT, sessions)
+  let best = Infinity;
+  let out;
+  for (let rep = 0; rep < 3; rep++) {
+    replay.offset.clear();
+    const t0 = performance.now();
+    out = await activationMatching(ev, netA, netB, inputs, { batchSize: 2048, randomSamples: 100 });
+    best = Math.min(best, performance.now() - t0);
+    if (process.env.BENCH_VERBOSE)
+      console.log(`  ${ev.name} run ${rep}: ${(performance.now() - t0).toFixed(0)} ms`);
+  }
+  return { ms: best, res: out };
 }
+const wasm = await timed(replay);
+const ort = await timed(replayOrt);
+await onnx.dispose();
 const py = spawnSync('/usr/bin/python3', ['-c', PY, dir, String(N)], { encoding: 'utf8' });
 rmSync(dir, { recursive: true, force: true });
 
-console.log(
-  `nidkit activationMatching (best of 3, ${res.layers.length} layers): ${ms.toFixed(0)} ms; optimal per layer ${res.layers.map((l) => l.optimal.toFixed(6)).join(', ')}`,
-);
+for (const [label, r] of [
+  ["core's WebAssembly kernel", wasm],
+  ['onnxruntime crossChunk', ort],
+])
+  console.log(
+    `nidkit activationMatching, statistics on ${label} (best of 3): ${r.ms.toFixed(0)} ms; optimal per layer ${r.res.layers.map((l) => l.optimal.toFixed(6)).join(', ')}`,
+  );
 if (py.status === 0) {
   const [pms, ...opt] = py.stdout.trim().split(' ').map(Number);
   console.log(
     `numpy+scipy (float64 two-pass + linear_sum_assignment, best of 3): ${pms.toFixed(0)} ms; optimal per layer ${opt.map((x) => x.toFixed(6)).join(', ')}`,
   );
-  console.log(`ratio nidkit / numpy+scipy: ${(ms / pms).toFixed(2)}×`);
+  console.log(
+    `ratio nidkit / numpy+scipy: ${(ort.ms / pms).toFixed(2)}× with onnxruntime (target ≤ 1.0×), ${(wasm.ms / pms).toFixed(2)}× on core's kernel`,
+  );
 } else {
   console.log(`numpy/scipy unavailable: ${(py.stderr || '').trim().split('\n').pop()}`);
 }

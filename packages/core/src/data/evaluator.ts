@@ -24,6 +24,27 @@ export interface RunResult {
   readonly activations: Tensor[];
 }
 
+/** Per-column statistics of one chunk: Σ(x − h), Σ(x − h)² (float64), min and max of x. */
+export interface ChunkColumnStats {
+  readonly sum: Float64Array;
+  readonly sumSq: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+}
+
+/**
+ * `C = (A − 1hₐᵀ)ᵀ(B − 1h_bᵀ)` (`m × n`, row-major, every product and sum in float64) of one chunk
+ * of `rows` samples — `a` is `rows × m`, `b` is `rows × n`, row-major — with both inputs' column
+ * statistics. NaN or ±∞ in an input shows as a non-finite `sumSq` (callers locate and report it).
+ */
+export type CrossChunk = (
+  a: Float32Array | Float64Array,
+  shiftA: Float64Array,
+  b: Float32Array | Float64Array,
+  shiftB: Float64Array,
+  rows: number,
+) => Promise<{ cross: Float64Array; a: ChunkColumnStats; b: ChunkColumnStats }>;
+
 /**
  * The one door to computation on a network. Packages take an `Evaluator` instead of importing a
  * runtime: the exact {@link ReferenceEvaluator} here, or the fast onnxruntime one from
@@ -34,6 +55,13 @@ export interface Evaluator {
   readonly name: string;
   /** Runs `net` on `inputs` (`[N, ...inputShape]`) in batches. */
   run(net: Network, inputs: Tensor, options?: RunOptions): Promise<RunResult>;
+  /**
+   * Optional: the float64 cross statistics of one chunk of recorded activations, computed by the
+   * evaluator's runtime (see {@link CrossChunk}). Packages use it when present (matching's
+   * activation statistics) and core's `CrossProduct` otherwise; both give the same sums up to
+   * rounding.
+   */
+  readonly crossChunk?: CrossChunk;
   /** Releases native resources (sessions); a no-op for the reference evaluator. */
   dispose(): Promise<void>;
 }

@@ -137,7 +137,8 @@ function checkCompatible(where: string, a: Network, b: Network): number[] {
 /**
  * One pass over `inputs` (matching.md §2, §7): each chunk goes through A and then B via the
  * evaluator (eval mode), and the activations at every requested point of every hidden layer are
- * folded into streaming {@link CrossStatistics} (float64, per-column shift). Memory is bounded by
+ * folded into streaming {@link CrossStatistics} (float64, per-column shift) — by the evaluator's
+ * runtime when it offers `crossChunk` (onnxruntime), else by core's kernel. Memory is bounded by
  * the chunk size and `O(n²)` per layer, independent of N.
  *
  * @param evaluator - core `Evaluator` (reference or onnxruntime)
@@ -177,7 +178,11 @@ export async function accumulateActivationStatistics(
   for (const point of points) {
     stats[point] = widths.map((w, layer) => {
       record.push({ layer, point });
-      return new CrossStatistics(w, w);
+      return new CrossStatistics(
+        w,
+        w,
+        evaluator.crossChunk ? { crossChunk: evaluator.crossChunk } : {},
+      );
     });
   }
   for (let start = 0; start < N; start += batch) {
@@ -186,7 +191,7 @@ export async function accumulateActivationStatistics(
     const rows = end - start;
     const ra = await evaluator.run(netA, chunk, { record, batchSize: batch });
     const rb = await evaluator.run(netB, chunk, { record, batchSize: batch });
-    record.forEach((p, k) => {
+    for (const [k, p] of record.entries()) {
       const xa = ra.activations[k];
       const xb = rb.activations[k];
       const n = widths[p.layer]!;
@@ -202,8 +207,8 @@ export async function accumulateActivationStatistics(
           );
         }
       }
-      stats[p.point]![p.layer]!.add(xa!.data, xb!.data, rows);
-    });
+      await stats[p.point]![p.layer]!.addAsync(xa!.data, xb!.data, rows);
+    }
   }
   return { points, widths, stats, samples: N };
 }

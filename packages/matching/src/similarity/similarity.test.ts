@@ -1,4 +1,5 @@
 import { Rng, tensor } from '@nidkit/core';
+import type { CrossChunk } from '@nidkit/core';
 import { expectClose } from '@nidkit/core/testing';
 import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
@@ -167,6 +168,74 @@ describe('similarityMatrix', () => {
     );
     expect(() => new CrossStatistics(2, 2).similarity()).toThrow(/no samples/);
     expect(() => new CrossStatistics(0, 2)).toThrow(/positive integer/);
+  });
+});
+
+/** A CrossChunk by the definition (what an evaluator's runtime must return). */
+const naiveChunk: CrossChunk = (a, ha, b, hb, rows) => {
+  const m = ha.length;
+  const n = hb.length;
+  const cross = new Float64Array(m * n);
+  for (let p = 0; p < rows; p++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++)
+        cross[i * n + j]! += (a[p * m + i]! - ha[i]!) * (b[p * n + j]! - hb[j]!);
+  const stats = (x: Float32Array | Float64Array, h: Float64Array) => {
+    const w = h.length;
+    const sum = new Float64Array(w);
+    const sumSq = new Float64Array(w);
+    const min = new Float64Array(w).fill(Infinity);
+    const max = new Float64Array(w).fill(-Infinity);
+    for (let p = 0; p < rows; p++)
+      for (let c = 0; c < w; c++) {
+        const v = x[p * w + c]!;
+        sum[c]! += v - h[c]!;
+        sumSq[c]! += (v - h[c]!) ** 2;
+        min[c] = Math.min(min[c]!, v);
+        max[c] = Math.max(max[c]!, v);
+      }
+    return { sum, sumSq, min, max };
+  };
+  return Promise.resolve({ cross, a: stats(a, ha), b: stats(b, hb) });
+};
+
+describe("an evaluator's crossChunk", () => {
+  it("gives the same similarity as core's kernel, across chunks and mixed with add()", async () => {
+    const rng = Rng.stream(21, 'cross-chunk');
+    const N = 4500;
+    const nA = 9;
+    const nB = 6;
+    const x = rng.fillNormal(new Float32Array(N * nA), 3, 1);
+    const y = rng.fillNormal(new Float32Array(N * nB), -2, 2);
+    // a constant unit in each model
+    for (let r = 0; r < N; r++) {
+      x[r * nA + 4] = 0.5;
+      y[r * nB + 1] = -1;
+    }
+    const viaEvaluator = new CrossStatistics(nA, nB, { crossChunk: naiveChunk });
+    expect(viaEvaluator.kernel).toBe('evaluator');
+    await viaEvaluator.addAsync(x.subarray(0, 2500 * nA), y.subarray(0, 2500 * nB), 2500);
+    viaEvaluator.add(x.subarray(2500 * nA), y.subarray(2500 * nB), N - 2500);
+    const viaKernel = new CrossStatistics(nA, nB);
+    await viaKernel.addAsync(x, y, N);
+    expect(viaEvaluator.samples).toBe(N);
+    for (const kind of ['pearson_zero_for_constant', 'dot'] as const) {
+      const got = viaEvaluator.similarity({ similarity: kind });
+      const want = viaKernel.similarity({ similarity: kind });
+      expectClose(got.matrix.data, want.matrix.data, { atol: 1e-12, rtol: 1e-10 });
+      expect(got.constantA).toEqual([4]);
+      expect(got.constantB).toEqual([1]);
+    }
+  });
+
+  it('NaN from the runtime path is a NonFiniteError naming the model, sample and unit', async () => {
+    const s = new CrossStatistics(3, 2, { crossChunk: naiveChunk });
+    const a = new Float32Array(3000 * 3).fill(1);
+    const b = new Float32Array(3000 * 2).fill(2);
+    b[2500 * 2 + 1] = NaN;
+    await expect(s.addAsync(a, b, 3000)).rejects.toThrow(
+      /activations of B: 1 non-finite value .*first at sample 2500, unit 1: NaN/,
+    );
   });
 });
 

@@ -1,5 +1,11 @@
-import { InvalidArgumentError, ShapeMismatchError, formatShape, tensor } from '@nidkit/core';
-import type { Tensor } from '@nidkit/core';
+import {
+  InvalidArgumentError,
+  NonFiniteError,
+  ShapeMismatchError,
+  formatShape,
+  tensor,
+} from '@nidkit/core';
+import type { ChunkColumnStats, CrossChunk, Tensor } from '@nidkit/core';
 import type { MatrixInput } from '../assignment/matrix-input.js';
 import { toDenseMatrix } from '../assignment/matrix-input.js';
 import { ConstantUnitError } from '../errors.js';
@@ -73,21 +79,34 @@ export class CrossStatistics {
   private count = 0;
   private readonly shiftA: Float64Array;
   private readonly shiftB: Float64Array;
-  private readonly product: CrossProduct;
-  /** `simd` when the WebAssembly f64x2 kernel is used, `js` for the plain typed-array kernel. */
-  readonly kernel: 'simd' | 'js';
-  /** Threads that compute the cross product (core's `CrossProduct`; `NIDKIT_THREADS` sets the default). */
+  /** Core's kernel (synchronous `add`; created on first use when an evaluator computes). */
+  private product: CrossProduct | null = null;
+  private readonly productOptions: { simd?: boolean; threads?: number };
+  /** The evaluator's runtime (`addAsync`), and what it has accumulated. */
+  private readonly crossChunk: CrossChunk | null;
+  private ext: { cross: Float64Array; a: ChunkColumnStats; b: ChunkColumnStats } | null = null;
+  /**
+   * `simd`: core's WebAssembly f64x2 kernel; `js`: its plain TypeScript kernel; `evaluator`: the
+   * evaluator's `crossChunk` (onnxruntime for `@nidkit/onnx`'s evaluator).
+   */
+  readonly kernel: 'simd' | 'js' | 'evaluator';
+  /** Threads of core's kernel (`NIDKIT_THREADS` sets the default); 0 when the evaluator computes. */
   readonly threads: number;
 
   /**
    * @param nA - units of model A
    * @param nB - units of model B
-   * @param options - `simd: false` forces the plain TypeScript cross-product kernel (default: the
-   *   WebAssembly SIMD kernel when available; both give the same sums up to rounding); `threads`
-   *   (default: all available, see core's `CrossProduct`)
+   * @param options - `crossChunk`: let an evaluator's runtime compute the statistics
+   *   ({@link CrossStatistics.addAsync}); `simd: false` forces core's plain TypeScript kernel
+   *   (default: its WebAssembly SIMD kernel); `threads` (default: all available). All give the
+   *   same sums up to rounding.
    * @throws InvalidArgumentError for a non-positive width
    */
-  constructor(nA: number, nB: number, options: { simd?: boolean; threads?: number } = {}) {
+  constructor(
+    nA: number,
+    nB: number,
+    options: { simd?: boolean; threads?: number; crossChunk?: CrossChunk } = {},
+  ) {
     for (const [name, w] of [
       ['nA', nA],
       ['nB', nB],
@@ -102,14 +121,28 @@ export class CrossStatistics {
     this.nB = nB;
     this.shiftA = new Float64Array(nA);
     this.shiftB = new Float64Array(nB);
-    this.product = new CrossProduct(nA, nB, {
-      chunkRows: CHUNK,
-      names: ['CrossStatistics.add: activations of A', 'CrossStatistics.add: activations of B'],
+    this.productOptions = {
       ...(options.simd === false ? { simd: false } : {}),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    };
+    this.crossChunk = options.crossChunk ?? null;
+    if (this.crossChunk) {
+      this.kernel = 'evaluator';
+      this.threads = 0;
+    } else {
+      const product = this.kernelProduct();
+      this.kernel = product.kernel;
+      this.threads = product.threads;
+    }
+  }
+
+  private kernelProduct(): CrossProduct {
+    this.product ??= new CrossProduct(this.nA, this.nB, {
+      chunkRows: CHUNK,
+      names: ['CrossStatistics.add: activations of A', 'CrossStatistics.add: activations of B'],
+      ...this.productOptions,
     });
-    this.kernel = this.product.kernel;
-    this.threads = this.product.threads;
+    return this.product;
   }
 
   /** Number of samples accumulated so far. */
@@ -117,38 +150,119 @@ export class CrossStatistics {
     return this.count;
   }
 
-  /**
-   * Adds `rows` samples: `a` is `rows × n_A` and `b` is `rows × n_B`, row-major (float32 or
-   * float64). Processed in chunks of 2048 rows; nothing of the input is kept.
-   * @throws ShapeMismatchError when the lengths do not match `rows`
-   * @throws NonFiniteError for NaN or ±∞ activations
-   */
-  add(a: ArrayLike<number>, b: ArrayLike<number>, rows: number): void {
+  private check(a: ArrayLike<number>, b: ArrayLike<number>, rows: number, where: string): void {
     if (a.length !== rows * this.nA)
       throw new ShapeMismatchError(
-        'CrossStatistics.add: activations of A',
+        `${where}: activations of A`,
         [rows, this.nA],
         [a.length / this.nA, this.nA],
       );
     if (b.length !== rows * this.nB)
       throw new ShapeMismatchError(
-        'CrossStatistics.add: activations of B',
+        `${where}: activations of B`,
         [rows, this.nB],
         [b.length / this.nB, this.nB],
       );
-    if (rows === 0) return;
-    if (this.count === 0) {
+    if (this.count === 0 && rows > 0) {
       const r = Math.min(rows, CHUNK);
       setShift(a, r, this.nA, this.shiftA);
       setShift(b, r, this.nB, this.shiftB);
     }
-    this.product.add(a, this.shiftA, b, this.shiftB, rows);
+  }
+
+  /**
+   * Adds `rows` samples: `a` is `rows × n_A` and `b` is `rows × n_B`, row-major (float32 or
+   * float64), on core's kernel. Processed in chunks of 2048 rows; nothing of the input is kept.
+   * @throws ShapeMismatchError when the lengths do not match `rows`
+   * @throws NonFiniteError for NaN or ±∞ activations
+   */
+  add(a: ArrayLike<number>, b: ArrayLike<number>, rows: number): void {
+    this.check(a, b, rows, 'CrossStatistics.add');
+    if (rows === 0) return;
+    this.kernelProduct().add(a, this.shiftA, b, this.shiftB, rows);
     this.count += rows;
+  }
+
+  /**
+   * As {@link CrossStatistics.add}, on the evaluator's runtime when one was given (`crossChunk`),
+   * else on core's kernel.
+   * @throws ShapeMismatchError when the lengths do not match `rows`
+   * @throws NonFiniteError for NaN or ±∞ activations
+   */
+  async addAsync(a: ArrayLike<number>, b: ArrayLike<number>, rows: number): Promise<void> {
+    if (!this.crossChunk) {
+      this.add(a, b, rows);
+      return;
+    }
+    this.check(a, b, rows, 'CrossStatistics.add');
+    const typed = (x: ArrayLike<number>): Float32Array | Float64Array =>
+      x instanceof Float32Array || x instanceof Float64Array ? x : Float64Array.from(x);
+    const ta = typed(a);
+    const tb = typed(b);
+    for (let start = 0; start < rows; start += CHUNK) {
+      const r = Math.min(CHUNK, rows - start);
+      const got = await this.crossChunk(
+        ta.subarray(start * this.nA, (start + r) * this.nA),
+        this.shiftA,
+        tb.subarray(start * this.nB, (start + r) * this.nB),
+        this.shiftB,
+        r,
+      );
+      for (const [x, st, w, model] of [
+        [ta, got.a, this.nA, 'A'],
+        [tb, got.b, this.nB, 'B'],
+      ] as const)
+        for (let c = 0; c < w; c++)
+          if (!Number.isFinite(st.sumSq[c]!)) nonFinite(x, start, r, w, model);
+      if (!this.ext) this.ext = got;
+      else {
+        const e = this.ext;
+        for (let i = 0; i < e.cross.length; i++) e.cross[i] = e.cross[i]! + got.cross[i]!;
+        for (const [acc, cur] of [
+          [e.a, got.a],
+          [e.b, got.b],
+        ] as const)
+          for (let c = 0; c < acc.sum.length; c++) {
+            acc.sum[c] = acc.sum[c]! + cur.sum[c]!;
+            acc.sumSq[c] = acc.sumSq[c]! + cur.sumSq[c]!;
+            acc.min[c] = Math.min(acc.min[c]!, cur.min[c]!);
+            acc.max[c] = Math.max(acc.max[c]!, cur.max[c]!);
+          }
+      }
+      this.count += r;
+    }
+  }
+
+  /** The accumulated cross product (both kernels' parts). */
+  private crossMatrix(): Float64Array {
+    const out = this.product ? this.product.result() : new Float64Array(this.nA * this.nB);
+    if (this.ext) for (let i = 0; i < out.length; i++) out[i] = out[i]! + this.ext.cross[i]!;
+    return out;
+  }
+
+  /** The accumulated column statistics of A or B (both kernels' parts). */
+  private columnStats(model: 'A' | 'B'): ChunkColumnStats {
+    const w = model === 'A' ? this.nA : this.nB;
+    const own = this.product?.columnStats(model) ?? {
+      sum: new Float64Array(w),
+      sumSq: new Float64Array(w),
+      min: new Float64Array(w).fill(Infinity),
+      max: new Float64Array(w).fill(-Infinity),
+    };
+    const ext = this.ext ? (model === 'A' ? this.ext.a : this.ext.b) : null;
+    if (ext)
+      for (let c = 0; c < w; c++) {
+        own.sum[c] = own.sum[c]! + ext.sum[c]!;
+        own.sumSq[c] = own.sumSq[c]! + ext.sumSq[c]!;
+        own.min[c] = Math.min(own.min[c]!, ext.min[c]!);
+        own.max[c] = Math.max(own.max[c]!, ext.max[c]!);
+      }
+    return own;
   }
 
   /** Units of A (`'A'`) or B (`'B'`) whose minimum equals their maximum over all samples. */
   constantUnits(model: 'A' | 'B'): number[] {
-    const { min, max } = this.product.columnStats(model);
+    const { min, max } = this.columnStats(model);
     const out: number[] = [];
     for (let i = 0; i < min.length; i++) if (min[i] === max[i]) out.push(i);
     return out;
@@ -180,9 +294,9 @@ export class CrossStatistics {
       );
     const { nA, nB } = this;
     const out = new Float64Array(nA * nB);
-    const cross = this.product.result();
-    const statsA = this.product.columnStats('A');
-    const statsB = this.product.columnStats('B');
+    const cross = this.crossMatrix();
+    const statsA = this.columnStats('A');
+    const statsB = this.columnStats('B');
     const constA = this.constantUnits('A');
     const constB = this.constantUnits('B');
     if (kind === 'dot') {
@@ -260,6 +374,31 @@ export class CrossStatistics {
       constantB: constB,
     };
   }
+}
+
+/** Throws the NonFiniteError for the first NaN or ±∞ of a chunk. */
+function nonFinite(
+  x: ArrayLike<number>,
+  start: number,
+  rows: number,
+  w: number,
+  model: 'A' | 'B',
+): never {
+  let count = 0;
+  let first = '';
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < w; c++) {
+      const v = x[(start + r) * w + c]!;
+      if (!Number.isFinite(v)) {
+        if (count === 0) first = `(first at sample ${start + r}, unit ${c}: ${v})`;
+        count++;
+      }
+    }
+  throw new NonFiniteError(
+    `CrossStatistics.add: activations of ${model}`,
+    Math.max(1, count),
+    first,
+  );
 }
 
 function setShift(x: ArrayLike<number>, rows: number, n: number, shift: Float64Array): void {

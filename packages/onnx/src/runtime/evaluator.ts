@@ -7,6 +7,7 @@
  * interpolation path) reuses one session and only feeds new weights.
  */
 import type {
+  CrossChunk,
   Evaluator,
   Network,
   RecordingPoint,
@@ -29,6 +30,7 @@ import { OnnxRuntimeError } from '../errors.js';
 import type { GraphNames } from '../export/export.js';
 import { buildModel } from '../export/export.js';
 import { encodeModel } from '../proto/schema.js';
+import { createCrossChunk } from './cross-chunk.js';
 
 /** Options of {@link createOnnxEvaluator}. */
 export interface OnnxEvaluatorOptions {
@@ -115,13 +117,30 @@ function recordName(names: GraphNames, blocks: number, p: RecordingPoint): strin
 
 class OnnxEvaluator implements Evaluator {
   readonly name = 'onnxruntime';
+  /** Float64 cross statistics of recorded activations on onnxruntime (core's `CrossChunk`). */
+  readonly crossChunk: CrossChunk;
   private readonly sessions = new Map<string, CachedSession>();
+  private readonly disposeCross: () => Promise<void>;
   private disposed = false;
 
   constructor(
     private readonly ort: OrtModule,
     private readonly options: OnnxEvaluatorOptions,
-  ) {}
+  ) {
+    const cross = createCrossChunk(ort, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+    });
+    this.crossChunk = (...args) => {
+      if (this.disposed)
+        return Promise.reject(
+          new OnnxRuntimeError('OnnxEvaluator.crossChunk: the evaluator has been disposed'),
+        );
+      return cross.crossChunk(...args);
+    };
+    this.disposeCross = cross.dispose;
+  }
 
   /** The cache entry for `key`, created (and the LRU evicted) synchronously; the caller holds it. */
   private acquire(key: string, model: () => Uint8Array): CachedSession {
@@ -308,6 +327,7 @@ class OnnxEvaluator implements Evaluator {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    await this.disposeCross();
     const all = [...this.sessions.values()];
     this.sessions.clear();
     for (const p of all) {
