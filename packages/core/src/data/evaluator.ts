@@ -36,6 +36,7 @@ export interface ChunkColumnStats {
  * `C = (A − 1hₐᵀ)ᵀ(B − 1h_bᵀ)` (`m × n`, row-major, every product and sum in float64) of one chunk
  * of `rows` samples — `a` is `rows × m`, `b` is `rows × n`, row-major — with both inputs' column
  * statistics. NaN or ±∞ in an input shows as a non-finite `sumSq` (callers locate and report it).
+ * The returned arrays may be reused by the next call of the same shapes: fold or copy them first.
  */
 export type CrossChunk = (
   a: Float32Array | Float64Array,

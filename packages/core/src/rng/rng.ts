@@ -87,8 +87,12 @@ export class Rng {
     return Rng.fromLabels([...this.labels, ...labels]);
   }
 
-  /** Advances the generator; returns the 64-bit output as `[hi, lo]` uint32 halves. */
-  private next64(): [number, number] {
+  /** High and low uint32 halves of the last 64-bit output (fields, so that drawing allocates nothing). */
+  private oh = 0;
+  private ol = 0;
+
+  /** Advances the generator; the 64-bit output goes to `oh` (high) and `ol` (low). */
+  private next64(): void {
     // result = rotl(s1 * 5, 7) * 9
     let mh = ((this.h1 << 2) | (this.l1 >>> 30)) >>> 0;
     let ml = (this.l1 << 2) >>> 0;
@@ -121,24 +125,26 @@ export class Rng {
     const sl = this.h3;
     this.h3 = ((sh << 13) | (sl >>> 19)) >>> 0;
     this.l3 = ((sl << 13) | (sh >>> 19)) >>> 0;
-    return [oh, ol];
+    this.oh = oh;
+    this.ol = ol;
   }
 
   /** The next raw 64-bit output as a bigint (for tests). */
   nextBigUint64(): bigint {
-    const [h, l] = this.next64();
-    return (BigInt(h) << 32n) | BigInt(l);
+    this.next64();
+    return (BigInt(this.oh) << 32n) | BigInt(this.ol);
   }
 
   /** A uniform 32-bit unsigned integer (the high half of the 64-bit output). */
   nextUint32(): number {
-    return this.next64()[0];
+    this.next64();
+    return this.oh;
   }
 
   /** A uniform double in [0, 1) from the top 53 bits. */
   uniform(): number {
-    const [h, l] = this.next64();
-    return (h * 2097152 + (l >>> 11)) / TWO_POW_53;
+    this.next64();
+    return (this.oh * 2097152 + (this.ol >>> 11)) / TWO_POW_53;
   }
 
   /** A uniform double in [low, high). */

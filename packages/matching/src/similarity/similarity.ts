@@ -63,6 +63,8 @@ export interface SimilarityOptions {
 }
 
 const CHUNK = 2048;
+/** Rows per `crossChunk` call (onnxruntime's double GEMM was fastest at 1024 among 256…10,000). */
+const RUNTIME_CHUNK = 1024;
 
 /**
  * Streaming sufficient statistics of two activation sets `X_A` (`N × n_A`) and `X_B`
@@ -199,8 +201,8 @@ export class CrossStatistics {
       x instanceof Float32Array || x instanceof Float64Array ? x : Float64Array.from(x);
     const ta = typed(a);
     const tb = typed(b);
-    for (let start = 0; start < rows; start += CHUNK) {
-      const r = Math.min(CHUNK, rows - start);
+    for (let start = 0; start < rows; start += RUNTIME_CHUNK) {
+      const r = Math.min(RUNTIME_CHUNK, rows - start);
       const got = await this.crossChunk(
         ta.subarray(start * this.nA, (start + r) * this.nA),
         this.shiftA,
@@ -214,8 +216,19 @@ export class CrossStatistics {
       ] as const)
         for (let c = 0; c < w; c++)
           if (!Number.isFinite(st.sumSq[c]!)) nonFinite(x, start, r, w, model);
-      if (!this.ext) this.ext = got;
-      else {
+      // fold in at once: the runtime may reuse its result arrays in the next call
+      const stats = (w: number): ChunkColumnStats => ({
+        sum: new Float64Array(w),
+        sumSq: new Float64Array(w),
+        min: new Float64Array(w).fill(Infinity),
+        max: new Float64Array(w).fill(-Infinity),
+      });
+      this.ext ??= {
+        cross: new Float64Array(this.nA * this.nB),
+        a: stats(this.nA),
+        b: stats(this.nB),
+      };
+      {
         const e = this.ext;
         for (let i = 0; i < e.cross.length; i++) e.cross[i] = e.cross[i]! + got.cross[i]!;
         for (const [acc, cur] of [

@@ -69,6 +69,8 @@ export function createCrossChunk(
   sessionOptions: Ort.InferenceSession.SessionOptions,
 ): { crossChunk: CrossChunk; dispose: () => Promise<void> } {
   const sessions = new Map<string, Promise<Ort.InferenceSession>>();
+  /** Output buffers per shape, reused by every call (no 2 MB allocation per chunk). */
+  const buffers = new Map<string, Record<string, Float32Array | Float64Array>>();
   let ones = new Float64Array(0);
   const crossChunk: CrossChunk = async (a, shiftA, b, shiftB, rows) => {
     const m = shiftA.length;
@@ -90,28 +92,54 @@ export function createCrossChunk(
       session.catch(() => sessions.delete(key));
     }
     if (ones.length < rows) ones = new Float64Array(rows).fill(1);
+    let out = buffers.get(key);
+    if (!out) {
+      out = { C: new Float64Array(m * n) };
+      for (const [x, w, is64] of [
+        ['A', m, a64],
+        ['B', n, b64],
+      ] as const) {
+        out[`sum${x}`] = new Float64Array(w);
+        out[`sumSq${x}`] = new Float64Array(w);
+        out[`min${x}`] = is64 ? new Float64Array(w) : new Float32Array(w);
+        out[`max${x}`] = is64 ? new Float64Array(w) : new Float32Array(w);
+      }
+      buffers.set(key, out);
+    }
+    const fetches: Record<string, Ort.Tensor> = {};
+    for (const [name, buf] of Object.entries(out)) {
+      const dims = name === 'C' ? [m, n] : name.startsWith('sum') ? [1, buf.length] : [buf.length];
+      fetches[name] =
+        buf instanceof Float64Array
+          ? new ort.Tensor('float64', buf, dims)
+          : new ort.Tensor('float32', buf, dims);
+    }
     const tensor = (x: Float32Array | Float64Array, dims: number[]): Ort.Tensor =>
       x instanceof Float64Array
         ? new ort.Tensor('float64', x, dims)
         : new ort.Tensor('float32', x, dims);
-    let out: Ort.InferenceSession.OnnxValueMapType;
+    let results: Ort.InferenceSession.OnnxValueMapType;
     try {
-      out = await (
+      results = await (
         await session
-      ).run({
-        ones: new ort.Tensor('float64', ones.subarray(0, rows), [1, rows]),
-        A: tensor(a, [rows, m]),
-        hA: new ort.Tensor('float64', shiftA, [m]),
-        B: tensor(b, [rows, n]),
-        hB: new ort.Tensor('float64', shiftB, [n]),
-      });
+      ).run(
+        {
+          ones: new ort.Tensor('float64', ones.subarray(0, rows), [1, rows]),
+          A: tensor(a, [rows, m]),
+          hA: new ort.Tensor('float64', shiftA, [m]),
+          B: tensor(b, [rows, n]),
+          hB: new ort.Tensor('float64', shiftB, [n]),
+        },
+        fetches,
+      );
     } catch (e) {
       throw new OnnxRuntimeError(`crossChunk: onnxruntime failed — ${(e as Error).message}`, {
         cause: e,
       });
     }
     const f64 = (name: string): Float64Array => {
-      const d = out[name]!.data;
+      // onnxruntime fills the pre-allocated buffers; read its result in case a build returns its own
+      const d = results[name]?.data ?? out[name]!;
       return d instanceof Float64Array ? d : Float64Array.from(d as Float32Array);
     };
     const stats = (x: 'A' | 'B'): ChunkColumnStats => ({
