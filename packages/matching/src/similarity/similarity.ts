@@ -230,7 +230,7 @@ export class CrossStatistics {
       };
       {
         const e = this.ext;
-        for (let i = 0; i < e.cross.length; i++) e.cross[i] = e.cross[i]! + got.cross[i]!;
+        addInto(e.cross, got.cross);
         for (const [acc, cur] of [
           [e.a, got.a],
           [e.b, got.b],
@@ -387,6 +387,11 @@ export class CrossStatistics {
       constantB: constB,
     };
   }
+}
+
+/** `dst += src`, element by element (one tight loop over two Float64Arrays). */
+function addInto(dst: Float64Array, src: Float64Array): void {
+  for (let i = 0, n = dst.length; i < n; i++) dst[i]! += src[i]!;
 }
 
 /** Throws the NonFiniteError for the first NaN or ±∞ of a chunk. */
