@@ -419,13 +419,26 @@ function nonFinite(
   );
 }
 
+/** The column means of the first `rows` rows of `x` (`n` columns) into `shift`. */
 function setShift(x: ArrayLike<number>, rows: number, n: number, shift: Float64Array): void {
   shift.fill(0);
-  for (let r = 0; r < rows; r++) {
-    const o = r * n;
-    for (let j = 0; j < n; j++) shift[j]! += x[o + j]!;
-  }
+  // one monomorphic loop per array type (activations are float32 or float64)
+  if (x instanceof Float32Array) sumRows32(x, rows, n, shift);
+  else if (x instanceof Float64Array) sumRows64(x, rows, n, shift);
+  else
+    for (let r = 0; r < rows; r++) {
+      const o = r * n;
+      for (let j = 0; j < n; j++) shift[j]! += x[o + j]!;
+    }
   for (let j = 0; j < n; j++) shift[j]! /= rows;
+}
+
+function sumRows32(x: Float32Array, rows: number, n: number, out: Float64Array): void {
+  for (let r = 0, o = 0; r < rows; r++, o += n) for (let j = 0; j < n; j++) out[j]! += x[o + j]!;
+}
+
+function sumRows64(x: Float64Array, rows: number, n: number, out: Float64Array): void {
+  for (let r = 0, o = 0; r < rows; r++, o += n) for (let j = 0; j < n; j++) out[j]! += x[o + j]!;
 }
 
 function centeredSsq(sum: Float64Array, sq: Float64Array, N: number): Float64Array {
