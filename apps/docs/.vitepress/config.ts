@@ -30,6 +30,7 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: 'Analyze your own PyTorch models', link: '/guide/own-models' },
       { text: 'Train the asymmetric models', link: '/guide/training' },
       { text: 'Reproduce the paper', link: '/guide/reproducing' },
+      { text: 'Speed and threads', link: '/guide/performance' },
     ],
   },
   {
