@@ -72,6 +72,8 @@ const RUNTIME_CHUNK = 1024;
  * of squares, per-column min and max, and the shifted cross product `(X_A − 1h_Aᵀ)ᵀ(X_B − 1h_Bᵀ)`,
  * all in float64. The shift `h` is the first batch's column mean, which limits cancellation in
  * `cov = Σ x̃_A x̃_Bᵀ − s_A s_Bᵀ / N` (matching.md §3). Memory is `O(n_A·n_B)`, independent of N.
+ * The sums come from core's `CrossProduct` (`add`) or from an evaluator's runtime (`addAsync` with
+ * `crossChunk`, e.g. onnxruntime's float64 GEMM); both kinds of batches may be mixed.
  */
 export class CrossStatistics {
   /** Units of model A (columns of X_A). */
