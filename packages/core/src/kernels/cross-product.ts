@@ -8,8 +8,10 @@
  */
 import { InvalidArgumentError, NonFiniteError, ShapeMismatchError } from '../errors.js';
 import { SharedKernel, defaultThreads, ensureWorkers, threadsAvailable } from './threads.js';
-import type { GemmKernel, PackKernel, WasmMemory } from './wasm-module.js';
-import { MAX_PAGES, MR, NR, UNROLL, gemmModule, wasmApi } from './wasm-module.js';
+import type { WasmMemory } from './wasm-asm.js';
+import { wasmApi } from './wasm-asm.js';
+import type { GemmKernel, PackKernel } from './wasm-module.js';
+import { MAX_PAGES, MR, NR, UNROLL, gemmModule } from './wasm-module.js';
 
 /** Options of {@link CrossProduct}. */
 export interface CrossProductOptions {

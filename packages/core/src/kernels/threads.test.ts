@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NidkitError } from '../errors.js';
 import { SharedKernel, ensureWorkers, threadsAvailable } from './threads.js';
-import { gemmModule, wasmApi } from './wasm-module.js';
+import { wasmApi } from './wasm-asm.js';
+import { gemmModule } from './wasm-module.js';
 
 describe('worker threads', () => {
   it('a kernel that fails in a worker is a WORKER_FAILED error, not a hang', () => {

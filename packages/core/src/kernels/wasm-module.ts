@@ -18,6 +18,34 @@
  * @internal
  */
 
+import {
+  BLOCK_LOOP,
+  END_END,
+  F64X2_ADD,
+  F64X2_MAX,
+  F64X2_MIN,
+  F64X2_MUL,
+  F64X2_PROMOTE_LOW_F32X4,
+  F64X2_SUB,
+  I32,
+  I32_ADD,
+  I32_GE_S,
+  I32_MUL,
+  SELECT,
+  V128,
+  assembleModule,
+  emitter,
+  functionBody,
+  get,
+  i32c,
+  load64Splat,
+  load64Zero,
+  set,
+  vload,
+  vstore,
+  wasmApi,
+} from './wasm-asm.js';
+
 /** Units per A panel (rows of a C tile). */
 export const MR = 8;
 /** Units per B panel (columns of a C tile). */
@@ -25,55 +53,6 @@ export const NR = 8;
 const NV = NR / 2;
 /** Samples per inner-loop iteration (the kernel needs even sample counts). */
 export const UNROLL = 2;
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const str = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
-const get = (i: number): number[] => [0x20, ...uleb(i)];
-const set = (i: number): number[] => [0x21, ...uleb(i)];
-const i32c = (v: number): number[] => [0x41, ...sleb(v)];
-const I32_ADD = 0x6a;
-const I32_MUL = 0x6c;
-const I32_GE_S = 0x4e;
-const SELECT = 0x1b;
-const vload = (off: number): number[] => [0xfd, 0x00, 3, ...uleb(off)];
-const vstore = (off: number): number[] => [0xfd, 0x0b, 3, ...uleb(off)];
-const load64Splat = (off: number): number[] => [0xfd, 0x0a, 3, ...uleb(off)];
-const load64Zero = (off: number): number[] => [0xfd, ...uleb(0x5d), 3, ...uleb(off)];
-const F64X2_PROMOTE_LOW_F32X4 = [0xfd, ...uleb(0x5f)];
-const F64X2_SUB = [0xfd, ...uleb(0xf1)];
-const F64X2_MIN = [0xfd, ...uleb(0xf4)];
-const F64X2_MAX = [0xfd, ...uleb(0xf5)];
-const F64X2_ADD = [0xfd, ...uleb(0xf0)];
-const F64X2_MUL = [0xfd, ...uleb(0xf2)];
-const BLOCK_LOOP = [0x02, 0x40, 0x03, 0x40];
-const END_END = [0x0b, 0x0b];
 
 function kernelBody(): number[] {
   const P = { a: 0, b: 1, c: 2, npa: 3, jb0: 4, jb1: 5, kc: 6, sa: 7, sb: 8, ldc: 9, sym: 10 };
@@ -94,13 +73,7 @@ function kernelBody(): number[] {
   next += NV;
   const S = next;
   const numV128 = MR * NV + NV + 1;
-  const code: number[] = [];
-  const e = (...parts: (number | number[])[]): void => {
-    for (const x of parts) {
-      if (typeof x === 'number') code.push(x);
-      else code.push(...x);
-    }
-  };
+  const { code, e } = emitter();
   const tileRow = (ii: number): void => {
     e(get(L.ct));
     if (ii > 0) e(i32c(ii), get(P.ldc), I32_MUL, I32_ADD);
@@ -144,8 +117,13 @@ function kernelBody(): number[] {
   e(get(L.ib), i32c(1), I32_ADD, set(L.ib), 0x0c, 0, END_END);
   e(get(L.jb), i32c(1), I32_ADD, set(L.jb), 0x0c, 0, END_END);
   e(0x0b); // end function
-  const locals = [2, ...uleb(numI32), I32, ...uleb(numV128), V128];
-  return [...uleb(locals.length + code.length), ...locals, ...code];
+  return functionBody(
+    [
+      [numI32, I32],
+      [numV128, V128],
+    ],
+    code,
+  );
 }
 
 /**
@@ -186,13 +164,7 @@ function packBody(f64: boolean): number[] {
   next += 2;
   const V = next;
   const numV128 = 12;
-  const code: number[] = [];
-  const e = (...parts: (number | number[])[]): void => {
-    for (const x of parts) {
-      if (typeof x === 'number') code.push(x);
-      else code.push(...x);
-    }
-  };
+  const { code, e } = emitter();
   // stats array t (0 sum, 1 sq, 2 min, 3 max) of column group g at st + t·wpad·8 (st = stats + g·64)
   const statAddr = (t: number): void => {
     e(get(L.st));
@@ -243,8 +215,13 @@ function packBody(f64: boolean): number[] {
   }
   e(get(L.g), i32c(1), I32_ADD, set(L.g), 0x0c, 0, END_END);
   e(0x0b);
-  const locals = [2, ...uleb(numI32), I32, ...uleb(numV128), V128];
-  return [...uleb(locals.length + code.length), ...locals, ...code];
+  return functionBody(
+    [
+      [numI32, I32],
+      [numV128, V128],
+    ],
+    code,
+  );
 }
 
 /** Largest memory (64 KiB pages) the shared variant accepts: the wasm32 limit of 4 GiB. */
@@ -252,53 +229,15 @@ export const MAX_PAGES = 65536;
 
 /** The module bytes; `shared` declares a shared memory import (for worker threads). */
 export function gemmModuleBytes(shared: boolean): Uint8Array {
-  const type = section(1, [
-    2,
-    0x60,
-    11,
-    ...new Array<number>(11).fill(I32),
-    0,
-    0x60,
-    10,
-    ...new Array<number>(10).fill(I32),
-    0,
-  ]);
-  const limits = shared ? [0x03, ...uleb(1), ...uleb(MAX_PAGES)] : [0x00, ...uleb(1)];
-  const imp = section(2, [1, ...str('env'), ...str('mem'), 0x02, ...limits]);
-  const func = section(3, [3, 0, 1, 1]);
-  const exp = section(7, [3, ...str('k'), 0x00, 0, ...str('p32'), 0x00, 1, ...str('p64'), 0x00, 2]);
-  const code = section(10, [3, ...kernelBody(), ...packBody(false), ...packBody(true)]);
-  return Uint8Array.from([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    1,
-    0,
-    0,
-    0,
-    ...type,
-    ...imp,
-    ...func,
-    ...exp,
-    ...code,
-  ]);
-}
-
-/** The subset of the WebAssembly API used here (core compiles without DOM typings). */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
-}
-export interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
-}
-
-/** The global WebAssembly API, if any. */
-export function wasmApi(): WasmApi | undefined {
-  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  return assembleModule({
+    types: [new Array<number>(11).fill(I32), new Array<number>(10).fill(I32)],
+    memory: { shared, maxPages: MAX_PAGES },
+    functions: [
+      { type: 0, name: 'k', body: kernelBody() },
+      { type: 1, name: 'p32', body: packBody(false) },
+      { type: 1, name: 'p64', body: packBody(true) },
+    ],
+  });
 }
 
 /** The pack kernels' signature (see packBody). */

@@ -20,58 +20,45 @@
  * @internal
  */
 
+import { wasm } from '@nidkit/core/kernels';
+
 /** Rows per block of the `us` kernel (the kernel is written for exactly two). */
 export const ROWS = 2;
 /** Vectors per group of the `bt` kernel. */
 export const VECS = 4;
 
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const str = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
-const get = (i: number): number[] => [0x20, ...uleb(i)];
-const set = (i: number): number[] => [0x21, ...uleb(i)];
-const i32c = (v: number): number[] => [0x41, ...sleb(v)];
-const I32_ADD = 0x6a;
-const I32_MUL = 0x6c;
-const I32_GE_U = 0x4f;
-const F64_ADD = 0xa0;
-const f64store = (off: number): number[] => [0x39, 3, ...uleb(off)];
-const vload = (off: number): number[] => [0xfd, 0x00, 4, ...uleb(off)];
-const vstore = (off: number): number[] => [0xfd, 0x0b, 4, ...uleb(off)];
-const splat64 = (off: number): number[] => [0xfd, 0x0a, 3, ...uleb(off)];
-const V_ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
-const lane = (l: number): number[] => [0xfd, 0x21, l];
-const V_ADD = [0xfd, ...uleb(0xf0)];
-const V_SUB = [0xfd, ...uleb(0xf1)];
-const V_MUL = [0xfd, ...uleb(0xf2)];
-const BLOCK_LOOP = [0x02, 0x40, 0x03, 0x40];
-const END_END = [0x0b, 0x0b];
+const {
+  BLOCK_LOOP,
+  END_END,
+  F64,
+  F64_ADD,
+  F64_MUL,
+  F64_SUB,
+  I32,
+  I32_ADD,
+  I32_GE_U,
+  I32_MUL,
+  V128,
+  V128_ZERO: V_ZERO,
+  F64X2_ADD: V_ADD,
+  F64X2_MUL: V_MUL,
+  F64X2_SUB: V_SUB,
+  assembleModule,
+  emitter,
+  f64load,
+  f64store,
+  functionBody,
+  get,
+  i32c,
+  lane,
+  load64Splat: splat64,
+  set,
+  tee,
+  wasmApi,
+} = wasm;
+/** 16-byte-aligned vector access (the kernels' vectors are). */
+const vload = (off: number): number[] => wasm.vload(off, 4);
+const vstore = (off: number): number[] => wasm.vstore(off, 4);
 
 function usBody(): number[] {
   const P = { a: 0, ld: 1, nb: 2, u: 3, q: 4, w: 5, p: 6 };
@@ -92,13 +79,7 @@ function usBody(): number[] {
   const PK = next++;
   const AT = next++;
   const numV128 = next - (7 + numI32);
-  const code: number[] = [];
-  const e = (...parts: (number | number[])[]): void => {
-    for (const x of parts) {
-      if (typeof x === 'number') code.push(x);
-      else code.push(...x);
-    }
-  };
+  const { code, e } = emitter();
   e(i32c(0), set(L.b));
   e(BLOCK_LOOP, get(L.b), get(P.nb), I32_GE_U, 0x0d, 1);
   // kEnd = b·ROWS·8 (bytes of the columns k < j); r_0 = a + b·ROWS·ld; r_t = r_{t−1} + ld
@@ -122,7 +103,7 @@ function usBody(): number[] {
     e(get(L.r + t), get(L.kb), I32_ADD); // address for the store
     e(get(L.r + t), get(L.kb), I32_ADD, vload(0));
     e(get(U + t), get(QK), V_MUL, get(Q + t), get(UK), V_MUL, V_ADD, V_SUB);
-    e(0x22, ...uleb(AT)); // local.tee at
+    e(tee(AT));
     e(vstore(0));
     e(get(S + t), get(AT), get(WK), V_MUL, V_ADD, set(S + t));
     e(get(PK), get(AT), get(W + t), V_MUL, V_ADD, set(PK));
@@ -130,8 +111,6 @@ function usBody(): number[] {
   e(get(P.p), get(L.kb), I32_ADD, get(PK), vstore(0));
   e(get(L.kb), i32c(16), I32_ADD, set(L.kb), 0x0c, 0, END_END);
   // the 2×2 diagonal block (scalar): a00 = A[j][j], a10 = A[j+1][j], a11 = A[j+1][j+1]
-  const F64_MUL = 0xa2;
-  const F64_SUB = 0xa1;
   const F = { u0: next, q0: next + 1, w0: next + 2, u1: next + 3, q1: next + 4, w1: next + 5 };
   const F_A00 = next + 6;
   const F_A10 = next + 7;
@@ -139,7 +118,6 @@ function usBody(): number[] {
   const F_S0 = next + 9;
   const F_S1 = next + 10;
   const numF64 = 11;
-  const f64load = (off: number): number[] => [0x2b, 3, ...uleb(off)];
   e(get(U), lane(0), set(F.u0), get(Q), lane(0), set(F.q0), get(W), lane(0), set(F.w0));
   e(get(U + 1), lane(0), set(F.u1), get(Q + 1), lane(0), set(F.q1), get(W + 1), lane(0), set(F.w1));
   e(get(S), lane(0), get(S), lane(1), F64_ADD, set(F_S0));
@@ -157,7 +135,7 @@ function usBody(): number[] {
     e(get(L.r + row), get(L.kEnd), I32_ADD);
     e(get(L.r + row), get(L.kEnd), I32_ADD, f64load(col * 8));
     e(get(fu), get(cq), F64_MUL, get(fq), get(cu), F64_MUL, F64_ADD, F64_SUB);
-    e(0x22, ...uleb(out), f64store(col * 8));
+    e(tee(out), f64store(col * 8));
   };
   diag(0, 0, F.u0, F.q0, F.u0, F.q0, F_A00);
   diag(1, 0, F.u1, F.q1, F.u0, F.q0, F_A10);
@@ -173,8 +151,14 @@ function usBody(): number[] {
   e(F64_ADD, f64store(8));
   e(get(L.b), i32c(1), I32_ADD, set(L.b), 0x0c, 0, END_END);
   e(0x0b);
-  const locals = [3, ...uleb(numI32), I32, ...uleb(numV128), V128, ...uleb(numF64), 0x7c];
-  return [...uleb(locals.length + code.length), ...locals, ...code];
+  return functionBody(
+    [
+      [numI32, I32],
+      [numV128, V128],
+      [numF64, F64],
+    ],
+    code,
+  );
 }
 
 /** Float64 entries per reflector pair in the `bt` kernel's table. */
@@ -194,17 +178,8 @@ function btBody(): number[] {
   const YS = next++; // the loaded y entries
   const numV128 = next - (5 + numI32);
   const F = { invh1: next, invh2: next + 1, c: next + 2, g1: next + 3 };
-  const code: number[] = [];
-  const e = (...parts: (number | number[])[]): void => {
-    for (const x of parts) {
-      if (typeof x === 'number') code.push(x);
-      else code.push(...x);
-    }
-  };
-  const F64_MUL = 0xa2;
-  const F64_SUB = 0xa1;
+  const { code, e } = emitter();
   const I32_TRUNC_F64_U = 0xab;
-  const f64load = (off: number): number[] => [0x2b, 3, ...uleb(off)];
   const splat = [0xfd, 0x14];
   const yAt = (t: number): number[] => [...get(L.r + t), ...get(L.kb), I32_ADD];
   const hsum = (v: number): number[] => [...get(v), ...lane(0), ...get(v), ...lane(1), F64_ADD];
@@ -230,7 +205,7 @@ function btBody(): number[] {
   e(get(L.u1), get(L.kb), I32_ADD, vload(0), set(U1));
   e(get(L.u2), get(L.kb), I32_ADD, vload(0), set(U2));
   for (let t = 0; t < VECS; t++) {
-    e(yAt(t), vload(0), 0x22, ...uleb(YS)); // local.tee
+    e(yAt(t), vload(0), tee(YS));
     e(get(U1), V_MUL, get(A1 + t), V_ADD, set(A1 + t));
     e(get(A2 + t), get(U2), get(YS), V_MUL, V_ADD, set(A2 + t));
   }
@@ -255,43 +230,25 @@ function btBody(): number[] {
   e(get(L.mp), i32c(BT_META * 8), I32_ADD, set(L.mp), 0x0c, 0, END_END);
   e(get(L.g), i32c(1), I32_ADD, set(L.g), 0x0c, 0, END_END);
   e(0x0b);
-  const locals = [3, ...uleb(numI32), I32, ...uleb(numV128), V128, 4, 0x7c];
-  return [...uleb(locals.length + code.length), ...locals, ...code];
+  return functionBody(
+    [
+      [numI32, I32],
+      [numV128, V128],
+      [4, F64],
+    ],
+    code,
+  );
 }
 
 function moduleBytes(): Uint8Array {
-  const type = section(1, [
-    2,
-    ...[0x60, 7, ...new Array<number>(7).fill(I32), 0],
-    ...[0x60, 5, I32, I32, I32, I32, I32, 0],
-  ]);
-  const imp = section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]);
-  const func = section(3, [2, 0, 1]);
-  const exp = section(7, [2, ...str('us'), 0x00, 0, ...str('bt'), 0x00, 1]);
-  const code = section(10, [2, ...usBody(), ...btBody()]);
-  return Uint8Array.from([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    1,
-    0,
-    0,
-    0,
-    ...type,
-    ...imp,
-    ...func,
-    ...exp,
-    ...code,
-  ]);
-}
-
-/** The subset of the WebAssembly API used here (the package compiles without DOM typings). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
+  return assembleModule({
+    types: [new Array<number>(7).fill(I32), new Array<number>(5).fill(I32)],
+    memory: { shared: false },
+    functions: [
+      { type: 0, name: 'us', body: usBody() },
+      { type: 1, name: 'bt', body: btBody() },
+    ],
+  });
 }
 
 /** The `us` kernel's signature (byte offsets and counts, see the file comment). */
@@ -323,7 +280,7 @@ let compiled: object | null | undefined;
  * @param bytes - memory the caller lays out itself
  */
 export function wasmWorkspace(bytes: number): WasmWorkspace | null {
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  const api = wasmApi();
   if (compiled === undefined) {
     const bin = moduleBytes();
     compiled = api?.validate(bin) ? new api.Module(bin) : null;
@@ -333,5 +290,9 @@ export function wasmWorkspace(bytes: number): WasmWorkspace | null {
   if (pages > 32768) return null; // byte offsets stay below 2³¹
   const mem = new api.Memory({ initial: pages });
   const inst = new api.Instance(compiled, { env: { mem } });
-  return { buffer: mem.buffer, us: inst.exports.us as UsKernel, bt: inst.exports.bt as BtKernel };
+  return {
+    buffer: mem.buffer as ArrayBuffer,
+    us: inst.exports.us as UsKernel,
+    bt: inst.exports.bt as BtKernel,
+  };
 }
