@@ -28,6 +28,7 @@ export {
   assertShape,
   shapesEqual,
   countNonFinite,
+  nonFiniteRowsError,
 } from './tensor/tensor.js';
 export type { Tensor, FloatArray, DType } from './tensor/tensor.js';
 export {

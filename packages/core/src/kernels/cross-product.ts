@@ -6,7 +6,8 @@
  * panels, split over worker threads on a shared memory; plain TypeScript kernels on the same
  * layout are the fallback and the reference.
  */
-import { InvalidArgumentError, NonFiniteError, ShapeMismatchError } from '../errors.js';
+import { InvalidArgumentError, ShapeMismatchError } from '../errors.js';
+import { nonFiniteRowsError } from '../tensor/tensor.js';
 import { SharedKernel, defaultThreads, ensureWorkers, threadsAvailable } from './threads.js';
 import type { WasmMemory } from './wasm-asm.js';
 import { wasmApi } from './wasm-asm.js';
@@ -410,18 +411,7 @@ export class CrossProduct {
     let bad = false;
     for (let c = 0; c < s.width && !bad; c++)
       if (!Number.isFinite(f[lo + c]!) || !Number.isFinite(f[hi + c]!)) bad = true;
-    if (!bad) return;
-    let count = 0;
-    let first = '';
-    for (let i = 0; i < r; i++)
-      for (let c = 0; c < s.width; c++) {
-        const v = x[(start + i) * s.width + c]!;
-        if (!Number.isFinite(v)) {
-          if (count === 0) first = `(first at sample ${start + i}, unit ${c}: ${v})`;
-          count++;
-        }
-      }
-    throw new NonFiniteError(s.label, Math.max(1, count), first);
+    if (bad) throw nonFiniteRowsError(s.label, x, s.width, start, r);
   }
 
   /** `C += Apanelsᵀ Bpanels` over `kcTotal` packed samples, split over the threads. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { tensor, toFloat32, toFloat64, zeros } from './tensor.js';
+import { nonFiniteRowsError, tensor, toFloat32, toFloat64, zeros } from './tensor.js';
+import { NonFiniteError } from '../errors.js';
 import { matmul, matmulRaw, matmulTransposedRaw, rowView, sliceRows, transpose2d } from './ops.js';
 import { expectClose } from '../testing/index.js';
 
@@ -73,5 +74,20 @@ describe('tensor', () => {
   });
   it('matmul rejects mismatched inner dimensions', () => {
     expect(() => matmul(zeros([2, 3]), zeros([4, 2]))).toThrow(/inner dimensions differ/);
+  });
+});
+
+describe('nonFiniteRowsError', () => {
+  it('counts the bad entries of the given rows and names the first one', () => {
+    const x = Float32Array.from([1, 2, 3, NaN, 5, Infinity, 7, 8, -Infinity]); // 3 × 3
+    const all = nonFiniteRowsError('here', x, 3);
+    expect(all).toBeInstanceOf(NonFiniteError);
+    expect(all.count).toBe(3);
+    expect(all.message).toBe(
+      'here: 3 non-finite values (NaN or ±Infinity) (first at sample 1, unit 0: NaN)',
+    );
+    const last = nonFiniteRowsError('here', x, 3, 2, 1);
+    expect(last.count).toBe(1);
+    expect(last.message).toMatch(/first at sample 2, unit 2: -Infinity/);
   });
 });

@@ -1,4 +1,9 @@
-import { InvalidArgumentError, ShapeMismatchError, formatShape } from '../errors.js';
+import {
+  InvalidArgumentError,
+  NonFiniteError,
+  ShapeMismatchError,
+  formatShape,
+} from '../errors.js';
 
 /** A typed float array: model tensors are float32, analyses float64. */
 export type FloatArray = Float32Array | Float64Array;
@@ -87,4 +92,29 @@ export function countNonFinite(data: ArrayLike<number>): number {
   let n = 0;
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) n++;
   return n;
+}
+
+/**
+ * The NonFiniteError for rows `start … start+rows−1` of a row-major array of `width` columns
+ * (samples × units): how many NaN/±∞ entries they hold and where the first one is.
+ * @param location - the message prefix, e.g. `CrossStatistics.add: activations of A`
+ */
+export function nonFiniteRowsError(
+  location: string,
+  x: ArrayLike<number>,
+  width: number,
+  start = 0,
+  rows = Math.floor(x.length / width) - start,
+): NonFiniteError {
+  let count = 0;
+  let first = '';
+  for (let r = start; r < start + rows; r++)
+    for (let c = 0; c < width; c++) {
+      const v = x[r * width + c]!;
+      if (!Number.isFinite(v)) {
+        if (count === 0) first = `(first at sample ${r}, unit ${c}: ${v})`;
+        count++;
+      }
+    }
+  return new NonFiniteError(location, Math.max(1, count), first);
 }

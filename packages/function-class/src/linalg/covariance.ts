@@ -9,7 +9,7 @@
  * Finally `XcᵀXc = YᵀY − N·ȳȳᵀ`; because the offset is a data value, `ȳ` is of the order of the
  * data spread and the subtraction is benign.
  */
-import { NonFiniteError } from '@nidkit/core';
+import { nonFiniteRowsError } from '@nidkit/core';
 import { CrossProduct } from '@nidkit/core/kernels';
 
 const PROBE_ROWS = 32;
@@ -177,7 +177,7 @@ export class GramAccumulator {
         for (let t = 0; t < ns; t++) {
           const b = sIdx[t]!;
           const yb = sVal[t]!;
-          if (yb - yb !== 0) this.nonFinite(x, n);
+          if (yb - yb !== 0) throw nonFiniteRowsError(this.where, x, d, 0, n);
           sums[sp[b]!] = sums[sp[b]!]! + yb;
           const h = b * d;
           for (let q = 0; q < k; q++) rare[h + q] = rare[h + q]! + yb * block[br + q]!;
@@ -188,12 +188,6 @@ export class GramAccumulator {
       // the busy columns: NaN or ±∞ there is reported by the product (named after `where`)
       if (k > 0) this.denseProduct!.add(block.subarray(0, m * k), null, null, null, m);
     }
-  }
-
-  private nonFinite(x: ArrayLike<number>, n: number): never {
-    let count = 0;
-    for (let i = 0; i < n * this.d; i++) if (!Number.isFinite(x[i]!)) count++;
-    throw new NonFiniteError(this.where, count);
   }
 
   /** `XcᵀXc` (full symmetric) and the column means of everything added. */

@@ -1,8 +1,8 @@
 import {
   InvalidArgumentError,
-  NonFiniteError,
   ShapeMismatchError,
   formatShape,
+  nonFiniteRowsError,
   tensor,
 } from '@nidkit/core';
 import type { ChunkColumnStats, CrossChunk, Tensor } from '@nidkit/core';
@@ -217,7 +217,14 @@ export class CrossStatistics {
         [tb, got.b, this.nB, 'B'],
       ] as const)
         for (let c = 0; c < w; c++)
-          if (!Number.isFinite(st.sumSq[c]!)) nonFinite(x, start, r, w, model);
+          if (!Number.isFinite(st.sumSq[c]!))
+            throw nonFiniteRowsError(
+              `CrossStatistics.add: activations of ${model}`,
+              x,
+              w,
+              start,
+              r,
+            );
       // fold in at once: the runtime may reuse its result arrays in the next call
       const stats = (w: number): ChunkColumnStats => ({
         sum: new Float64Array(w),
@@ -394,31 +401,6 @@ export class CrossStatistics {
 /** `dst += src`, element by element (one tight loop over two Float64Arrays). */
 function addInto(dst: Float64Array, src: Float64Array): void {
   for (let i = 0, n = dst.length; i < n; i++) dst[i]! += src[i]!;
-}
-
-/** Throws the NonFiniteError for the first NaN or ±∞ of a chunk. */
-function nonFinite(
-  x: ArrayLike<number>,
-  start: number,
-  rows: number,
-  w: number,
-  model: 'A' | 'B',
-): never {
-  let count = 0;
-  let first = '';
-  for (let r = 0; r < rows; r++)
-    for (let c = 0; c < w; c++) {
-      const v = x[(start + r) * w + c]!;
-      if (!Number.isFinite(v)) {
-        if (count === 0) first = `(first at sample ${start + r}, unit ${c}: ${v})`;
-        count++;
-      }
-    }
-  throw new NonFiniteError(
-    `CrossStatistics.add: activations of ${model}`,
-    Math.max(1, count),
-    first,
-  );
 }
 
 /** The column means of the first `rows` rows of `x` (`n` columns) into `shift`. */
