@@ -1,4 +1,10 @@
-import { InvalidArgumentError, NonFiniteError, countNonFinite, tensor } from '@nidkit/core';
+import {
+  InvalidArgumentError,
+  NonFiniteError,
+  countNonFinite,
+  tensor,
+  transpose2d,
+} from '@nidkit/core';
 import type { Tensor } from '@nidkit/core';
 import { CrossProduct } from '@nidkit/core/kernels';
 import { crossProductOf, matmulOf } from './linalg/gemm.js';
@@ -70,11 +76,8 @@ export function checkBasis(where: string, U: Tensor): [number, number] {
 
 /** `X·U` for `X` (`n×d`) and `U` (`d×k`), row-major. */
 /** The transpose (`c×r`) of a row-major `r×c` matrix. */
-function transpose(x: Float64Array, r: number, c: number): Float64Array {
-  const out = new Float64Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = x[i * c + j]!;
-  return out;
-}
+const transpose = (x: Float64Array, r: number, c: number): Float64Array =>
+  transpose2d(tensor(x, [r, c])).data;
 
 /**
  * Realization cost matrix, swap costs and projected centre distances of a layer on the subspace

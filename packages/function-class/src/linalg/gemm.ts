@@ -2,11 +2,12 @@
  * Dense float64 products on core's `CrossProduct` (WebAssembly SIMD on packed panels, split over
  * worker threads when large): `C = A·B` and `C = XᵀY` for row-major matrices.
  */
+import { tensor, transpose2d } from '@nidkit/core';
 import { CrossProduct } from '@nidkit/core/kernels';
 
 /** `C = XᵀY` (`m × n`) for row-major `X` (`N × m`) and `Y` (`N × n`). */
 export function crossProductOf(
-  x: Float64Array,
+  x: Float32Array | Float64Array,
   y: Float64Array,
   N: number,
   m: number,
@@ -21,15 +22,13 @@ export function crossProductOf(
   }
 }
 
-/** `C = A·B` (`p × r`) for row-major `A` (`p × q`) and `B` (`q × r`). */
+/** `C = A·B` (`p × r`) for row-major `A` (`p × q`, float32 or float64) and `B` (`q × r`). */
 export function matmulOf(
-  a: ArrayLike<number>,
+  a: Float32Array | Float64Array,
   b: Float64Array,
   p: number,
   q: number,
   r: number,
 ): Float64Array {
-  const at = new Float64Array(q * p);
-  for (let i = 0; i < p; i++) for (let j = 0; j < q; j++) at[j * p + i] = a[i * q + j]!;
-  return crossProductOf(at, b, q, p, r);
+  return crossProductOf(transpose2d(tensor(a, [p, q])).data, b, q, p, r);
 }
