@@ -61,6 +61,22 @@ const registry =
     ? new FinalizationRegistry<SharedKernel>((k) => k.close())
     : null;
 
+/** A kernel call: `[function index, ...arguments]` (the pack calls have one argument fewer). */
+type Call = [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+
 const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
 
 /** Byte offsets of one input's regions in the memory. */
@@ -457,19 +473,7 @@ export class CrossProduct {
 
   /** The reference pack on the same layout (arguments as the `p32`/`p64` calls). */
   private jsPack(c: number[]): void {
-    const [fn, src, dst, rows, srcRow, stride, shift, stats, wpad, g0, g1] = c as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const [fn, src, dst, rows, srcRow, stride, shift, stats, wpad, g0, g1] = c as Call;
     const el = fn === F_PACK32 ? 4 : 8;
     const x = el === 4 ? new Float32Array(this.buffer) : new Float64Array(this.buffer);
     const f = this.f;
@@ -494,20 +498,7 @@ export class CrossProduct {
   /** The reference GEMM on the packed layout (arguments as the `k` calls, see wasm-module.ts). */
   private jsGemm(c: number[]): void {
     const f = this.f;
-    const [, a, b, cc, nPanA, jb0, jb1, kc, sa, sb, ldc, sym] = c as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const [, a, b, cc, nPanA, jb0, jb1, kc, sa, sb, ldc, sym] = c as Call;
     for (let jb = jb0; jb < jb1; jb++) {
       const ibEnd = sym ? jb + 1 : nPanA;
       for (let ib = 0; ib < ibEnd; ib++) {
