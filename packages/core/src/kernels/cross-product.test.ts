@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng/rng.js';
 import { CrossProduct } from './cross-product.js';
 import { defaultThreads } from './threads.js';
+import { crossStatisticsByDefinition, maxRelativeDifference } from '../testing/index.js';
 
-/** (A − 1hₐᵀ)ᵀ(B − 1h_bᵀ) by the definition, in float64. */
-function naive(
+/** (A − 1hₐᵀ)ᵀ(B − 1h_bᵀ) by the definition (no shift for null), in float64. */
+const naive = (
   a: ArrayLike<number>,
   ha: ArrayLike<number> | null,
   b: ArrayLike<number>,
@@ -12,22 +13,10 @@ function naive(
   rows: number,
   m: number,
   n: number,
-): Float64Array {
-  const c = new Float64Array(m * n);
-  for (let p = 0; p < rows; p++)
-    for (let i = 0; i < m; i++) {
-      const x = a[p * m + i]! - (ha ? ha[i]! : 0);
-      for (let j = 0; j < n; j++) c[i * n + j]! += x * (b[p * n + j]! - (hb ? hb[j]! : 0));
-    }
-  return c;
-}
-
-function maxRel(x: Float64Array, y: Float64Array): number {
-  let worst = 0;
-  for (let i = 0; i < x.length; i++)
-    worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / Math.max(1, Math.abs(y[i]!)));
-  return worst;
-}
+): Float64Array =>
+  crossStatisticsByDefinition(a, ha ?? new Float64Array(m), b, hb ?? new Float64Array(n), rows)
+    .cross;
+const maxRel = maxRelativeDifference;
 
 const rng = Rng.stream(11, 'cross-product-test');
 const data = (len: number): Float32Array => rng.fillNormal(new Float32Array(len));
@@ -65,27 +54,17 @@ describe('CrossProduct', () => {
         }
         expect(xp.samples).toBe(rows);
         expect(maxRel(xp.result(), naive(a, ha, b, hb, rows, m, n))).toBeLessThan(1e-12);
-        for (const [which, x, h, w] of [
-          ['A', a, ha, m],
-          ['B', b, hb, n],
+        const want = crossStatisticsByDefinition(a, ha, b, hb, rows);
+        for (const [which, st0, w] of [
+          ['A', want.a, m],
+          ['B', want.b, n],
         ] as const) {
           const st = xp.columnStats(which);
           for (let c = 0; c < w; c++) {
-            let sum = 0;
-            let sq = 0;
-            let lo = Infinity;
-            let hi = -Infinity;
-            for (let p = 0; p < rows; p++) {
-              const v = x[p * w + c]!;
-              sum += v - h[c]!;
-              sq += (v - h[c]!) ** 2;
-              lo = Math.min(lo, v);
-              hi = Math.max(hi, v);
-            }
-            expect(st.sum[c]).toBeCloseTo(sum, 10);
-            expect(st.sumSq[c]).toBeCloseTo(sq, 9);
-            expect(st.min[c]).toBe(lo);
-            expect(st.max[c]).toBe(hi);
+            expect(st.sum[c]).toBeCloseTo(st0.sum[c]!, 10);
+            expect(st.sumSq[c]).toBeCloseTo(st0.sumSq[c]!, 9);
+            expect(st.min[c]).toBe(st0.min[c]);
+            expect(st.max[c]).toBe(st0.max[c]);
           }
         }
         xp.dispose();

@@ -75,3 +75,58 @@ export function expectClose(actual: Numeric, expected: Numeric, tol: Tolerance =
     );
   }
 }
+
+/** Column statistics of a samples × units array by the definition: Σ(x−h), Σ(x−h)², min and max of x. */
+export interface ColumnStatsByDefinition {
+  readonly sum: Float64Array;
+  readonly sumSq: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+}
+
+/**
+ * The reference for cross-product kernels: `(A − 1hₐᵀ)ᵀ(B − 1h_bᵀ)` and both inputs' column
+ * statistics, by the definition in float64. `a` is `rows × hA.length`, `b` is `rows × hB.length`,
+ * row-major; use zero shifts for none.
+ */
+export function crossStatisticsByDefinition(
+  a: ArrayLike<number>,
+  hA: ArrayLike<number>,
+  b: ArrayLike<number>,
+  hB: ArrayLike<number>,
+  rows: number,
+): { cross: Float64Array; a: ColumnStatsByDefinition; b: ColumnStatsByDefinition } {
+  const m = hA.length;
+  const n = hB.length;
+  const cross = new Float64Array(m * n);
+  for (let p = 0; p < rows; p++)
+    for (let i = 0; i < m; i++) {
+      const x = a[p * m + i]! - hA[i]!;
+      for (let j = 0; j < n; j++) cross[i * n + j]! += x * (b[p * n + j]! - hB[j]!);
+    }
+  const stats = (x: ArrayLike<number>, h: ArrayLike<number>): ColumnStatsByDefinition => {
+    const w = h.length;
+    const sum = new Float64Array(w);
+    const sumSq = new Float64Array(w);
+    const min = new Float64Array(w).fill(Infinity);
+    const max = new Float64Array(w).fill(-Infinity);
+    for (let p = 0; p < rows; p++)
+      for (let c = 0; c < w; c++) {
+        const v = x[p * w + c]!;
+        sum[c]! += v - h[c]!;
+        sumSq[c]! += (v - h[c]!) ** 2;
+        min[c] = Math.min(min[c]!, v);
+        max[c] = Math.max(max[c]!, v);
+      }
+    return { sum, sumSq, min, max };
+  };
+  return { cross, a: stats(a, hA), b: stats(b, hB) };
+}
+
+/** `max_i |x_i − y_i| / max(1, |y_i|)`: the worst relative (absolute below 1) difference. */
+export function maxRelativeDifference(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < x.length; i++)
+    worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / Math.max(1, Math.abs(y[i]!)));
+  return worst;
+}

@@ -1,6 +1,6 @@
 import { Rng, tensor } from '@nidkit/core';
 import type { CrossChunk } from '@nidkit/core';
-import { expectClose } from '@nidkit/core/testing';
+import { crossStatisticsByDefinition, expectClose } from '@nidkit/core/testing';
 import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
@@ -172,32 +172,8 @@ describe('similarityMatrix', () => {
 });
 
 /** A CrossChunk by the definition (what an evaluator's runtime must return). */
-const naiveChunk: CrossChunk = (a, ha, b, hb, rows) => {
-  const m = ha.length;
-  const n = hb.length;
-  const cross = new Float64Array(m * n);
-  for (let p = 0; p < rows; p++)
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++)
-        cross[i * n + j]! += (a[p * m + i]! - ha[i]!) * (b[p * n + j]! - hb[j]!);
-  const stats = (x: Float32Array | Float64Array, h: Float64Array) => {
-    const w = h.length;
-    const sum = new Float64Array(w);
-    const sumSq = new Float64Array(w);
-    const min = new Float64Array(w).fill(Infinity);
-    const max = new Float64Array(w).fill(-Infinity);
-    for (let p = 0; p < rows; p++)
-      for (let c = 0; c < w; c++) {
-        const v = x[p * w + c]!;
-        sum[c]! += v - h[c]!;
-        sumSq[c]! += (v - h[c]!) ** 2;
-        min[c] = Math.min(min[c]!, v);
-        max[c] = Math.max(max[c]!, v);
-      }
-    return { sum, sumSq, min, max };
-  };
-  return Promise.resolve({ cross, a: stats(a, ha), b: stats(b, hb) });
-};
+const naiveChunk: CrossChunk = (a, ha, b, hb, rows) =>
+  Promise.resolve(crossStatisticsByDefinition(a, ha, b, hb, rows));
 
 describe("an evaluator's crossChunk", () => {
   it("gives the same similarity as core's kernel, across chunks and mixed with add()", async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Evaluator } from '@nidkit/core';
 import { Rng } from '@nidkit/core';
+import { crossStatisticsByDefinition, maxRelativeDifference } from '@nidkit/core/testing';
 import { createOnnxEvaluator } from './evaluator.js';
 
 let ev: Evaluator;
@@ -10,47 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await ev.dispose();
 });
-
-/** The definition, in float64. */
-function naive(
-  a: ArrayLike<number>,
-  ha: Float64Array,
-  b: ArrayLike<number>,
-  hb: Float64Array,
-  rows: number,
-) {
-  const m = ha.length;
-  const n = hb.length;
-  const cross = new Float64Array(m * n);
-  for (let p = 0; p < rows; p++)
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++)
-        cross[i * n + j]! += (a[p * m + i]! - ha[i]!) * (b[p * n + j]! - hb[j]!);
-  const stats = (x: ArrayLike<number>, h: Float64Array) => {
-    const w = h.length;
-    const sum = new Float64Array(w);
-    const sumSq = new Float64Array(w);
-    const min = new Float64Array(w).fill(Infinity);
-    const max = new Float64Array(w).fill(-Infinity);
-    for (let p = 0; p < rows; p++)
-      for (let c = 0; c < w; c++) {
-        const v = x[p * w + c]!;
-        sum[c]! += v - h[c]!;
-        sumSq[c]! += (v - h[c]!) ** 2;
-        min[c] = Math.min(min[c]!, v);
-        max[c] = Math.max(max[c]!, v);
-      }
-    return { sum, sumSq, min, max };
-  };
-  return { cross, a: stats(a, ha), b: stats(b, hb) };
-}
-
-function maxRel(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < x.length; i++)
-    worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / Math.max(1, Math.abs(y[i]!)));
-  return worst;
-}
 
 describe('OnnxEvaluator.crossChunk', () => {
   it('equals the definition in float64 for float32 and float64 inputs of odd sizes', async () => {
@@ -67,12 +27,12 @@ describe('OnnxEvaluator.crossChunk', () => {
       const ha = Float64Array.from({ length: m }, (_, i) => 2 + 0.01 * i);
       const hb = Float64Array.from({ length: n }, (_, i) => -1 - 0.02 * i);
       const got = await ev.crossChunk!(a, ha, b, hb, rows);
-      const want = naive(a, ha, b, hb, rows);
+      const want = crossStatisticsByDefinition(a, ha, b, hb, rows);
       expect(got.cross.length).toBe(m * n);
-      expect(maxRel(got.cross, want.cross)).toBeLessThan(1e-12);
+      expect(maxRelativeDifference(got.cross, want.cross)).toBeLessThan(1e-12);
       for (const side of ['a', 'b'] as const) {
-        expect(maxRel(got[side].sum, want[side].sum)).toBeLessThan(1e-12);
-        expect(maxRel(got[side].sumSq, want[side].sumSq)).toBeLessThan(1e-12);
+        expect(maxRelativeDifference(got[side].sum, want[side].sum)).toBeLessThan(1e-12);
+        expect(maxRelativeDifference(got[side].sumSq, want[side].sumSq)).toBeLessThan(1e-12);
         expect(Array.from(got[side].min)).toEqual(Array.from(want[side].min));
         expect(Array.from(got[side].max)).toEqual(Array.from(want[side].max));
       }
