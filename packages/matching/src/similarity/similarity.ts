@@ -154,7 +154,13 @@ export class CrossStatistics {
     return this.count;
   }
 
-  private check(a: ArrayLike<number>, b: ArrayLike<number>, rows: number, where: string): void {
+  /** Checks the shapes and, on the first samples, sets the shifts (their column means). */
+  private validateAndShift(
+    a: ArrayLike<number>,
+    b: ArrayLike<number>,
+    rows: number,
+    where: string,
+  ): void {
     if (a.length !== rows * this.nA)
       throw new ShapeMismatchError(
         `${where}: activations of A`,
@@ -181,7 +187,7 @@ export class CrossStatistics {
    * @throws NonFiniteError for NaN or ±∞ activations
    */
   add(a: ArrayLike<number>, b: ArrayLike<number>, rows: number): void {
-    this.check(a, b, rows, 'CrossStatistics.add');
+    this.validateAndShift(a, b, rows, 'CrossStatistics.add');
     if (rows === 0) return;
     this.kernelProduct().add(a, this.shiftA, b, this.shiftB, rows);
     this.count += rows;
@@ -198,7 +204,7 @@ export class CrossStatistics {
       this.add(a, b, rows);
       return;
     }
-    this.check(a, b, rows, 'CrossStatistics.add');
+    this.validateAndShift(a, b, rows, 'CrossStatistics.add');
     const typed = (x: ArrayLike<number>): Float32Array | Float64Array =>
       x instanceof Float32Array || x instanceof Float64Array ? x : Float64Array.from(x);
     const ta = typed(a);
@@ -226,31 +232,14 @@ export class CrossStatistics {
               r,
             );
       // fold in at once: the runtime may reuse its result arrays in the next call
-      const stats = (w: number): ChunkColumnStats => ({
-        sum: new Float64Array(w),
-        sumSq: new Float64Array(w),
-        min: new Float64Array(w).fill(Infinity),
-        max: new Float64Array(w).fill(-Infinity),
-      });
       this.ext ??= {
         cross: new Float64Array(this.nA * this.nB),
-        a: stats(this.nA),
-        b: stats(this.nB),
+        a: emptyStats(this.nA),
+        b: emptyStats(this.nB),
       };
-      {
-        const e = this.ext;
-        addInto(e.cross, got.cross);
-        for (const [acc, cur] of [
-          [e.a, got.a],
-          [e.b, got.b],
-        ] as const)
-          for (let c = 0; c < acc.sum.length; c++) {
-            acc.sum[c] = acc.sum[c]! + cur.sum[c]!;
-            acc.sumSq[c] = acc.sumSq[c]! + cur.sumSq[c]!;
-            acc.min[c] = Math.min(acc.min[c]!, cur.min[c]!);
-            acc.max[c] = Math.max(acc.max[c]!, cur.max[c]!);
-          }
-      }
+      addInto(this.ext.cross, got.cross);
+      mergeStats(this.ext.a, got.a);
+      mergeStats(this.ext.b, got.b);
       this.count += r;
     }
   }
@@ -264,21 +253,9 @@ export class CrossStatistics {
 
   /** The accumulated column statistics of A or B (both kernels' parts). */
   private columnStats(model: 'A' | 'B'): ChunkColumnStats {
-    const w = model === 'A' ? this.nA : this.nB;
-    const own = this.product?.columnStats(model) ?? {
-      sum: new Float64Array(w),
-      sumSq: new Float64Array(w),
-      min: new Float64Array(w).fill(Infinity),
-      max: new Float64Array(w).fill(-Infinity),
-    };
+    const own = this.product?.columnStats(model) ?? emptyStats(model === 'A' ? this.nA : this.nB);
     const ext = this.ext ? (model === 'A' ? this.ext.a : this.ext.b) : null;
-    if (ext)
-      for (let c = 0; c < w; c++) {
-        own.sum[c] = own.sum[c]! + ext.sum[c]!;
-        own.sumSq[c] = own.sumSq[c]! + ext.sumSq[c]!;
-        own.min[c] = Math.min(own.min[c]!, ext.min[c]!);
-        own.max[c] = Math.max(own.max[c]!, ext.max[c]!);
-      }
+    if (ext) mergeStats(own, ext);
     return own;
   }
 
@@ -395,6 +372,26 @@ export class CrossStatistics {
       constantA: constA,
       constantB: constB,
     };
+  }
+}
+
+/** Statistics of no samples: zero sums, min +∞, max −∞. */
+function emptyStats(w: number): ChunkColumnStats {
+  return {
+    sum: new Float64Array(w),
+    sumSq: new Float64Array(w),
+    min: new Float64Array(w).fill(Infinity),
+    max: new Float64Array(w).fill(-Infinity),
+  };
+}
+
+/** Folds `cur` into `acc`: sums add, extremes combine. */
+function mergeStats(acc: ChunkColumnStats, cur: ChunkColumnStats): void {
+  for (let c = 0; c < acc.sum.length; c++) {
+    acc.sum[c] = acc.sum[c]! + cur.sum[c]!;
+    acc.sumSq[c] = acc.sumSq[c]! + cur.sumSq[c]!;
+    acc.min[c] = Math.min(acc.min[c]!, cur.min[c]!);
+    acc.max[c] = Math.max(acc.max[c]!, cur.max[c]!);
   }
 }
 
