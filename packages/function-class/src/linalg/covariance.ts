@@ -190,6 +190,26 @@ export class GramAccumulator {
     }
   }
 
+  /**
+   * Adds a symmetric cross product of the columns `cols` (ascending; null: all) to the upper
+   * triangle and its column sums to the sums, then disposes it.
+   */
+  private foldProduct(product: CrossProduct, cols: Int32Array | null): void {
+    const d = this.d;
+    const k = product.m;
+    const at = (q: number): number => (cols ? cols[q]! : q);
+    const g = product.result();
+    const sums = product.columnStats('A').sum;
+    product.dispose();
+    for (let a = 0; a < k; a++) {
+      const ca = at(a);
+      this.sums[ca] = this.sums[ca]! + sums[a]!;
+      // ascending columns: (cols[a], cols[b]) with a ≤ b lies in the upper triangle
+      for (let b = a; b < k; b++)
+        this.upper[ca * d + at(b)] = this.upper[ca * d + at(b)]! + g[a * k + b]!;
+    }
+  }
+
   /** `XcᵀXc` (full symmetric) and the column means of everything added. */
   finish(): { gram: Float64Array; mean: Float64Array; rows: number } {
     const d = this.d;
@@ -199,31 +219,12 @@ export class GramAccumulator {
     if (n === 0) return { gram, mean, rows: 0 };
     const up = this.upper;
     // fold the partial results into the upper triangle and the sums (finish may be called again)
-    if (this.product) {
-      const g = this.product.result();
-      const sums = this.product.columnStats('A').sum;
-      this.product.dispose();
-      this.product = null;
-      for (let a = 0; a < d; a++) {
-        this.sums[a] = this.sums[a]! + sums[a]!;
-        for (let b = a; b < d; b++) up[a * d + b] = up[a * d + b]! + g[a * d + b]!;
-      }
-    }
+    if (this.product) this.foldProduct(this.product, null);
+    this.product = null;
     const cols = this.denseCols;
     const sp = this.sparseCols;
-    if (cols && this.denseProduct) {
-      // busy columns: ascending, so (cols[a], cols[b]) with a ≤ b is in the upper triangle
-      const k = cols.length;
-      const g = this.denseProduct.result();
-      const sums = this.denseProduct.columnStats('A').sum;
-      this.denseProduct.dispose();
-      this.denseProduct = null;
-      for (let a = 0; a < k; a++) {
-        const ca = cols[a]!;
-        this.sums[ca] = this.sums[ca]! + sums[a]!;
-        for (let b = a; b < k; b++) up[ca * d + cols[b]!] = up[ca * d + cols[b]!]! + g[a * k + b]!;
-      }
-    }
+    if (cols && this.denseProduct) this.foldProduct(this.denseProduct, cols);
+    this.denseProduct = null;
     if (cols && sp && this.rare) {
       const k = cols.length;
       const rare = this.rare;
