@@ -136,7 +136,8 @@ export function createProgram(): Command {
         'nidkit lmc a.onnx b.onnx --data mnist --points 37 --out lmc-report',
       ]) +
         '\nEnvironment:\n' +
-        '  NIDKIT_THREADS  threads for similarity and covariance products (default: all cores, at most 8)\n',
+        "  NIDKIT_THREADS  threads of nidkit's WebAssembly kernels: covariances, costs, and similarities\n" +
+        '                  without onnxruntime (default: all cores, at most 8)\n',
     );
 
   const inspect = program
