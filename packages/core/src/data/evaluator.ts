@@ -24,12 +24,14 @@ export interface RunResult {
   readonly activations: Tensor[];
 }
 
-/** Per-column statistics of one chunk: Σ(x − h), Σ(x − h)² (float64), min and max of x. */
+/**
+ * Per-column statistics of one chunk: Σ(x − h) and Σ(x − h)² (float64). When the shift h is a
+ * value of its column, Σ(x − h)² = 0 exactly when every x of the chunk equals h (for float32 x;
+ * float64 x may also differ from h by less than 1e−154, whose square underflows).
+ */
 export interface ChunkColumnStats {
   readonly sum: Float64Array;
   readonly sumSq: Float64Array;
-  readonly min: Float64Array;
-  readonly max: Float64Array;
 }
 
 /**

@@ -103,6 +103,19 @@ describe('Rng (xoshiro256** seeded by SplitMix64)', () => {
     expect(() => r.int(0)).toThrow(/n must be a positive safe integer/);
   });
 
+  it('int(n) is the rejection rule on 32-bit draws: reject r ≥ 2³² − (2³² mod n), return r mod n', () => {
+    const ns = [1, 2, 3, 6, 7, 1000, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 3e9, 2 ** 32 - 1, 2 ** 32];
+    const got = Rng.stream(12, 'int-rule');
+    const raw = Rng.stream(12, 'int-rule');
+    for (let i = 0; i < 5000; i++) {
+      const n = ns[i % ns.length]!;
+      const limit = Number(2n ** 32n - (2n ** 32n % BigInt(n)));
+      let r = raw.nextUint32();
+      while (r >= limit) r = raw.nextUint32();
+      expect(got.int(n)).toBe(Number(BigInt(r) % BigInt(n)));
+    }
+  });
+
   it('permutation and sampleWithoutReplacement return distinct indices', () => {
     const r = Rng.stream(2, 'p');
     const p = Array.from(r.permutation(50)).sort((a, b) => a - b);

@@ -173,10 +173,12 @@ export class Rng {
       throw new InvalidArgumentError(`Rng.int: n must be a positive safe integer, got ${n}`);
     }
     if (n <= TWO_POW_32) {
-      const limit = TWO_POW_32 - (TWO_POW_32 % n);
+      // x mod n as x − ⌊x/n⌋·n: exact for x ≤ 2³² (x/n never rounds up to the next integer), and
+      // several times faster than `%` on values beyond int32, which V8 computes with fmod
+      const limit = TWO_POW_32 - (TWO_POW_32 - Math.floor(TWO_POW_32 / n) * n);
       for (;;) {
         const r = this.nextUint32();
-        if (r < limit) return r % n;
+        if (r < limit) return r - Math.floor(r / n) * n;
       }
     }
     return Math.floor(this.uniform() * n);

@@ -204,6 +204,37 @@ describe("an evaluator's crossChunk", () => {
     }
   });
 
+  it('constancy is exact on every route: one float32 ulp after the first batch is not constant', async () => {
+    const N = 5000;
+    const x = new Float32Array(N * 3);
+    const y = new Float32Array(N * 2);
+    const rng = Rng.stream(22, 'exact-constant');
+    for (let r = 0; r < N; r++) {
+      x[r * 3] = 0.3; // constant
+      x[r * 3 + 1] = 0.3; // constant in the first batch, one ulp higher in one later sample
+      x[r * 3 + 2] = rng.normal();
+      y[r * 2] = rng.normal();
+      y[r * 2 + 1] = -7.25; // constant
+    }
+    const up = new Float32Array([0.3]);
+    up[0] = up[0]! * (1 + 2 ** -23);
+    expect(up[0]).not.toBe(x[1]);
+    x[4321 * 3 + 1] = up[0]!;
+    const routes = [
+      new CrossStatistics(3, 2, { crossChunk: naiveChunk }),
+      new CrossStatistics(3, 2),
+      new CrossStatistics(3, 2, { simd: false }),
+    ];
+    for (const s of routes) {
+      await s.addAsync(x, y, N);
+      const r = s.similarity();
+      expect(r.constantA).toEqual([0]);
+      expect(r.constantB).toEqual([1]);
+      expect(Number.isFinite(r.matrix.data[1 * 2 + 0]!)).toBe(true);
+      expect(r.matrix.data[1 * 2 + 0]).not.toBe(0);
+    }
+  });
+
   it('NaN from the runtime path is a NonFiniteError naming the model, sample and unit', async () => {
     const s = new CrossStatistics(3, 2, { crossChunk: naiveChunk });
     const a = new Float32Array(3000 * 3).fill(1);

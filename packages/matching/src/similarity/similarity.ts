@@ -65,13 +65,19 @@ export interface SimilarityOptions {
 const CHUNK = 2048;
 /** Rows per `crossChunk` call (onnxruntime's double GEMM was fastest at 1024 among 256…10,000). */
 const RUNTIME_CHUNK = 1024;
+/** Samples that fix the shifts: the first batch (a shift within a few percent of a standard deviation of the mean is as good as the mean). */
+const SHIFT_ROWS = 256;
 
 /**
  * Streaming sufficient statistics of two activation sets `X_A` (`N × n_A`) and `X_B`
  * (`N × n_B`) that see the same samples in the same order: `N`, per-column shifted sums and sums
- * of squares, per-column min and max, and the shifted cross product `(X_A − 1h_Aᵀ)ᵀ(X_B − 1h_Bᵀ)`,
- * all in float64. The shift `h` is the first batch's column mean, which limits cancellation in
- * `cov = Σ x̃_A x̃_Bᵀ − s_A s_Bᵀ / N` (matching.md §3). Memory is `O(n_A·n_B)`, independent of N.
+ * of squares, and the shifted cross product `(X_A − 1h_Aᵀ)ᵀ(X_B − 1h_Bᵀ)`, all in float64. The
+ * shift `h` of a column is the value of its first batch (256 samples) nearest that batch's mean: near the mean,
+ * it limits cancellation in `cov = Σ x̃_A x̃_Bᵀ − s_A s_Bᵀ / N` as the mean would (matching.md §3),
+ * and as a recorded value it makes the constant test exact without tracking min and max:
+ * `Σ(x − h)² = 0` exactly when every sample equals h, i.e. when min = max (a float64 difference of
+ * distinct values is never 0, and its square is not either, for float32 activations and for float64
+ * ones that differ by more than 1e−154). Memory is `O(n_A·n_B)`, independent of N.
  * The sums come from core's `CrossProduct` (`add`) or from an evaluator's runtime (`addAsync` with
  * `crossChunk`, e.g. onnxruntime's float64 GEMM); both kinds of batches may be mixed.
  */
@@ -88,7 +94,7 @@ export class CrossStatistics {
   private readonly productOptions: { simd?: boolean; threads?: number };
   /** The evaluator's runtime (`addAsync`), and what it has accumulated. */
   private readonly crossChunk: CrossChunk | null;
-  private ext: { cross: Float64Array; a: ChunkColumnStats; b: ChunkColumnStats } | null = null;
+  private ext: { cross: Float64Array; a: ColumnSums; b: ColumnSums } | null = null;
   /**
    * `simd`: core's WebAssembly f64x2 kernel; `js`: its plain TypeScript kernel; `evaluator`: the
    * evaluator's `crossChunk` (onnxruntime for `@nidkit/onnx`'s evaluator).
@@ -154,7 +160,7 @@ export class CrossStatistics {
     return this.count;
   }
 
-  /** Checks the shapes and, on the first samples, sets the shifts (their column means). */
+  /** Checks the shapes and, on the first samples, sets the shifts (their values nearest the column means). */
   private validateAndShift(
     a: ArrayLike<number>,
     b: ArrayLike<number>,
@@ -174,7 +180,7 @@ export class CrossStatistics {
         [b.length / this.nB, this.nB],
       );
     if (this.count === 0 && rows > 0) {
-      const r = Math.min(rows, CHUNK);
+      const r = Math.min(rows, SHIFT_ROWS);
       setShift(a, r, this.nA, this.shiftA);
       setShift(b, r, this.nB, this.shiftB);
     }
@@ -251,19 +257,23 @@ export class CrossStatistics {
     return out;
   }
 
-  /** The accumulated column statistics of A or B (both kernels' parts). */
-  private columnStats(model: 'A' | 'B'): ChunkColumnStats {
-    const own = this.product?.columnStats(model) ?? emptyStats(model === 'A' ? this.nA : this.nB);
+  /** The accumulated column sums of A or B (both kernels' parts). */
+  private columnStats(model: 'A' | 'B'): ColumnSums {
+    const own = emptyStats(model === 'A' ? this.nA : this.nB);
+    if (this.product) mergeStats(own, this.product.columnStats(model));
     const ext = this.ext ? (model === 'A' ? this.ext.a : this.ext.b) : null;
     if (ext) mergeStats(own, ext);
     return own;
   }
 
-  /** Units of A (`'A'`) or B (`'B'`) whose minimum equals their maximum over all samples. */
+  /**
+   * Units of A (`'A'`) or B (`'B'`) that are constant over all samples (minimum = maximum): every
+   * sample equals the column's shift, a recorded value, so `Σ(x − h)² = 0` exactly.
+   */
   constantUnits(model: 'A' | 'B'): number[] {
-    const { min, max } = this.columnStats(model);
+    const { sumSq } = this.columnStats(model);
     const out: number[] = [];
-    for (let i = 0; i < min.length; i++) if (min[i] === max[i]) out.push(i);
+    for (let i = 0; i < sumSq.length; i++) if (sumSq[i] === 0) out.push(i);
     return out;
   }
 
@@ -272,8 +282,9 @@ export class CrossStatistics {
    * `dot` `S = X_AᵀX_B / N`; Pearson `ρ_ij = cov_ij / sqrt(ssq_Ai·ssq_Bj)` with
    * `cov = X̃_AᵀX̃_B − s_A s_Bᵀ/N` and `ssq = Σx̃² − s²/N`, clamped to [−1, 1]; the
    * `uncorrelatedness` variants return `1 − |ρ|`.
-   * A unit is constant when its min equals its max (an exact test); a unit whose centered sum of
-   * squares rounds to 0 although min ≠ max is treated as constant too (never a NaN).
+   * A unit is constant when its min equals its max (an exact test, see the class comment); a unit
+   * whose centered sum of squares rounds to 0 although min ≠ max is treated as constant too (never
+   * a NaN).
    * @param options - `similarity` (default `pearson_zero_for_constant`), `point` for messages
    * @returns the `[n_A, n_B]` matrix and the constant units of both models
    * @throws ConstantUnitError for `pearson` / `uncorrelatedness` when a unit is constant
@@ -375,23 +386,19 @@ export class CrossStatistics {
   }
 }
 
-/** Statistics of no samples: zero sums, min +∞, max −∞. */
-function emptyStats(w: number): ChunkColumnStats {
-  return {
-    sum: new Float64Array(w),
-    sumSq: new Float64Array(w),
-    min: new Float64Array(w).fill(Infinity),
-    max: new Float64Array(w).fill(-Infinity),
-  };
+/** Column sums Σ(x − h) and Σ(x − h)² (float64). */
+type ColumnSums = ChunkColumnStats;
+
+/** Sums of no samples. */
+function emptyStats(w: number): ColumnSums {
+  return { sum: new Float64Array(w), sumSq: new Float64Array(w) };
 }
 
-/** Folds `cur` into `acc`: sums add, extremes combine. */
-function mergeStats(acc: ChunkColumnStats, cur: ChunkColumnStats): void {
+/** Folds `cur` into `acc`. */
+function mergeStats(acc: ColumnSums, cur: ColumnSums): void {
   for (let c = 0; c < acc.sum.length; c++) {
     acc.sum[c] = acc.sum[c]! + cur.sum[c]!;
     acc.sumSq[c] = acc.sumSq[c]! + cur.sumSq[c]!;
-    acc.min[c] = Math.min(acc.min[c]!, cur.min[c]!);
-    acc.max[c] = Math.max(acc.max[c]!, cur.max[c]!);
   }
 }
 
@@ -400,18 +407,24 @@ function addInto(dst: Float64Array, src: Float64Array): void {
   for (let i = 0, n = dst.length; i < n; i++) dst[i]! += src[i]!;
 }
 
-/** The column means of the first `rows` rows of `x` (`n` columns) into `shift`. */
+/**
+ * Per column of the first `rows` rows of `x` (`n` columns), the value nearest the column mean (the
+ * first such value on ties) into `shift`: a recorded value close to the mean.
+ */
 function setShift(x: ArrayLike<number>, rows: number, n: number, shift: Float64Array): void {
-  shift.fill(0);
+  const mean = new Float64Array(n);
   // one monomorphic loop per array type (activations are float32 or float64)
-  if (x instanceof Float32Array) sumRows32(x, rows, n, shift);
-  else if (x instanceof Float64Array) sumRows64(x, rows, n, shift);
-  else
-    for (let r = 0; r < rows; r++) {
-      const o = r * n;
-      for (let j = 0; j < n; j++) shift[j]! += x[o + j]!;
-    }
-  for (let j = 0; j < n; j++) shift[j]! /= rows;
+  if (x instanceof Float32Array) {
+    sumRows32(x, rows, n, mean);
+    for (let j = 0; j < n; j++) mean[j]! /= rows;
+    nearest32(x, rows, n, mean, shift);
+  } else {
+    const y =
+      x instanceof Float64Array ? x : Float64Array.from({ length: rows * n }, (_, i) => x[i]!);
+    sumRows64(y, rows, n, mean);
+    for (let j = 0; j < n; j++) mean[j]! /= rows;
+    nearest64(y, rows, n, mean, shift);
+  }
 }
 
 function sumRows32(x: Float32Array, rows: number, n: number, out: Float64Array): void {
@@ -420,6 +433,51 @@ function sumRows32(x: Float32Array, rows: number, n: number, out: Float64Array):
 
 function sumRows64(x: Float64Array, rows: number, n: number, out: Float64Array): void {
   for (let r = 0, o = 0; r < rows; r++, o += n) for (let j = 0; j < n; j++) out[j]! += x[o + j]!;
+}
+
+// Starts from row 0, so a column holding NaN or ±∞ keeps a recorded value (the sums report it).
+function nearest32(
+  x: Float32Array,
+  rows: number,
+  n: number,
+  m: Float64Array,
+  out: Float64Array,
+): void {
+  const dist = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    out[j] = x[j]!;
+    dist[j] = Math.abs(x[j]! - m[j]!);
+  }
+  for (let r = 1, o = n; r < rows; r++, o += n)
+    for (let j = 0; j < n; j++) {
+      const d = Math.abs(x[o + j]! - m[j]!);
+      if (d < dist[j]!) {
+        dist[j] = d;
+        out[j] = x[o + j]!;
+      }
+    }
+}
+
+function nearest64(
+  x: Float64Array,
+  rows: number,
+  n: number,
+  m: Float64Array,
+  out: Float64Array,
+): void {
+  const dist = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    out[j] = x[j]!;
+    dist[j] = Math.abs(x[j]! - m[j]!);
+  }
+  for (let r = 1, o = n; r < rows; r++, o += n)
+    for (let j = 0; j < n; j++) {
+      const d = Math.abs(x[o + j]! - m[j]!);
+      if (d < dist[j]!) {
+        dist[j] = d;
+        out[j] = x[o + j]!;
+      }
+    }
 }
 
 function centeredSsq(sum: Float64Array, sq: Float64Array, N: number): Float64Array {

@@ -2,9 +2,9 @@
  * The evaluator's `crossChunk` (core's `CrossChunk`): the float64 cross statistics of one chunk of
  * recorded activations, run by onnxruntime. The graph casts each input to float64, subtracts its
  * shift, and computes `C = Gemm(Ã, B̃, transA = 1)` (MLAS double GEMM on onnxruntime's threads),
- * the column sums and sums of squares as products with a row of ones, and the raw minima and maxima
- * (`ReduceMin`/`ReduceMax`). Every product is exact (float32 × float32 fits a float64) and every sum
- * is float64, as matching.md §3 asks. One session per (m, n, input types), cached.
+ * and the column sums and sums of squares as products with a row of ones. Every product is exact
+ * (float32 × float32 fits a float64) and every sum is float64, as matching.md §3 asks. One session
+ * per (m, n, input types), cached.
  * @internal
  */
 import type { ChunkColumnStats, CrossChunk } from '@nidkit/core';
@@ -39,14 +39,9 @@ export function crossChunkModel(m: number, n: number, a64: boolean, b64: boolean
     const s = add('Sub', [d, `h${x}`], `${x}s`);
     add('MatMul', ['ones', s], `sum${x}`);
     add('MatMul', ['ones', add('Mul', [s, s], `${x}sq`)], `sumSq${x}`);
-    add('ReduceMin', [x], `min${x}`, [attr.ints('axes', [0]), attr.int('keepdims', 0)]);
-    add('ReduceMax', [x], `max${x}`, [attr.ints('axes', [0]), attr.int('keepdims', 0)]);
-    const elem = is64 ? DataType.DOUBLE : DataType.FLOAT;
     outputs.push(
       valueInfo(`sum${x}`, DataType.DOUBLE, [1, w]),
       valueInfo(`sumSq${x}`, DataType.DOUBLE, [1, w]),
-      valueInfo(`min${x}`, elem, [w]),
-      valueInfo(`max${x}`, elem, [w]),
     );
   }
   add('Gemm', ['As', 'Bs'], 'C', [attr.int('transA', 1)]);
@@ -70,7 +65,7 @@ export function createCrossChunk(
 ): { crossChunk: CrossChunk; dispose: () => Promise<void> } {
   const sessions = new Map<string, Promise<Ort.InferenceSession>>();
   /** Output buffers per shape, reused by every call (no 2 MB allocation per chunk). */
-  const buffers = new Map<string, Record<string, Float32Array | Float64Array>>();
+  const buffers = new Map<string, Record<string, Float64Array>>();
   let ones = new Float64Array(0);
   const crossChunk: CrossChunk = async (a, shiftA, b, shiftB, rows) => {
     const m = shiftA.length;
@@ -95,25 +90,18 @@ export function createCrossChunk(
     let out = buffers.get(key);
     if (!out) {
       out = { C: new Float64Array(m * n) };
-      for (const [x, w, is64] of [
-        ['A', m, a64],
-        ['B', n, b64],
+      for (const [x, w] of [
+        ['A', m],
+        ['B', n],
       ] as const) {
         out[`sum${x}`] = new Float64Array(w);
         out[`sumSq${x}`] = new Float64Array(w);
-        out[`min${x}`] = is64 ? new Float64Array(w) : new Float32Array(w);
-        out[`max${x}`] = is64 ? new Float64Array(w) : new Float32Array(w);
       }
       buffers.set(key, out);
     }
     const fetches: Record<string, Ort.Tensor> = {};
-    for (const [name, buf] of Object.entries(out)) {
-      const dims = name === 'C' ? [m, n] : name.startsWith('sum') ? [1, buf.length] : [buf.length];
-      fetches[name] =
-        buf instanceof Float64Array
-          ? new ort.Tensor('float64', buf, dims)
-          : new ort.Tensor('float32', buf, dims);
-    }
+    for (const [name, buf] of Object.entries(out))
+      fetches[name] = new ort.Tensor('float64', buf, name === 'C' ? [m, n] : [1, buf.length]);
     const tensor = (x: Float32Array | Float64Array, dims: number[]): Ort.Tensor =>
       x instanceof Float64Array
         ? new ort.Tensor('float64', x, dims)
@@ -137,16 +125,11 @@ export function createCrossChunk(
         cause: e,
       });
     }
-    const f64 = (name: string): Float64Array => {
-      // onnxruntime fills the pre-allocated buffers; read its result in case a build returns its own
-      const d = results[name]?.data ?? out[name]!;
-      return d instanceof Float64Array ? d : Float64Array.from(d as Float32Array);
-    };
+    // onnxruntime fills the pre-allocated buffers; read its result in case a build returns its own
+    const f64 = (name: string): Float64Array => (results[name]?.data as Float64Array) ?? out[name]!;
     const stats = (x: 'A' | 'B'): ChunkColumnStats => ({
       sum: f64(`sum${x}`),
       sumSq: f64(`sumSq${x}`),
-      min: f64(`min${x}`),
-      max: f64(`max${x}`),
     });
     return { cross: f64('C'), a: stats('A'), b: stats('B') };
   };

@@ -54,6 +54,21 @@ interface CachedSession {
   evicted: boolean;
 }
 
+/**
+ * Options of every session: CPU, all graph optimizations, and intra-op threads that sleep instead
+ * of spinning when a run ends. The evaluator alternates between sessions (model A, model B, the
+ * cross statistics); spinning threads of the idle ones took the cores from the busy one and made
+ * alternating runs 2× slower (`bench/evaluate.mjs` and matching's activation bench).
+ */
+function sessionOptions(options: OnnxEvaluatorOptions): Ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
+}
+
 function releaseIfIdle(s: CachedSession): void {
   if (s.evicted && s.users === 0)
     void s.ready.then((session) => session.release()).catch(() => undefined);
@@ -127,11 +142,7 @@ class OnnxEvaluator implements Evaluator {
     private readonly ort: OrtModule,
     private readonly options: OnnxEvaluatorOptions,
   ) {
-    const cross = createCrossChunk(ort, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
-    });
+    const cross = createCrossChunk(ort, sessionOptions(options));
     this.crossChunk = (...args) => {
       if (this.disposed)
         return Promise.reject(
@@ -149,19 +160,15 @@ class OnnxEvaluator implements Evaluator {
       this.sessions.delete(key);
       this.sessions.set(key, entry);
     } else {
-      const ready = this.ort.InferenceSession.create(model(), {
-        executionProviders: ['cpu'],
-        graphOptimizationLevel: 'all',
-        ...(this.options.intraOpNumThreads
-          ? { intraOpNumThreads: this.options.intraOpNumThreads }
-          : {}),
-      }).catch((e: unknown) => {
-        this.sessions.delete(key);
-        throw new OnnxRuntimeError(
-          `OnnxEvaluator.run: onnxruntime rejected the graph — ${(e as Error).message}`,
-          { cause: e },
-        );
-      });
+      const ready = this.ort.InferenceSession.create(model(), sessionOptions(this.options)).catch(
+        (e: unknown) => {
+          this.sessions.delete(key);
+          throw new OnnxRuntimeError(
+            `OnnxEvaluator.run: onnxruntime rejected the graph — ${(e as Error).message}`,
+            { cause: e },
+          );
+        },
+      );
       entry = { ready, users: 0, evicted: false };
       this.sessions.set(key, entry);
       const max = Math.max(1, this.options.maxSessions ?? 8);
