@@ -63,6 +63,24 @@ describe('GramAccumulator', () => {
     }
   });
 
+  it('busy and rare columns interleaved in any order, from float32 rows', () => {
+    const rng = Rng.stream(5, 'gram-interleaved');
+    const d = 53;
+    const n = 2600;
+    const order = rng.permutation(d);
+    const raw = block(rng, n, d, false);
+    const x = new Float32Array(n * d);
+    for (let r = 0; r < n; r++)
+      for (let c = 0; c < d; c++) x[r * d + order[c]!] = raw[r * d + c]!;
+    const acc = new GramAccumulator(d);
+    acc.add(x, n);
+    expect([...acc.kernels]).toEqual(['sparse']);
+    const want = naive(Float64Array.from(x), n, d);
+    const got = acc.finish();
+    expectClose(got.gram, want.gram, { atol: 1e-9, rtol: 1e-11 });
+    expectClose(got.mean, want.mean, { atol: 1e-12 });
+  });
+
   it('NaN or ±∞ anywhere (busy column, rare column, dense data) is a NonFiniteError naming the data', () => {
     const rng = Rng.stream(5, 'gram-nan');
     const d = 20;

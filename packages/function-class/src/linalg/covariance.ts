@@ -54,6 +54,76 @@ function columnOffsets(x: ArrayLike<number>, n: number, d: number): Float64Array
 }
 
 /**
+ * The columns as maximal runs of consecutive columns that are all busy (consecutive busy indices)
+ * or all rare (consecutive rare indices): triples `[first column, end column, index of the first]`
+ * with the index `q ≥ 0` for a busy run and `−1 − b` for a rare one. Image rows give a few dozen
+ * runs, so the split of a row needs no branch per column.
+ */
+function columnRuns(d: number, busy: Int32Array, rare: Int32Array): Int32Array {
+  const slot = new Int32Array(d);
+  busy.forEach((c, q) => (slot[c] = q));
+  rare.forEach((c, b) => (slot[c] = -1 - b));
+  const runs: number[] = [];
+  for (let c = 0; c < d;) {
+    const step = slot[c]! >= 0 ? 1 : -1;
+    let e = c + 1;
+    while (e < d && slot[e] === slot[e - 1]! + step) e++;
+    runs.push(c, e, slot[c]!);
+    c = e;
+  }
+  return Int32Array.from(runs);
+}
+
+/**
+ * Splits the row at `o` of `x` shifted by `off`: busy values into `block` from `at`, the rare
+ * columns' nonzeros (rare index, value) into `idx`/`val`.
+ * @returns the number of rare nonzeros
+ */
+function splitRow(
+  x: ArrayLike<number>,
+  o: number,
+  off: Float64Array,
+  runs: Int32Array,
+  block: Float64Array,
+  at: number,
+  idx: Int32Array,
+  val: Float64Array,
+): number {
+  let ns = 0;
+  for (let g = 0; g < runs.length; g += 3) {
+    const c0 = runs[g]!;
+    const c1 = runs[g + 1]!;
+    const first = runs[g + 2]!;
+    if (first >= 0) {
+      const dst = at + first - c0;
+      for (let c = c0; c < c1; c++) block[dst + c] = x[o + c]! - off[c]!;
+    } else {
+      for (let c = c0; c < c1; c++) {
+        const v = x[o + c]! - off[c]!;
+        if (v !== 0) {
+          idx[ns] = -1 - first + (c - c0);
+          val[ns] = v;
+          ns++;
+        }
+      }
+    }
+  }
+  return ns;
+}
+
+/** `y[yo…yo+n) += a·x[xo…xo+n)` (a small function of its own, so V8 optimizes the loop). */
+function axpy(
+  y: Float64Array,
+  yo: number,
+  x: Float64Array,
+  xo: number,
+  n: number,
+  a: number,
+): void {
+  for (let q = 0; q < n; q++) y[yo + q] = y[yo + q]! + a * x[xo + q]!;
+}
+
+/**
  * Streaming `XcᵀXc`: feed row blocks with {@link GramAccumulator.add}, then {@link GramAccumulator.finish}.
  * The column offsets are fixed from the first block and, for sparse data, the busy columns from
  * the first sparse block; each block picks the sparse or the dense route. Memory is O(d²) plus one
@@ -77,6 +147,8 @@ export class GramAccumulator {
    * nonzero: first against the k busy columns, then against the s rare ones.
    */
   private rare: Float64Array | null = null;
+  /** Sparse data: the columns as runs (see {@link columnRuns}). */
+  private runs: Int32Array | null = null;
   /** Kernels used so far. */
   readonly kernels = new Set<'sparse' | 'dense'>();
 
@@ -154,33 +226,21 @@ export class GramAccumulator {
       this.denseProduct ??= new CrossProduct(k, k, { symmetric: true, names: [this.where] });
     const rows = Math.min(n, GATHER_ROWS);
     const block = new Float64Array(rows * k);
-    const offD = Float64Array.from(cols, (c) => off[c]!);
-    const offS = Float64Array.from(sp, (c) => off[c]!);
+    const runs = (this.runs ??= columnRuns(d, cols, sp));
     const sIdx = new Int32Array(s);
     const sVal = new Float64Array(s);
     for (let r0 = 0; r0 < n; r0 += GATHER_ROWS) {
       const m = Math.min(GATHER_ROWS, n - r0);
       for (let r = 0; r < m; r++) {
-        const o = (r0 + r) * d;
-        const br = r * k;
-        for (let q = 0; q < k; q++) block[br + q] = x[o + cols[q]!]! - offD[q]!;
-        // the rare columns' nonzeros in this row
-        let ns = 0;
-        for (let q = 0; q < s; q++) {
-          const v = x[o + sp[q]!]! - offS[q]!;
-          if (v !== 0) {
-            sIdx[ns] = q;
-            sVal[ns] = v;
-            ns++;
-          }
-        }
+        // busy values into the block, rare nonzeros listed: one pass over the row, run by run
+        const ns = splitRow(x, (r0 + r) * d, off, runs, block, r * k, sIdx, sVal);
         for (let t = 0; t < ns; t++) {
           const b = sIdx[t]!;
           const yb = sVal[t]!;
           if (yb - yb !== 0) throw nonFiniteRowsError(this.where, x, d, 0, n);
           sums[sp[b]!] = sums[sp[b]!]! + yb;
           const h = b * d;
-          for (let q = 0; q < k; q++) rare[h + q] = rare[h + q]! + yb * block[br + q]!;
+          axpy(rare, h, block, r * k, k, yb);
           for (let u = 0; u < ns; u++)
             rare[h + k + sIdx[u]!] = rare[h + k + sIdx[u]!]! + yb * sVal[u]!;
         }
