@@ -10,10 +10,10 @@ REPEATS = 7  # best of WARMUP + REPEATS runs, as the JS side
 WARMUP = 3
 
 
-def subspace(path, n, d, tau):
+def subspace(path, n, d, tau, warmup=WARMUP, repeats=REPEATS, svd=True):
     X = np.fromfile(path, dtype=np.float64).reshape(n, d)
     out = {'eigh': float('inf')}
-    for _ in range(WARMUP + REPEATS):
+    for _ in range(warmup + repeats):
         t = time.perf_counter()
         Xc = X - X.mean(0)
         lam, vec = np.linalg.eigh(Xc.T @ Xc)
@@ -23,6 +23,8 @@ def subspace(path, n, d, tau):
         U = vec[:, ::-1][:, :k]
         out['eigh'] = min(out['eigh'], time.perf_counter() - t)
     out['k'] = k
+    if not svd:
+        return out
     t = time.perf_counter()
     Xc = X - X.mean(0)
     s = np.linalg.svd(Xc, full_matrices=False, compute_uv=True)[1]
@@ -33,13 +35,13 @@ def subspace(path, n, d, tau):
     return out
 
 
-def costs(prefix, n, d, k):
+def costs(prefix, n, d, k, warmup=WARMUP, repeats=REPEATS):
     U = np.fromfile(prefix + '.U', dtype=np.float64).reshape(d, k)
     W = np.fromfile(prefix + '.W', dtype=np.float64).reshape(n, d)
     D = np.fromfile(prefix + '.D', dtype=np.float64).reshape(n, d)
     F = np.fromfile(prefix + '.F', dtype=np.float64).reshape(n, d)
     elapsed = float('inf')
-    for _ in range(WARMUP + REPEATS):
+    for _ in range(warmup + repeats):
         t = time.perf_counter()
         A = W @ U
         V = F @ U
@@ -57,9 +59,19 @@ def costs(prefix, n, d, k):
     return {'costs': elapsed}
 
 
-if __name__ == '__main__':
-    job = json.loads(sys.argv[1])
+def run(job, once=False):
+    """The job; `once`: a single timed run without warm-up (or SVD), for alternating with nidkit."""
+    kw = {'warmup': 0, 'repeats': 1} if once else {}
     if job['kind'] == 'subspace':
-        print(json.dumps(subspace(job['path'], job['n'], job['d'], job['tau'])))
+        return subspace(job['path'], job['n'], job['d'], job['tau'], svd=not once, **kw)
+    return costs(job['prefix'], job['n'], job['d'], job['k'], **kw)
+
+
+if __name__ == '__main__':
+    if sys.argv[1] == 'serve':
+        # one timed run per line of JSON on stdin, so that the benchmark can alternate with nidkit
+        print('ready', flush=True)
+        for line in sys.stdin:
+            print(json.dumps(run(json.loads(line), once=True)), flush=True)
     else:
-        print(json.dumps(costs(job['prefix'], job['n'], job['d'], job['k'])))
+        print(json.dumps(run(json.loads(sys.argv[1]))))

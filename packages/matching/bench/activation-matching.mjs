@@ -4,13 +4,13 @@
 // the same statistics + assignment on the identical activations in the same run. nidkit is timed
 // twice: with the statistics on core's WebAssembly kernel (what any evaluator gets), and with
 // onnxruntime's `crossChunk` (what @nidkit/onnx's evaluator adds).
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReferenceEvaluator, Rng, sliceRows, tensor } from '@nidkit/core';
 import { createOnnxEvaluator } from '@nidkit/onnx';
 import { activationMatching } from '../dist/index.js';
+import { startPeer } from '@nidkit/bench-tools/python-peer';
 
 const N = Number(process.argv[2] ?? 10000);
 const WIDTHS = [784, 512, 512, 512, 10];
@@ -91,6 +91,7 @@ for (const [tag, net] of [
   });
 }
 
+// The peer runs once per line on stdin, so its rounds interleave with nidkit's (python-peer.mjs).
 const PY = `
 import sys, time, numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -112,12 +113,12 @@ def run():
       rand = np.array([S[np.arange(n), rng.permutation(n)].mean() for _ in range(100)])
       out.append((S[r, c].mean(), np.trace(S) / n, rand.mean(), rand.std(ddof=1)))
   return out
-best = float('inf')
-for _ in range(3):
+run()  # warm-up, as nidkit's
+print('ready', flush=True)
+for _ in sys.stdin:
     t0 = time.perf_counter()
     out = run()
-    best = min(best, time.perf_counter() - t0)
-print(best * 1e3, out[0][0], out[1][0], out[2][0])
+    print((time.perf_counter() - t0) * 1e3, out[0][0], out[1][0], out[2][0], flush=True)
 `;
 
 const onnx = await createOnnxEvaluator();
@@ -129,41 +130,50 @@ const replayOrt = {
   dispose: () => Promise.resolve(),
 };
 
-async function timed(ev) {
-  await activationMatching(ev, netA, netB, sliceRows(inputs, 0, 2048)); // warm-up (JIT, sessions)
-  let best = Infinity;
-  let out;
-  for (let rep = 0; rep < 3; rep++) {
+const ROUNDS = 5;
+const routes = [
+  { label: "core's WebAssembly kernel", ev: replay, best: Infinity, res: null },
+  { label: 'onnxruntime crossChunk', ev: replayOrt, best: Infinity, res: null },
+];
+for (const r of routes) await activationMatching(r.ev, netA, netB, sliceRows(inputs, 0, 2048)); // warm-up (JIT, sessions)
+const peer = await startPeer(PY, [dir, String(N)]);
+let pyBest = Infinity;
+let pyOpt = [];
+// rounds: each route once, then the peer once
+for (let round = 0; round < ROUNDS; round++) {
+  for (const r of routes) {
     replay.offset.clear();
     const t0 = performance.now();
-    out = await activationMatching(ev, netA, netB, inputs, { batchSize: 2048, randomSamples: 100 });
-    best = Math.min(best, performance.now() - t0);
+    r.res = await activationMatching(r.ev, netA, netB, inputs, {
+      batchSize: 2048,
+      randomSamples: 100,
+    });
+    const ms = performance.now() - t0;
+    r.best = Math.min(r.best, ms);
     if (process.env.BENCH_VERBOSE)
-      console.log(`  ${ev.name} run ${rep}: ${(performance.now() - t0).toFixed(0)} ms`);
+      console.log(`  round ${round} ${r.ev.name}: ${ms.toFixed(0)} ms`);
   }
-  return { ms: best, res: out };
+  if (peer) {
+    const [ms, ...opt] = (await peer.ask('run')).split(' ').map(Number);
+    pyBest = Math.min(pyBest, ms);
+    pyOpt = opt;
+    if (process.env.BENCH_VERBOSE)
+      console.log(`  round ${round} numpy+scipy: ${p.ms.toFixed(0)} ms`);
+  }
 }
-const wasm = await timed(replay);
-const ort = await timed(replayOrt);
+peer?.stop();
 await onnx.dispose();
-const py = spawnSync('/usr/bin/python3', ['-c', PY, dir, String(N)], { encoding: 'utf8' });
 rmSync(dir, { recursive: true, force: true });
 
-for (const [label, r] of [
-  ["core's WebAssembly kernel", wasm],
-  ['onnxruntime crossChunk', ort],
-])
+for (const r of routes)
   console.log(
-    `nidkit activationMatching, statistics on ${label} (best of 3): ${r.ms.toFixed(0)} ms; optimal per layer ${r.res.layers.map((l) => l.optimal.toFixed(6)).join(', ')}`,
+    `nidkit activationMatching, statistics on ${r.label} (best of ${ROUNDS}): ${r.best.toFixed(0)} ms; optimal per layer ${r.res.layers.map((l) => l.optimal.toFixed(6)).join(', ')}`,
   );
-if (py.status === 0) {
-  const [pms, ...opt] = py.stdout.trim().split(' ').map(Number);
+if (peer) {
   console.log(
-    `numpy+scipy (float64 two-pass + linear_sum_assignment, best of 3): ${pms.toFixed(0)} ms; optimal per layer ${opt.map((x) => x.toFixed(6)).join(', ')}`,
+    `numpy+scipy (float64 two-pass + linear_sum_assignment, best of ${ROUNDS}): ${pyBest.toFixed(0)} ms; optimal per layer ${pyOpt.map((x) => x.toFixed(6)).join(', ')}`,
   );
   console.log(
-    `ratio nidkit / numpy+scipy: ${(ort.ms / pms).toFixed(2)}× with onnxruntime (target ≤ 1.0×), ${(wasm.ms / pms).toFixed(2)}× on core's kernel`,
+    `ratio nidkit / numpy+scipy: ${(routes[1].best / pyBest).toFixed(2)}× with onnxruntime (target ≤ 1.0×), ${(routes[0].best / pyBest).toFixed(2)}× on core's kernel`,
   );
-} else {
-  console.log(`numpy/scipy unavailable: ${(py.stderr || '').trim().split('\n').pop()}`);
 }

@@ -1,18 +1,18 @@
 // Linear assignment benchmark: nidkit's solver vs scipy.optimize.linear_sum_assignment on the
 // identical matrices, in the same run. Usage: pnpm --filter @nidkit/matching bench [sizes...]
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '@nidkit/core';
 import { linearSumAssignment } from '../dist/index.js';
+import { startPeer } from '@nidkit/bench-tools/python-peer';
 
 const sizes = process.argv
   .slice(2)
   .map(Number)
   .filter((x) => x > 0);
 const SIZES = sizes.length ? sizes : [256, 512, 1024, 2048];
-const reps = (n) => (n <= 512 ? 7 : n <= 1024 ? 5 : 3);
+const reps = (n) => (n <= 512 ? 15 : n <= 1024 ? 9 : 3);
 
 function uniform(n, seed) {
   const rng = Rng.stream(seed, 'bench', 'uniform', n);
@@ -38,20 +38,23 @@ function structured(n, seed) {
   return s;
 }
 
-// Timings are the minimum over repetitions for both solvers (robust on a shared machine).
+// Timings are the minimum over repetitions for both solvers; the repetitions alternate between
+// nidkit and SciPy (python-peer.mjs), so that load on a shared machine falls on both.
 
 const PY = `
 import sys, time, numpy as np
 from scipy.optimize import linear_sum_assignment
+mats = {}
+print('ready', flush=True)
 for line in sys.stdin:
-    path, n, reps, maximize = line.split()
-    n = int(n); reps = int(reps); maximize = maximize == '1'
-    c = np.fromfile(path, dtype='<f8').reshape(n, n)
-    linear_sum_assignment(c, maximize=maximize)
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter(); r, k = linear_sum_assignment(c, maximize=maximize); ts.append(time.perf_counter() - t0)
-    print(min(ts) * 1e3, float(c[r, k].sum()), flush=True)
+    path, n, maximize = line.split()
+    n = int(n); maximize = maximize == '1'
+    if path not in mats:
+        mats[path] = np.fromfile(path, dtype='<f8').reshape(n, n)
+        linear_sum_assignment(mats[path], maximize=maximize)  # warm-up
+    c = mats[path]
+    t0 = time.perf_counter(); r, k = linear_sum_assignment(c, maximize=maximize); ms = (time.perf_counter() - t0) * 1e3
+    print(ms, float(c[r, k].sum()), flush=True)
 `;
 
 const dir = mkdtempSync(join(tmpdir(), 'nidkit-lap-bench-'));
@@ -61,41 +64,34 @@ for (const n of SIZES) {
   jobs.push({ kind: 'structured', n, maximize: true, data: structured(n, 2) });
 }
 
-/** Times scipy on one job (a fresh python per job, so both solvers run under the same load). */
-function timeScipy(job, k) {
+const peer = await startPeer(PY);
+console.log('kind        n     nidkit ms   scipy ms   ratio   |Δtotal|');
+for (const [k, job] of jobs.entries()) {
   const path = join(dir, `m${k}.bin`);
   writeFileSync(path, Buffer.from(job.data.buffer));
-  const line = `${path} ${job.n} ${reps(job.n)} ${job.maximize ? 1 : 0}\n`;
-  const py = spawnSync('/usr/bin/python3', ['-c', PY], { input: line, encoding: 'utf8' });
-  if (py.status !== 0)
-    return { error: (py.stderr || py.error?.message || '').trim().split('\n').pop() };
-  const [ms, total] = py.stdout.trim().split(' ').map(Number);
-  return { ms, total };
-}
-
-console.log('kind        n     nidkit ms   scipy ms   ratio   |Δtotal|');
-let warned = false;
-jobs.forEach((job, k) => {
-  const sp = timeScipy(job, k);
-  if (sp.error && !warned) {
-    console.log(`scipy unavailable (${sp.error}); timing nidkit only`);
-    warned = true;
-  }
   const input = { data: job.data, shape: [job.n, job.n] };
   linearSumAssignment(input, { maximize: job.maximize }); // warm-up
-  const ts = [];
+  let ms = Infinity;
+  let spMs = Infinity;
   let total = 0;
+  let spTotal = 0;
   for (let r = 0; r < reps(job.n); r++) {
     const t0 = performance.now();
     total = linearSumAssignment(input, { maximize: job.maximize }).total;
-    ts.push(performance.now() - t0);
+    ms = Math.min(ms, performance.now() - t0);
+    if (peer) {
+      const [pms, ptotal] = (await peer.ask(`${path} ${job.n} ${job.maximize ? 1 : 0}`))
+        .split(' ')
+        .map(Number);
+      spMs = Math.min(spMs, pms);
+      spTotal = ptotal;
+    }
   }
-  const ms = Math.min(...ts);
-  const ok = !sp.error;
-  const ratio = ok ? (ms / sp.ms).toFixed(2) + '×' : '—';
-  const diff = ok ? Math.abs(total - sp.total).toExponential(1) : '—';
+  const ratio = peer ? (ms / spMs).toFixed(2) + '×' : '—';
+  const diff = peer ? Math.abs(total - spTotal).toExponential(1) : '—';
   console.log(
-    `${job.kind.padEnd(11)} ${String(job.n).padStart(4)} ${ms.toFixed(1).padStart(11)} ${ok ? sp.ms.toFixed(1).padStart(10) : '—'.padStart(10)} ${ratio.padStart(7)}   ${diff}`,
+    `${job.kind.padEnd(11)} ${String(job.n).padStart(4)} ${ms.toFixed(1).padStart(11)} ${peer ? spMs.toFixed(1).padStart(10) : '—'.padStart(10)} ${ratio.padStart(7)}   ${diff}`,
   );
-});
+}
+peer?.stop();
 rmSync(dir, { recursive: true, force: true });
