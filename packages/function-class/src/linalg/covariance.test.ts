@@ -70,8 +70,7 @@ describe('GramAccumulator', () => {
     const order = rng.permutation(d);
     const raw = block(rng, n, d, false);
     const x = new Float32Array(n * d);
-    for (let r = 0; r < n; r++)
-      for (let c = 0; c < d; c++) x[r * d + order[c]!] = raw[r * d + c]!;
+    for (let r = 0; r < n; r++) for (let c = 0; c < d; c++) x[r * d + order[c]!] = raw[r * d + c]!;
     const acc = new GramAccumulator(d);
     acc.add(x, n);
     expect([...acc.kernels]).toEqual(['sparse']);
