@@ -70,6 +70,28 @@ describe('CrossProduct', () => {
         xp.dispose();
       });
 
+  it('a chunk longer than one pack call (3,001 rows at once, float32 and float64) equals the definition', () => {
+    const m = 21;
+    const n = 11;
+    const rows = 3001;
+    const a = data(rows * m);
+    const b = Float64Array.from(data(rows * n));
+    const ha = Float64Array.from(data(m));
+    for (const threads of [1, 2]) {
+      const xp = new CrossProduct(m, n, { chunkRows: 4096, threads });
+      xp.add(a, ha, b, null, rows);
+      expect(maxRel(xp.result(), naive(a, ha, b, null, rows, m, n))).toBeLessThan(1e-12);
+      const want = crossStatisticsByDefinition(a, ha, b, new Float64Array(n), rows);
+      const st = xp.columnStats('A');
+      for (let c = 0; c < m; c++) {
+        expect(st.sum[c]).toBeCloseTo(want.a.sum[c]!, 9);
+        expect(st.min[c]).toBe(want.a.min[c]);
+        expect(st.max[c]).toBe(want.a.max[c]);
+      }
+      xp.dispose();
+    }
+  });
+
   it('symmetric mode gives the full, exactly symmetric AᵀA', () => {
     const m = 37;
     const rows = 211;

@@ -45,8 +45,11 @@ export interface ColumnStats {
 
 /** Below this many multiply-adds per chunk, the calling thread works alone. */
 const PARALLEL_MIN_MACS = 1 << 22;
-/** Rows per pack call (a block of staged rows stays in cache across the column groups). */
-const PACK_ROWS = 16;
+/**
+ * Rows per pack call. Each call packs one column group; short calls cost more in call overhead
+ * than they gain in locality (16 rows: 15 ms to pack 10,000 × 396 float64, 1,024 rows: 5 ms).
+ */
+const PACK_ROWS = 1024;
 /** Samples per GEMM call (the panels of one call stay in cache). */
 const KC = 256;
 /** Bytes reserved at offset 0 for the worker flags. */
@@ -361,8 +364,7 @@ export class CrossProduct {
 
   /** Packs the staged chunks into panels (with statistics), shared among the threads. */
   private packAll(r: number, bits: (32 | 64)[]): void {
-    // one job per side and column group: its rows in blocks of PACK_ROWS, so that each block's
-    // staged rows stay in cache while the group reads its 8 values from them
+    // one job per side and column group: its rows in blocks of PACK_ROWS
     const jobs: number[][][] = [];
     this.sides.forEach((s, k) => {
       const srcRow = s.wPad * (bits[k]! / 8);

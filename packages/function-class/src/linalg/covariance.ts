@@ -18,6 +18,8 @@ const SPARSE_DENSITY = 0.3;
 const DENSE_COLUMN = 0.05;
 /** Rows probed (evenly spaced) for a block's density and, once, for the busy columns. */
 const DENSITY_PROBE = 256;
+/** Columns per panel of core's kernel (its A and B panels are 8 units wide). */
+const PANEL = 8;
 /** Rows gathered at a time for the dense columns of sparse data. */
 const GATHER_ROWS = 2048;
 
@@ -195,10 +197,23 @@ export class GramAccumulator {
     if (nnz < SPARSE_DENSITY * probed * d) {
       this.kernels.add('sparse');
       if (!this.denseCols) {
+        const busy = new Uint8Array(d);
+        let k = 0;
+        for (let c = 0; c < d; c++)
+          if (probeCount[c]! >= DENSE_COLUMN * probed) {
+            busy[c] = 1;
+            k++;
+          }
+        // round the busy columns up to whole kernel panels with the densest rare ones: the
+        // kernel computes the padding anyway, and unpadded rows are staged in one copy
+        const rareByCount = Array.from({ length: d }, (_, c) => c)
+          .filter((c) => !busy[c])
+          .sort((a, b) => probeCount[b]! - probeCount[a]! || a - b);
+        for (let t = 0; k % PANEL !== 0 && t < rareByCount.length; t++, k++)
+          busy[rareByCount[t]!] = 1;
         const dense: number[] = [];
         const sparse: number[] = [];
-        for (let c = 0; c < d; c++)
-          (probeCount[c]! >= DENSE_COLUMN * probed ? dense : sparse).push(c);
+        for (let c = 0; c < d; c++) (busy[c] ? dense : sparse).push(c);
         this.denseCols = Int32Array.from(dense);
         this.sparseCols = Int32Array.from(sparse);
         this.rare = new Float64Array(sparse.length * d);
