@@ -34,6 +34,17 @@ beforeAll(async () => {
     'wide.onnx',
     exportOnnx(buildMlp({ ...base, widths: [784, 24, 10], family: 'standard', initSeed: 3 })),
   );
+  // a ReLU network whose hidden units 2 and 7 of layer 0 are dead (zero weights, bias −1)
+  const relu = { ...base, norm: 'none' as const, activation: 'relu' as const };
+  const dead = buildMlp({ ...relu, family: 'standard', initSeed: 4 });
+  const lin0 = dead.layers.find((l) => l.type === 'linear' && l.index === 0);
+  if (lin0?.type !== 'linear') throw new Error('no first linear layer');
+  for (const unit of [2, 7]) {
+    lin0.weight.data.fill(0, unit * 784, (unit + 1) * 784);
+    lin0.bias!.data[unit] = -1;
+  }
+  await put(dir, 'dead-a.onnx', exportOnnx(dead));
+  await put(dir, 'relu-b.onnx', exportOnnx(buildMlp({ ...relu, family: 'standard', initSeed: 5 })));
   const g = { widths: [32, 16, 16, 10], norm: 'layer' as const, activation: 'gelu' as const };
   await put(dir, 'g-std-a.onnx', exportOnnx(buildMlp({ ...g, family: 'standard', initSeed: 1 })));
   await put(dir, 'g-std-b.onnx', exportOnnx(buildMlp({ ...g, family: 'standard', initSeed: 2 })));
@@ -295,6 +306,21 @@ describe.concurrent('commands', () => {
     const back = await nidkit(['inspect', 'b-aligned.onnx', '--json'], dir);
     expect(back.code).toBe(0);
     expect(json(back.stdout).widths).toEqual([784, 16, 16, 10]);
+  });
+
+  it('match: dead (constant) units are reported, in JSON and in the summary, on both evaluators', async () => {
+    for (const evaluator of ['onnx', 'reference']) {
+      const args = ['match', 'dead-a.onnx', 'relu-b.onnx', ...DATA, '--evaluator', evaluator];
+      const r = await nidkit([...args, '--json'], dir);
+      expect(r.code).toBe(0);
+      const res = json(r.stdout);
+      expect(schemaErrors('match', res)).toEqual([]);
+      const layers = res.layers as { constantA: number[]; constantB: number[] }[];
+      expect(layers[0]!.constantA).toEqual([2, 7]);
+      expect(layers[1]!.constantA).toEqual([]);
+      const text = await nidkit(args, dir);
+      expect(text.stdout).toMatch(/constant units on these samples .*hidden 0: 2 of A, 0 of B/);
+    }
   });
 
   it('costs: per-layer subspace and swap costs, heatmaps in the report', async () => {

@@ -39,12 +39,27 @@ export interface MatchLayerRecord {
   readonly randomMean: number | null;
   readonly randomStd: number | null;
   readonly fixedPointFraction: number;
+  /** Units of A / B that are constant on the samples (similarity 0), or null for weight matching. */
+  readonly constantA: number[] | null;
+  readonly constantB: number[] | null;
 }
 
 function fixedPoints(p: ArrayLike<number>): number {
   let f = 0;
   for (let i = 0; i < p.length; i++) if (p[i] === i) f++;
   return p.length === 0 ? 1 : f / p.length;
+}
+
+/** A line naming the layers with constant units (they have similarity 0 to every unit), if any. */
+function constantNote(layers: readonly MatchLayerRecord[]): string[] {
+  const parts = layers
+    .filter((l) => (l.constantA?.length ?? 0) + (l.constantB?.length ?? 0) > 0)
+    .map((l) => `hidden ${l.layer}: ${l.constantA!.length} of A, ${l.constantB!.length} of B`);
+  return parts.length === 0
+    ? []
+    : [
+        `constant units on these samples (similarity 0 to every unit, so their pairing is arbitrary): ${parts.join('; ')}.`,
+      ];
 }
 
 /**
@@ -97,6 +112,8 @@ export async function matchCommand(a: string, b: string, opts: MatchCommandOptio
         randomMean: l.randomMean,
         randomStd: l.randomStd,
         fixedPointFraction: l.fixedPointFraction,
+        constantA: l.constantA,
+        constantB: l.constantB,
       }));
       permutations = r.layers.map((l) => l.permutation);
     } else {
@@ -114,6 +131,8 @@ export async function matchCommand(a: string, b: string, opts: MatchCommandOptio
         randomMean: null,
         randomStd: null,
         fixedPointFraction: fixedPoints(p),
+        constantA: null,
+        constantB: null,
       }));
       extra = { weightMatchingScore: r.score, sweeps: r.sweeps };
     }
@@ -162,6 +181,7 @@ export async function matchCommand(a: string, b: string, opts: MatchCommandOptio
     opts.method === 'activation'
       ? 'objective = mean correlation of matched units; identity ≈ optimal means the units are already aligned (identifiable).'
       : 'weight matching maximizes Σ ⟨W_A, P W_B Pᵀ⟩; "unchanged units" is the share of units the permutation keeps in place.',
+    ...constantNote(layers),
     alignedPath
       ? `aligned copy of B: ${alignedPath}`
       : 'aligned copy of B not written (use --aligned <file> or --out <dir>)',

@@ -78,6 +78,8 @@ const matchingLayer: Schema = {
     randomMean: numOrNull,
     randomStd: numOrNull,
     fixedPointFraction: num,
+    constantA: { type: ['array', 'null'], items: int },
+    constantB: { type: ['array', 'null'], items: int },
   },
   required: ['layer', 'size', 'permutation', 'fixedPointFraction'],
 };
