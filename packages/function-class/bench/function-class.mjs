@@ -17,7 +17,7 @@ const PY = '/usr/bin/python3';
 const WARMUP = 3;
 const REPEATS = 7;
 
-/** Runs the NumPy peer; `threads: 1` pins BLAS to one thread (nidkit is single-threaded). */
+/** Runs the NumPy peer once (its own warm-up and repeats); `threads: 1` pins BLAS to one thread. */
 function peer(job, threads) {
   const env = threads
     ? {

@@ -4,8 +4,9 @@
  * in it (the most frequent value among the first rows of the first block), `Y = X − offset`.
  * Dense blocks go through core's `CrossProduct` (symmetric, WebAssembly SIMD on all cores). For
  * data with a dominant background value (images) Y is sparse: the busy columns (nonzero in at
- * least 5 % of a probe of rows) are gathered into a dense block for the same kernel, and each
- * nonzero of the other, rare columns adds its row to that column's row of a small accumulator.
+ * least 12 % of a probe of rows, padded to whole kernel panels) are gathered into a dense block
+ * for the same kernel, and each nonzero of the other, rare columns adds its row's busy values to
+ * that column's row of a small accumulator (a WebAssembly SIMD axpy).
  * Finally `XcᵀXc = YᵀY − N·ȳȳᵀ`; because the offset is a data value, `ȳ` is of the order of the
  * data spread and the subtraction is benign.
  */
@@ -273,7 +274,6 @@ export class GramAccumulator {
     const sums = this.sums;
     const k = cols.length;
     const s = sp.length;
-    const pairs = k >> 1;
     if (k > 0)
       this.denseProduct ??= new CrossProduct(k, k, { symmetric: true, names: [this.where] });
     const runs = (this.runs ??= columnRuns(d, cols, sp));
@@ -290,10 +290,9 @@ export class GramAccumulator {
           if (yb - yb !== 0) throw nonFiniteRowsError(this.where, x, d, 0, n);
           sums[sp[b]!] = sums[sp[b]!]! + yb;
           const h = b * d;
-          if (kernel) {
-            kernel(rareAt + 8 * h, blockAt + 8 * r * k, pairs, yb);
-            if (k & 1) rare[h + k - 1] = rare[h + k - 1]! + yb * block[r * k + k - 1]!;
-          } else axpy(rare, h, block, r * k, k, yb);
+          // k is a multiple of PANEL (even) whenever a rare column exists: whole pairs
+          if (kernel) kernel(rareAt + 8 * h, blockAt + 8 * r * k, k >> 1, yb);
+          else axpy(rare, h, block, r * k, k, yb);
           for (let u = 0; u < ns; u++)
             rare[h + k + sIdx[u]!] = rare[h + k + sIdx[u]!]! + yb * sVal[u]!;
         }

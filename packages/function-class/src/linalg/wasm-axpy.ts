@@ -9,6 +9,7 @@
  * @internal
  */
 import { wasm } from '@nidkit/core/kernels';
+import { lazyInstances } from './wasm-instance.js';
 
 const {
   BLOCK_LOOP,
@@ -27,7 +28,6 @@ const {
   get,
   i32c,
   set,
-  wasmApi,
 } = wasm;
 const vload = (off: number): number[] => wasm.vload(off, 3);
 const vstore = (off: number): number[] => wasm.vstore(off, 3);
@@ -62,7 +62,13 @@ export interface AxpyWorkspace {
   readonly axpy: AxpyKernel;
 }
 
-let compiled: object | null | undefined;
+const instances = lazyInstances(() =>
+  assembleModule({
+    types: [[I32, I32, I32, F64]],
+    memory: { shared: false },
+    functions: [{ type: 0, name: 'axpy', body: axpyBody() }],
+  }),
+);
 
 /**
  * A fresh memory of at least `bytes` bytes with the `axpy` kernel, or null when WebAssembly SIMD
@@ -70,19 +76,6 @@ let compiled: object | null | undefined;
  * @param bytes - memory the caller lays out itself
  */
 export function axpyWorkspace(bytes: number): AxpyWorkspace | null {
-  const api = wasmApi();
-  if (compiled === undefined) {
-    const bin = assembleModule({
-      types: [[I32, I32, I32, F64]],
-      memory: { shared: false },
-      functions: [{ type: 0, name: 'axpy', body: axpyBody() }],
-    });
-    compiled = api?.validate(bin) ? new api.Module(bin) : null;
-  }
-  if (compiled === null || api === undefined) return null;
-  const pages = Math.max(1, Math.ceil(bytes / 65536));
-  if (pages > 32768) return null; // byte offsets stay below 2³¹
-  const mem = new api.Memory({ initial: pages });
-  const inst = new api.Instance(compiled, { env: { mem } });
-  return { buffer: mem.buffer as ArrayBuffer, axpy: inst.exports.axpy as AxpyKernel };
+  const inst = instances(bytes);
+  return inst ? { buffer: inst.buffer, axpy: inst.exports.axpy as AxpyKernel } : null;
 }

@@ -21,6 +21,7 @@
  */
 
 import { wasm } from '@nidkit/core/kernels';
+import { lazyInstances } from './wasm-instance.js';
 
 /** Rows per block of the `us` kernel (the kernel is written for exactly two). */
 export const ROWS = 2;
@@ -54,7 +55,6 @@ const {
   load64Splat: splat64,
   set,
   tee,
-  wasmApi,
 } = wasm;
 /** 16-byte-aligned vector access (the kernels' vectors are). */
 const vload = (off: number): number[] => wasm.vload(off, 4);
@@ -272,7 +272,7 @@ export interface WasmWorkspace {
   readonly bt: BtKernel;
 }
 
-let compiled: object | null | undefined;
+const instances = lazyInstances(moduleBytes);
 
 /**
  * A fresh instance of the kernels on a new memory of at least `bytes` bytes, or null when
@@ -280,18 +280,10 @@ let compiled: object | null | undefined;
  * @param bytes - memory the caller lays out itself
  */
 export function wasmWorkspace(bytes: number): WasmWorkspace | null {
-  const api = wasmApi();
-  if (compiled === undefined) {
-    const bin = moduleBytes();
-    compiled = api?.validate(bin) ? new api.Module(bin) : null;
-  }
-  if (compiled === null || api === undefined) return null;
-  const pages = Math.max(1, Math.ceil(bytes / 65536));
-  if (pages > 32768) return null; // byte offsets stay below 2³¹
-  const mem = new api.Memory({ initial: pages });
-  const inst = new api.Instance(compiled, { env: { mem } });
+  const inst = instances(bytes);
+  if (!inst) return null;
   return {
-    buffer: mem.buffer as ArrayBuffer,
+    buffer: inst.buffer,
     us: inst.exports.us as UsKernel,
     bt: inst.exports.bt as BtKernel,
   };

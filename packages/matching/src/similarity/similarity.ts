@@ -409,73 +409,31 @@ function addInto(dst: Float64Array, src: Float64Array): void {
 
 /**
  * Per column of the first `rows` rows of `x` (`n` columns), the value nearest the column mean (the
- * first such value on ties) into `shift`: a recorded value close to the mean.
+ * first such value on ties) into `shift`: a recorded value close to the mean. Starts from row 0,
+ * so a column holding NaN or ±∞ keeps a recorded value (the sums report it).
  */
 function setShift(x: ArrayLike<number>, rows: number, n: number, shift: Float64Array): void {
+  // a float64 copy of the few rows involved keeps the loops below on one array type
+  const y =
+    x instanceof Float64Array
+      ? x
+      : x instanceof Float32Array
+        ? Float64Array.from(x.subarray(0, rows * n))
+        : Float64Array.from({ length: rows * n }, (_, i) => x[i]!);
   const mean = new Float64Array(n);
-  // one monomorphic loop per array type (activations are float32 or float64)
-  if (x instanceof Float32Array) {
-    sumRows32(x, rows, n, mean);
-    for (let j = 0; j < n; j++) mean[j]! /= rows;
-    nearest32(x, rows, n, mean, shift);
-  } else {
-    const y =
-      x instanceof Float64Array ? x : Float64Array.from({ length: rows * n }, (_, i) => x[i]!);
-    sumRows64(y, rows, n, mean);
-    for (let j = 0; j < n; j++) mean[j]! /= rows;
-    nearest64(y, rows, n, mean, shift);
-  }
-}
-
-function sumRows32(x: Float32Array, rows: number, n: number, out: Float64Array): void {
-  for (let r = 0, o = 0; r < rows; r++, o += n) for (let j = 0; j < n; j++) out[j]! += x[o + j]!;
-}
-
-function sumRows64(x: Float64Array, rows: number, n: number, out: Float64Array): void {
-  for (let r = 0, o = 0; r < rows; r++, o += n) for (let j = 0; j < n; j++) out[j]! += x[o + j]!;
-}
-
-// Starts from row 0, so a column holding NaN or ±∞ keeps a recorded value (the sums report it).
-function nearest32(
-  x: Float32Array,
-  rows: number,
-  n: number,
-  m: Float64Array,
-  out: Float64Array,
-): void {
+  for (let r = 0, o = 0; r < rows; r++, o += n) for (let j = 0; j < n; j++) mean[j]! += y[o + j]!;
+  for (let j = 0; j < n; j++) mean[j]! /= rows;
   const dist = new Float64Array(n);
   for (let j = 0; j < n; j++) {
-    out[j] = x[j]!;
-    dist[j] = Math.abs(x[j]! - m[j]!);
+    shift[j] = y[j]!;
+    dist[j] = Math.abs(y[j]! - mean[j]!);
   }
   for (let r = 1, o = n; r < rows; r++, o += n)
     for (let j = 0; j < n; j++) {
-      const d = Math.abs(x[o + j]! - m[j]!);
+      const d = Math.abs(y[o + j]! - mean[j]!);
       if (d < dist[j]!) {
         dist[j] = d;
-        out[j] = x[o + j]!;
-      }
-    }
-}
-
-function nearest64(
-  x: Float64Array,
-  rows: number,
-  n: number,
-  m: Float64Array,
-  out: Float64Array,
-): void {
-  const dist = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    out[j] = x[j]!;
-    dist[j] = Math.abs(x[j]! - m[j]!);
-  }
-  for (let r = 1, o = n; r < rows; r++, o += n)
-    for (let j = 0; j < n; j++) {
-      const d = Math.abs(x[o + j]! - m[j]!);
-      if (d < dist[j]!) {
-        dist[j] = d;
-        out[j] = x[o + j]!;
+        shift[j] = y[o + j]!;
       }
     }
 }
