@@ -4,6 +4,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
+/** Pause after each answer of the peer (see `ask`). */
+const SETTLE_MS = 300;
+
 /**
  * Starts `program` (Python source that prints `ready` once set up, then one line per input line).
  * @returns `{ ask(line) → Promise<string>, stop() }`, or null (with the reason printed) when the
@@ -32,6 +35,9 @@ export async function startPeer(program, args = []) {
       child.stdin.write(`${line}\n`);
       const out = await next();
       if (out === undefined) throw new Error(`Python peer stopped: ${err.trim()}`);
+      // OpenBLAS's idle threads spin for ≈0.1 s of CPU after a call (measured here); let them fall
+      // asleep so that they do not take a core from nidkit's next run
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       return out;
     },
     stop: () => child.stdin.end(),

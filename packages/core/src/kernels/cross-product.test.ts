@@ -124,6 +124,36 @@ describe('CrossProduct', () => {
     for (const x of [one, two, sym2]) x.dispose();
   });
 
+  it('submit() leaves the multiplication to the workers and gives the same bits as add()', () => {
+    const m = 128; // 128² × 300 rows: above the size the kernel splits over threads
+    const rows = 900;
+    const a = data(rows * m);
+    const h = Float64Array.from(data(m));
+    const sync = new CrossProduct(m, m, { threads: 2, symmetric: true, chunkRows: 512 });
+    const async = new CrossProduct(m, m, { threads: 2, symmetric: true, chunkRows: 512 });
+    expect(async.threads).toBe(2);
+    const stage = new Float32Array(300 * m);
+    for (let r0 = 0; r0 < rows; r0 += 300) {
+      sync.add(a.subarray(r0 * m, (r0 + 300) * m), h, null, null, 300);
+      // the caller reuses its buffer while the workers multiply: submit has copied it
+      stage.set(a.subarray(r0 * m, (r0 + 300) * m));
+      async.submit(stage, h, null, null, 300);
+      stage.fill(Number.NaN);
+    }
+    // read at once (the workers have barely started): result() must wait for them
+    expect(async.result()).toEqual(sync.result());
+    expect(async.samples).toBe(rows);
+    expect(async.columnStats('A').sum).toEqual(sync.columnStats('A').sum);
+    expect(maxRel(async.result(), naive(a, h, a, h, rows, m, m))).toBeLessThan(1e-12);
+    // reset and dispose wait for a pending multiplication too
+    async.submit(a.subarray(0, 300 * m), h, null, null, 300);
+    async.reset();
+    expect(async.result().every((v) => v === 0)).toBe(true);
+    async.submit(a.subarray(0, 300 * m), h, null, null, 300);
+    async.dispose();
+    sync.dispose();
+  });
+
   it('reset() starts over with the same memory', () => {
     const a = data(30 * 9);
     const b = data(30 * 4);

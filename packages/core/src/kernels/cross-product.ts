@@ -244,6 +244,35 @@ export class CrossProduct {
     shiftB: ArrayLike<number> | null,
     rows: number,
   ): void {
+    this.accumulate(a, shiftA, b, shiftB, rows, false);
+  }
+
+  /**
+   * As {@link CrossProduct.add}, but with worker threads the multiplication of the last chunk goes
+   * on in the workers after the call returns, so the caller can prepare its next rows meanwhile;
+   * this thread joins in (takes the work no worker has started, then waits) at the next call of
+   * any method. The inputs have been copied when it returns and may be overwritten at once.
+   * @throws as {@link CrossProduct.add}
+   */
+  submit(
+    a: ArrayLike<number>,
+    shiftA: ArrayLike<number> | null,
+    b: ArrayLike<number> | null,
+    shiftB: ArrayLike<number> | null,
+    rows: number,
+  ): void {
+    this.accumulate(a, shiftA, b, shiftB, rows, true);
+  }
+
+  private accumulate(
+    a: ArrayLike<number>,
+    shiftA: ArrayLike<number> | null,
+    b: ArrayLike<number> | null,
+    shiftB: ArrayLike<number> | null,
+    rows: number,
+    defer: boolean,
+  ): void {
+    this.settle();
     if (this.disposed)
       throw new InvalidArgumentError('CrossProduct.add: the cross product has been disposed');
     if (!Number.isSafeInteger(rows) || rows < 0)
@@ -278,13 +307,14 @@ export class CrossProduct {
             const at = (s.panels + g * 64 * this.cap) / 8 + r * 8;
             this.f.fill(0, at, at + 8);
           }
-      this.multiply(roundUp(r, UNROLL));
+      this.multiply(roundUp(r, UNROLL), defer && start + r >= rows);
       this.rows += r;
     }
   }
 
   /** `C` as a new `m × n` row-major Float64Array (symmetric mode: the full mirrored matrix). */
   result(): Float64Array {
+    this.settle();
     const { m, n, f, ldc } = this;
     const offC = this.offC / 8;
     const out = new Float64Array(m * n);
@@ -306,6 +336,7 @@ export class CrossProduct {
    * and maxima of `x`, for A (`'A'`) or B (`'B'`; in symmetric mode both name the one input).
    */
   columnStats(which: 'A' | 'B'): ColumnStats {
+    this.settle();
     const s = this.sides[which === 'B' && !this.symmetric ? 1 : 0]!;
     const at = (t: number): Float64Array =>
       this.f.slice(s.stats / 8 + t * s.wPad, s.stats / 8 + t * s.wPad + s.width);
@@ -314,6 +345,7 @@ export class CrossProduct {
 
   /** Starts over: zeroes C and the column statistics (the memory and threads are kept). */
   reset(): void {
+    this.settle();
     const f = this.f;
     const offC = this.offC / 8;
     f.fill(0, offC, offC + Math.ceil(this.m / MR) * MR * this.ldc);
@@ -330,9 +362,13 @@ export class CrossProduct {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.shared) {
-      registry?.unregister(this);
-      this.shared.close();
+    try {
+      this.settle();
+    } finally {
+      if (this.shared) {
+        registry?.unregister(this);
+        this.shared.close();
+      }
     }
   }
 
@@ -432,8 +468,16 @@ export class CrossProduct {
     if (bad) throw nonFiniteRowsError(s.label, x, s.width, start, r);
   }
 
-  /** `C += Apanelsᵀ Bpanels` over `kcTotal` packed samples, split over the threads. */
-  private multiply(kcTotal: number): void {
+  /** Finishes a multiplication left running by {@link CrossProduct.submit}. */
+  private settle(): void {
+    if (this.shared?.busy) this.shared.join((job) => this.runLocal(job));
+  }
+
+  /**
+   * `C += Apanelsᵀ Bpanels` over `kcTotal` packed samples, split over the threads; with `defer`
+   * the workers may still be at it on return (see {@link CrossProduct.submit}).
+   */
+  private multiply(kcTotal: number, defer: boolean): void {
     const [sa, sb] = [this.sides[0]!, this.sides[this.sides.length - 1]!];
     const sym = this.symmetric ? 1 : 0;
     const stride = 64 * this.cap;
@@ -470,7 +514,8 @@ export class CrossProduct {
     const jobs: number[][][] = [];
     // (largest first: in the symmetric case panel jb costs jb + 1 tiles)
     for (let jb = sb.nPan - 1; jb >= 0; jb--) jobs.push(calls(jb, jb + 1));
-    this.shared.run(jobs, (job) => this.runLocal(job));
+    if (defer) this.shared.start(jobs);
+    else this.shared.run(jobs, (job) => this.runLocal(job));
   }
 
   /** The reference pack on the same layout (arguments as the `p32`/`p64` calls). */

@@ -136,12 +136,30 @@ export class SharedKernel {
     for (const w of pool) w.postMessage({ type: 'open', id: this.id, module, memory, slots });
   }
 
+  /** The jobs posted by {@link SharedKernel.start} and not yet joined. */
+  private pending: number[][][] | null = null;
+
+  /** True between {@link SharedKernel.start} and {@link SharedKernel.join}. */
+  get busy(): boolean {
+    return this.pending !== null;
+  }
+
   /**
    * Runs `jobs` (each a list of calls `[function index, ...arguments]`) on this thread and every
    * worker, each taking the next job from a shared counter until none is left (so a slower thread
    * simply does fewer jobs); returns when all are done. `exec` runs one job here.
    */
   run(jobs: number[][][], exec: (calls: number[][]) => void): void {
+    this.start(jobs);
+    this.join(exec);
+  }
+
+  /**
+   * Posts `jobs` to the workers and returns at once: they start taking jobs while this thread does
+   * other work, which must not touch the memory the jobs use until {@link SharedKernel.join}.
+   */
+  start(jobs: number[][][]): void {
+    if (this.pending) throw new NidkitError('INTERNAL', 'SharedKernel.start: jobs already pending');
     const flags = this.flags;
     const counter = this.slots - 1;
     Atomics.store(flags, counter, 0);
@@ -149,6 +167,19 @@ export class SharedKernel {
       Atomics.store(flags, t, 0);
       this.pool[t]!.postMessage({ type: 'run', id: this.id, slot: t, counter, jobs });
     }
+    this.pending = jobs;
+  }
+
+  /**
+   * Takes the started jobs that no worker has taken yet (`exec` runs one here), then waits until
+   * every worker has finished; does nothing when no jobs are pending.
+   */
+  join(exec: (calls: number[][]) => void): void {
+    const jobs = this.pending;
+    if (!jobs) return;
+    this.pending = null;
+    const flags = this.flags;
+    const counter = this.slots - 1;
     for (;;) {
       const j = Atomics.add(flags, counter, 1);
       if (j >= jobs.length) break;

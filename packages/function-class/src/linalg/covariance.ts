@@ -297,8 +297,9 @@ export class GramAccumulator {
             rare[h + k + sIdx[u]!] = rare[h + k + sIdx[u]!]! + yb * sVal[u]!;
         }
       }
-      // the busy columns: NaN or ±∞ there is reported by the product (named after `where`)
-      if (k > 0) this.denseProduct!.add(block.subarray(0, m * k), null, null, null, m);
+      // the busy columns: NaN or ±∞ there is reported by the product (named after `where`); the
+      // workers multiply while this thread splits the next rows
+      if (k > 0) this.denseProduct!.submit(block.subarray(0, m * k), null, null, null, m);
     }
   }
 
