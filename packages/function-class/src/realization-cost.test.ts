@@ -142,6 +142,25 @@ describe('realizationCosts — closed forms', () => {
   });
 });
 
+/** M_ij by an explicit minimum-norm least-squares solve (ml-matrix pseudo-inverse). */
+function explicitM(U: Float64Array, s: LayerStructure, d: number, k: number, i: number, j: number) {
+  const train: number[] = [];
+  for (let c = 0; c < d; c++) if (s.mask!.data[i * d + c] === 1) train.push(c);
+  if (train.length === 0) return 0;
+  // B = (U[train, :])ᵀ, k × |train|
+  const B = new Matrix(k, train.length);
+  train.forEach((row, t) => {
+    for (let c = 0; c < k; c++) B.set(c, t, U[row * k + c]!);
+  });
+  const vi = aOf(U, s.fixed!.data, d, k, i);
+  const aj = aOf(U, s.weight.data, d, k, j);
+  const e = Matrix.columnVector(Array.from(aj, (x, c) => x - vi[c]!));
+  return pseudoInverse(B, 1e-10)
+    .mmul(e)
+    .to1DArray()
+    .reduce((acc, x) => acc + x * x, 0);
+}
+
 describe('realizationCosts — properties', () => {
   const cases = fc.record({
     d: fc.integer({ min: 3, max: 12 }),
@@ -159,24 +178,12 @@ describe('realizationCosts — properties', () => {
         const U = randomBasis(d, k, seed);
         const s = wStructure(n, d, fixedPerRow, seed);
         const r = realizationCosts(U, s);
-        for (let i = 0; i < n; i++) {
-          const train: number[] = [];
-          for (let c = 0; c < d; c++) if (s.mask!.data[i * d + c] === 1) train.push(c);
-          // B = (U[train, :])ᵀ, k × |train|
-          const B = new Matrix(k, train.length);
-          train.forEach((row, t) => {
-            for (let c = 0; c < k; c++) B.set(c, t, U.data[row * k + c]!);
-          });
-          const Bp = pseudoInverse(B, 1e-10);
-          const vi = aOf(U.data, s.fixed!.data, d, k, i);
-          for (let j = 0; j < n; j++) {
-            const aj = aOf(U.data, s.weight.data, d, k, j);
-            const e = Matrix.columnVector(Array.from(aj, (x, c) => x - vi[c]!));
-            const u = Bp.mmul(e);
-            const want = u.to1DArray().reduce((acc, x) => acc + x * x, 0);
-            expectClose(r.M.data[i * n + j]!, want, { atol: 1e-9, rtol: 1e-7 });
-          }
-        }
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++)
+            expectClose(r.M.data[i * n + j]!, explicitM(U.data, s, d, k, i, j), {
+              atol: 1e-9,
+              rtol: 1e-7,
+            });
       }),
       { seed: 4242, numRuns: 40 },
     );
@@ -201,6 +208,37 @@ describe('realizationCosts — properties', () => {
       }),
       { seed: 777, numRuns: 40 },
     );
+  });
+
+  it('neurons of every route in one layer (none, few and many fixed inputs, in any order) each get their own row', () => {
+    // per row: 0 fixed (identity), 3 (Cholesky, m < k), 12 (full, m ≥ k); the Cholesky products
+    // finish on the worker threads while later rows are computed
+    const d = 20;
+    const k = 8;
+    const counts = [3, 0, 0, 3, 12, 3, 3, 0, 12, 12, 3, 0, 3];
+    const n = counts.length;
+    const U = randomBasis(d, k, 31);
+    const s = wStructure(n, d, 0, 17);
+    const D = s.mask!.data;
+    const F = s.fixed!.data;
+    const W = s.weight.data;
+    const noise = randomMatrix(n, d, 23);
+    counts.forEach((m, i) => {
+      for (let c = 0; c < m; c++) {
+        const r = (i * 7 + c * 3) % d;
+        D[i * d + r] = 0;
+        F[i * d + r] = noise[i * d + r]!;
+        W[i * d + r] = F[i * d + r]!;
+      }
+    });
+    expect(fixedPositions(s.mask, n, d).map((p) => p.length)).toEqual(counts);
+    const r = realizationCosts(U, s);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++)
+        expectClose(r.M.data[i * n + j]!, explicitM(U.data, s, d, k, i, j), {
+          atol: 1e-9,
+          rtol: 1e-7,
+        });
   });
 
   it('the Cholesky and low-rank eigen routes agree', () => {

@@ -128,99 +128,120 @@ export function realizationCosts(
     zt = crossProductOf(ut, transpose(a, n, k), k, d, n);
     if (positions.some((p) => p.length > 0 && p.length < k)) uut = crossProductOf(ut, ut, k, d, d);
   }
-  // Z = L⁻¹Y per neuron (Cholesky route) as a product on core's kernel, one per fixed count m
-  const solvers = new Map<number, CrossProduct>();
-  let at: Float64Array | null = null;
+  // Z = L⁻¹Y per neuron (Cholesky route) as a product on core's kernel, one per fixed count m.
+  // The product of neuron i runs on the worker threads (CrossProduct.submit) while this thread
+  // prepares neuron i+1; row i of M is completed when the product is collected.
   const M = new Float64Array(n * n);
   const dropped = new Int32Array(n);
+  const solvers = new Map<number, CrossProduct>();
+  type Pending = { row: number; m: number; solver: CrossProduct; acc: Float64Array };
+  let pending = null as Pending | null;
+  const collect = (): void => {
+    if (!pending) return;
+    const { row, m, solver, acc: sum } = pending;
+    pending = null;
+    const Z = solver.result();
+    for (let t = 0; t < m; t++) {
+      const zt0 = t * n;
+      for (let j = 0; j < n; j++) sum[j] = sum[j]! + Z[zt0 + j]! * Z[zt0 + j]!;
+    }
+    for (let j = 0; j < n; j++) M[row + j] = sum[j]! > 0 ? sum[j]! : 0;
+  };
+  let at: Float64Array | null = null;
   let Y = new Float64Array(0);
-  const acc = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const idx = positions[i]!;
-    const m = idx.length;
-    const vi = i * k;
-    const { pinv, g, dropped: dr } = neuronPseudoInverse(u, k, idx, rtol, uut);
-    dropped[i] = dr;
-    const row = i * n;
-    if (pinv.kind === 'full') {
-      if (!at) {
-        at = new Float64Array(k * n);
-        for (let j = 0; j < n; j++) for (let c = 0; c < k; c++) at[c * n + j] = a[j * k + c]!;
-      }
-      // y_t = q_t·(a_j − v_i) = Σ_c Q[t,c]·At[c,j] − q_t·v_i;  M_ij = Σ_t y_t² / λ_t
-      acc.fill(0);
-      const y = new Float64Array(n);
-      for (let t = 0; t < pinv.kept; t++) {
-        const qt = t * k;
-        let qv = 0;
-        for (let c = 0; c < k; c++) qv += pinv.Q[qt + c]! * v[vi + c]!;
-        y.fill(-qv);
-        for (let c = 0; c < k; c++) {
-          const q = pinv.Q[qt + c]!;
-          if (q === 0) continue;
-          const ac = c * n;
-          for (let j = 0; j < n; j++) y[j] = y[j]! + q * at[ac + j]!;
+  // two accumulators, alternating: neuron i's row is summed while an earlier neuron's product may
+  // still be pending (collected first if it holds the accumulator neuron i is about to use)
+  const accs = [new Float64Array(n), new Float64Array(n)] as const;
+  try {
+    for (let i = 0; i < n; i++) {
+      const acc = accs[i & 1]!;
+      if (pending?.acc === acc) collect();
+      const idx = positions[i]!;
+      const m = idx.length;
+      const vi = i * k;
+      const { pinv, g, dropped: dr } = neuronPseudoInverse(u, k, idx, rtol, uut);
+      dropped[i] = dr;
+      const row = i * n;
+      if (pinv.kind === 'full') {
+        if (!at) {
+          at = new Float64Array(k * n);
+          for (let j = 0; j < n; j++) for (let c = 0; c < k; c++) at[c * n + j] = a[j * k + c]!;
         }
-        const inv = pinv.inv[t]!;
-        for (let j = 0; j < n; j++) acc[j] = acc[j]! + inv * y[j]! * y[j]!;
+        // y_t = q_t·(a_j − v_i) = Σ_c Q[t,c]·At[c,j] − q_t·v_i;  M_ij = Σ_t y_t² / λ_t
+        acc.fill(0);
+        const y = new Float64Array(n);
+        for (let t = 0; t < pinv.kept; t++) {
+          const qt = t * k;
+          let qv = 0;
+          for (let c = 0; c < k; c++) qv += pinv.Q[qt + c]! * v[vi + c]!;
+          y.fill(-qv);
+          for (let c = 0; c < k; c++) {
+            const q = pinv.Q[qt + c]!;
+            if (q === 0) continue;
+            const ac = c * n;
+            for (let j = 0; j < n; j++) y[j] = y[j]! + q * at[ac + j]!;
+          }
+          const inv = pinv.inv[t]!;
+          for (let j = 0; j < n; j++) acc[j] = acc[j]! + inv * y[j]! * y[j]!;
+        }
+        for (let j = 0; j < n; j++) M[row + j] = acc[j]! > 0 ? acc[j]! : 0;
+        continue;
+      }
+      // ‖a_j − v_i‖²
+      for (let j = 0; j < n; j++) {
+        const aj = j * k;
+        let ee = 0;
+        for (let c = 0; c < k; c++) {
+          const t = a[aj + c]! - v[vi + c]!;
+          ee += t * t;
+        }
+        acc[j] = ee;
+      }
+      if (pinv.kind !== 'identity') {
+        // rows of Gz (m×n): g_j = G a_j − G v_i = Zt[idx[t], j] − (G v_i)_t
+        if (Y.length < m * n) Y = new Float64Array(m * n);
+        for (let t = 0; t < m; t++) {
+          let gv = 0;
+          for (let c = 0; c < k; c++) gv += g[t * k + c]! * v[vi + c]!;
+          const src = idx[t]! * n;
+          const dst = t * n;
+          for (let j = 0; j < n; j++) Y[dst + j] = zt![src + j]! - gv;
+        }
+        if (pinv.kind === 'cholesky') {
+          // Z = L⁻¹·Y (m×n) as (L⁻ᵀ)ᵀ·Y; M += ‖column of Z‖²
+          let solver = solvers.get(m);
+          if (!solver) {
+            solver = new CrossProduct(m, n, { chunkRows: m });
+            solvers.set(m, solver);
+          }
+          collect(); // the previous product (it may use this solver)
+          solver.reset();
+          solver.submit(transpose(pinv.Linv, m, m), null, Y.subarray(0, m * n), null, m);
+          pending = { row, m, solver, acc };
+          continue;
+        } else {
+          // M += Σ_t w_t (v_tᵀ g_j)²
+          const z = new Float64Array(n);
+          for (let t = 0; t < m; t++) {
+            z.fill(0);
+            const vt = t * m;
+            for (let p = 0; p < m; p++) {
+              const c = pinv.V[vt + p]!;
+              if (c === 0) continue;
+              const yp = p * n;
+              for (let j = 0; j < n; j++) z[j] = z[j]! + c * Y[yp + j]!;
+            }
+            const w = pinv.w[t]!;
+            for (let j = 0; j < n; j++) acc[j] = acc[j]! + w * z[j]! * z[j]!;
+          }
+        }
       }
       for (let j = 0; j < n; j++) M[row + j] = acc[j]! > 0 ? acc[j]! : 0;
-      continue;
     }
-    // ‖a_j − v_i‖²
-    for (let j = 0; j < n; j++) {
-      const aj = j * k;
-      let ee = 0;
-      for (let c = 0; c < k; c++) {
-        const t = a[aj + c]! - v[vi + c]!;
-        ee += t * t;
-      }
-      acc[j] = ee;
-    }
-    if (pinv.kind !== 'identity') {
-      // rows of Gz (m×n): g_j = G a_j − G v_i = Zt[idx[t], j] − (G v_i)_t
-      if (Y.length < m * n) Y = new Float64Array(m * n);
-      for (let t = 0; t < m; t++) {
-        let gv = 0;
-        for (let c = 0; c < k; c++) gv += g[t * k + c]! * v[vi + c]!;
-        const src = idx[t]! * n;
-        const dst = t * n;
-        for (let j = 0; j < n; j++) Y[dst + j] = zt![src + j]! - gv;
-      }
-      if (pinv.kind === 'cholesky') {
-        // Z = L⁻¹·Y (m×n) as (L⁻ᵀ)ᵀ·Y; M += ‖column of Z‖²
-        let solver = solvers.get(m);
-        if (!solver) {
-          solver = new CrossProduct(m, n, { chunkRows: m });
-          solvers.set(m, solver);
-        }
-        solver.reset();
-        solver.add(transpose(pinv.Linv, m, m), null, Y.subarray(0, m * n), null, m);
-        const Z = solver.result();
-        for (let t = 0; t < m; t++) {
-          const zt0 = t * n;
-          for (let j = 0; j < n; j++) acc[j] = acc[j]! + Z[zt0 + j]! * Z[zt0 + j]!;
-        }
-      } else {
-        // M += Σ_t w_t (v_tᵀ g_j)²
-        const z = new Float64Array(n);
-        for (let t = 0; t < m; t++) {
-          z.fill(0);
-          const vt = t * m;
-          for (let p = 0; p < m; p++) {
-            const c = pinv.V[vt + p]!;
-            if (c === 0) continue;
-            const yp = p * n;
-            for (let j = 0; j < n; j++) z[j] = z[j]! + c * Y[yp + j]!;
-          }
-          const w = pinv.w[t]!;
-          for (let j = 0; j < n; j++) acc[j] = acc[j]! + w * z[j]! * z[j]!;
-        }
-      }
-    }
-    for (let j = 0; j < n; j++) M[row + j] = acc[j]! > 0 ? acc[j]! : 0;
+    collect();
+  } finally {
+    for (const solver of solvers.values()) solver.dispose();
   }
-  for (const solver of solvers.values()) solver.dispose();
   const T = swapCostData(M, n);
   const D = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {

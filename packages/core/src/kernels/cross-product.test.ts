@@ -125,7 +125,7 @@ describe('CrossProduct', () => {
   });
 
   it('submit() leaves the multiplication to the workers and gives the same bits as add()', () => {
-    const m = 128; // 128² × 300 rows: above the size the kernel splits over threads
+    const m = 128;
     const rows = 900;
     const a = data(rows * m);
     const h = Float64Array.from(data(m));

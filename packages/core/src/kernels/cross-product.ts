@@ -249,9 +249,10 @@ export class CrossProduct {
 
   /**
    * As {@link CrossProduct.add}, but with worker threads the multiplication of the last chunk goes
-   * on in the workers after the call returns, so the caller can prepare its next rows meanwhile;
-   * this thread joins in (takes the work no worker has started, then waits) at the next call of
-   * any method. The inputs have been copied when it returns and may be overwritten at once.
+   * on in the workers after the call returns (however small it is), so the caller can prepare its
+   * next rows meanwhile; this thread joins in (takes the work no worker has started, then waits) at
+   * the next call of any method. The inputs have been copied when it returns and may be
+   * overwritten at once. Without worker threads it is {@link CrossProduct.add}.
    * @throws as {@link CrossProduct.add}
    */
   submit(
@@ -506,7 +507,8 @@ export class CrossProduct {
       for (const c of calls(0, sb.nPan)) this.jsGemm(c);
       return;
     }
-    if (!this.shared || this.m * this.n * kcTotal < PARALLEL_MIN_MACS) {
+    // a small product is not worth splitting, unless the caller wants this thread free (submit)
+    if (!this.shared || (!defer && this.m * this.n * kcTotal < PARALLEL_MIN_MACS)) {
       this.runLocal(calls(0, sb.nPan));
       return;
     }
