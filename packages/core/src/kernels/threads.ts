@@ -37,9 +37,9 @@ function builtin<T>(id: string): T | null {
 }
 
 /**
- * The worker's program: instantiate the kernels per memory; on `run`, take jobs from the shared
- * counter until none is left (a job is a list of calls `[function index (0 k, 1 p32, 2 p64),
- * ...arguments]`), then flag completion.
+ * The worker's program: instantiate the module per memory; on `run`, take jobs from the shared
+ * counter until none is left (a job is a list of calls `[function index, ...arguments]`, the index
+ * counting the module's exported functions in export order), then flag completion.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -50,7 +50,7 @@ parentPort.on('message', (m) => {
     let fns = null;
     try {
       const x = new WebAssembly.Instance(m.module, { env: { mem: m.memory } }).exports;
-      fns = [x.k, x.p32, x.p64];
+      fns = WebAssembly.Module.exports(m.module).filter((d) => d.kind === 'function').map((d) => x[d.name]);
     } catch (err) {}
     open.set(m.id, { fns, flags });
     return;

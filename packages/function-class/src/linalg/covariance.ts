@@ -293,7 +293,9 @@ export class GramAccumulator {
           // k is a multiple of PANEL (even) whenever a rare column exists: whole pairs
           if (kernel) kernel(rareAt + 8 * h, blockAt + 8 * r * k, k >> 1, yb);
           else axpy(rare, h, block, r * k, k, yb);
-          for (let u = 0; u < ns; u++)
+          // rare × rare: sIdx ascends along the row, so u ≥ t gives the pairs b ≤ b' that
+          // finish() reads (the upper triangle), each once
+          for (let u = t; u < ns; u++)
             rare[h + k + sIdx[u]!] = rare[h + k + sIdx[u]!]! + yb * sVal[u]!;
         }
       }
@@ -349,7 +351,7 @@ export class GramAccumulator {
         const h = b * d;
         const cb = sp[b]!;
         for (let q = 0; q < k; q++) if (rare[h + q] !== 0) add(cb, cols[q]!, rare[h + q]!);
-        // rare × rare: each pair was added to both rows; take it once (u ≥ b)
+        // rare × rare: row b holds the pairs (b, u ≥ b)
         for (let u = b; u < sp.length; u++)
           if (rare[h + k + u] !== 0) add(cb, sp[u]!, rare[h + k + u]!);
       }

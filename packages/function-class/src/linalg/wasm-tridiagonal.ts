@@ -61,10 +61,10 @@ const vload = (off: number): number[] => wasm.vload(off, 4);
 const vstore = (off: number): number[] => wasm.vstore(off, 4);
 
 function usBody(): number[] {
-  const P = { a: 0, ld: 1, nb: 2, u: 3, q: 4, w: 5, p: 6 };
-  const L = { b: 7, kEnd: 8, kb: 9, r: 10 }; // r: ROWS row addresses
+  const P = { a: 0, ld: 1, b0: 2, nb: 3, u: 4, q: 5, w: 6, p: 7 };
+  const L = { b: 8, kEnd: 9, kb: 10, r: 11 }; // r: ROWS row addresses
   const numI32 = 3 + ROWS;
-  let next = 7 + numI32;
+  let next = 8 + numI32;
   const U = next;
   next += ROWS;
   const Q = next;
@@ -78,9 +78,9 @@ function usBody(): number[] {
   const WK = next++;
   const PK = next++;
   const AT = next++;
-  const numV128 = next - (7 + numI32);
+  const numV128 = next - (8 + numI32);
   const { code, e } = emitter();
-  e(i32c(0), set(L.b));
+  e(get(P.b0), set(L.b));
   e(BLOCK_LOOP, get(L.b), get(P.nb), I32_GE_U, 0x0d, 1);
   // kEnd = b·ROWS·8 (bytes of the columns k < j); r_0 = a + b·ROWS·ld; r_t = r_{t−1} + ld
   e(get(L.b), i32c(ROWS * 8), I32_MUL, set(L.kEnd));
@@ -240,21 +240,97 @@ function btBody(): number[] {
   );
 }
 
-function moduleBytes(): Uint8Array {
+/**
+ * Byte offsets in the control block of the `hw` helper loop (Int32s): the command (a sequence
+ * number; −1 stops the helper), the helper's state (0 not started, 1 running, 2 cancelled before
+ * it started, 3 gone), the last command done, and the `us` arguments of the helper's rows.
+ */
+export const CTRL = {
+  cmd: 0,
+  state: 4,
+  done: 8,
+  a: 16,
+  ld: 20,
+  b0: 24,
+  b1: 28,
+  u: 32,
+  q: 36,
+  w: 40,
+  p: 44,
+  bytes: 64,
+} as const;
+
+/** Spins of the helper without a new command before it leaves (≈0.5 s). */
+const HELPER_PATIENCE = 1 << 28;
+
+/**
+ * `hw(ctrl)`, run by a worker thread on a shared memory: claims the helper role (state 0 → 1;
+ * returns at once when cancelled), then, for every new command, zeroes its p (entries
+ * `0 … 2·b1−1`), runs `us` on its rows and stores the command as done; leaves on −1 or when no
+ * command came for {@link HELPER_PATIENCE} spins (state 3 either way).
+ */
+function hwBody(): number[] {
+  const ctrl = 0;
+  const L = { seen: 1, cmd: 2, iter: 3, b1: 4, kb: 5 };
+  const { code, e } = emitter();
+  const { I32_NE, I32_LT_S, i32AtomicLoad, i32AtomicStore, i32AtomicCmpxchg, i32load, call } = wasm;
+  const IF = [0x04, 0x40];
+  const BLOCK = [0x02, 0x40];
+  const LOOP = [0x03, 0x40];
+  const END = 0x0b;
+  const leave = (depth: number): number[] => [
+    ...get(ctrl),
+    ...i32c(3),
+    ...i32AtomicStore(CTRL.state),
+    0x0c,
+    depth,
+  ];
+  e(get(ctrl), i32c(0), i32c(1), i32AtomicCmpxchg(CTRL.state), IF, 0x0f, END);
+  e(i32c(0), set(L.seen), i32c(0), set(L.iter));
+  e(BLOCK, LOOP); // exit, main
+  e(BLOCK, LOOP); // got, spin
+  e(get(ctrl), i32AtomicLoad(CTRL.cmd), tee(L.cmd), get(L.seen), I32_NE, 0x0d, 1);
+  e(get(L.iter), i32c(1), I32_ADD, tee(L.iter), i32c(HELPER_PATIENCE), I32_GE_U);
+  e(IF, leave(4), END); // labels: if, spin, got, main, exit
+  e(0x0c, 0, END, END);
+  e(i32c(0), set(L.iter), get(L.cmd), set(L.seen));
+  e(get(L.cmd), i32c(0), I32_LT_S, IF, leave(2), END); // labels: if, main, exit
+  e(get(ctrl), i32load(CTRL.b1), set(L.b1));
+  // zero p[0 … 2·b1): b1·16 bytes
+  e(i32c(0), set(L.kb));
+  e(BLOCK, LOOP, get(L.kb), get(L.b1), i32c(16), I32_MUL, I32_GE_U, 0x0d, 1);
+  e(get(ctrl), i32load(CTRL.p), get(L.kb), I32_ADD, V_ZERO, vstore(0));
+  e(get(L.kb), i32c(16), I32_ADD, set(L.kb), 0x0c, 0, END, END);
+  for (const f of [CTRL.a, CTRL.ld, CTRL.b0]) e(get(ctrl), i32load(f));
+  e(get(L.b1));
+  for (const f of [CTRL.u, CTRL.q, CTRL.w, CTRL.p]) e(get(ctrl), i32load(f));
+  e(call(0)); // us
+  e(get(ctrl), get(L.seen), i32AtomicStore(CTRL.done));
+  e(0x0c, 0, END, END); // next command; end main, exit
+  e(END);
+  return functionBody([[5, I32]], code);
+}
+
+function moduleBytes(shared: boolean): Uint8Array {
   return assembleModule({
-    types: [new Array<number>(7).fill(I32), new Array<number>(5).fill(I32)],
-    memory: { shared: false },
+    types: [new Array<number>(8).fill(I32), new Array<number>(5).fill(I32), [I32]],
+    memory: { shared, maxPages: MAX_SHARED_PAGES },
     functions: [
       { type: 0, name: 'us', body: usBody() },
       { type: 1, name: 'bt', body: btBody() },
+      ...(shared ? [{ type: 2, name: 'hw', body: hwBody() }] : []),
     ],
   });
 }
+
+/** Largest shared memory (64 KiB pages): 1 GiB, enough for the reduction of n ≈ 11,000. */
+const MAX_SHARED_PAGES = 16384;
 
 /** The `us` kernel's signature (byte offsets and counts, see the file comment). */
 export type UsKernel = (
   a: number,
   ld: number,
+  b0: number,
   nb: number,
   u: number,
   q: number,
@@ -272,7 +348,7 @@ export interface WasmWorkspace {
   readonly bt: BtKernel;
 }
 
-const instances = lazyInstances(moduleBytes);
+const instances = lazyInstances(() => moduleBytes(false));
 
 /**
  * A fresh instance of the kernels on a new memory of at least `bytes` bytes, or null when
@@ -286,5 +362,44 @@ export function wasmWorkspace(bytes: number): WasmWorkspace | null {
     buffer: inst.buffer,
     us: inst.exports.us as UsKernel,
     bt: inst.exports.bt as BtKernel,
+  };
+}
+
+let sharedModule: object | null | undefined;
+
+/**
+ * The kernels on a new shared memory of at least `bytes` bytes, with the compiled module for
+ * worker threads (whose `hw` export is function 2), or null when shared WebAssembly memory or SIMD
+ * is unavailable.
+ * @param bytes - memory the caller lays out itself
+ */
+export function sharedWorkspace(bytes: number):
+  | (WasmWorkspace & {
+      readonly module: object;
+      readonly memory: { readonly buffer: ArrayBuffer | SharedArrayBuffer };
+      readonly exports: Record<string, unknown>;
+    })
+  | null {
+  const api = wasm.wasmApi();
+  if (!api || typeof SharedArrayBuffer !== 'function') return null;
+  if (sharedModule === undefined) {
+    try {
+      const bin = moduleBytes(true);
+      sharedModule = api.validate(bin) ? new api.Module(bin) : null;
+    } catch {
+      sharedModule = null;
+    }
+  }
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  if (sharedModule === null || pages > MAX_SHARED_PAGES) return null;
+  const memory = new api.Memory({ initial: pages, maximum: pages, shared: true });
+  const x = new api.Instance(sharedModule, { env: { mem: memory } }).exports;
+  return {
+    buffer: memory.buffer as ArrayBuffer,
+    us: x.us as UsKernel,
+    bt: x.bt as BtKernel,
+    module: sharedModule,
+    memory,
+    exports: x,
   };
 }

@@ -1,0 +1,127 @@
+/**
+ * A second thread for the Householder reduction: a worker runs the `hw` loop of the tridiagonal
+ * kernels on a shared memory and takes the lower rows of each step's fused update-and-product,
+ * while the calling thread does the upper rows. Steps are microseconds apart, so the two threads
+ * meet by spinning on atomics in that memory instead of messages. Until the worker has started (or
+ * after it left) the calling thread computes the helper's rows itself, into the same buffer with
+ * the same kernel, so the result is bit for bit the same with or without the worker.
+ * @internal
+ */
+import {
+  SharedKernel,
+  defaultThreads,
+  ensureWorkers,
+  threadsAvailable,
+} from '@nidkit/core/kernels';
+import type { WasmWorkspace } from './wasm-tridiagonal.js';
+import { CTRL, sharedWorkspace } from './wasm-tridiagonal.js';
+
+/** Byte offset of the control block (after the pool's two flags: the worker's and the counter). */
+const CTRL_AT = 64;
+/** Byte offset where the caller's area starts. */
+const BASE = CTRL_AT + CTRL.bytes;
+/** Index of the `hw` function among the module's exports. */
+const HW = 2;
+
+/** The `us` arguments of the helper's rows (byte offsets; see wasm-tridiagonal). */
+export interface HelperRows {
+  readonly a: number;
+  readonly ld: number;
+  readonly b0: number;
+  readonly b1: number;
+  readonly u: number;
+  readonly q: number;
+  readonly w: number;
+  readonly p: number;
+}
+
+export class ReductionHelper {
+  /** Row parts handed to a worker so far, in this process (for tests). */
+  static postedToWorker = 0;
+
+  /** The kernels on the shared memory; the caller's area starts at byte {@link ReductionHelper.base}. */
+  readonly ws: WasmWorkspace;
+  readonly base = BASE;
+  private readonly flags: Int32Array;
+  private readonly kernel: SharedKernel;
+  private readonly hw: (ctrl: number) => void;
+  private seq = 0;
+  private posted: HelperRows | null = null;
+
+  private constructor(
+    ws: WasmWorkspace & { readonly exports: Record<string, unknown> },
+    kernel: SharedKernel,
+  ) {
+    this.ws = ws;
+    this.kernel = kernel;
+    this.flags = new Int32Array(ws.buffer, CTRL_AT, CTRL.bytes / 4);
+    this.hw = ws.exports.hw as (ctrl: number) => void;
+    kernel.start([[[HW, CTRL_AT]]]);
+  }
+
+  /**
+   * A helper with `bytes` bytes for the caller from {@link ReductionHelper.base} on, or null
+   * without worker threads, shared WebAssembly memory, or a second thread (`NIDKIT_THREADS=1`).
+   */
+  static create(bytes: number): ReductionHelper | null {
+    if (!threadsAvailable() || defaultThreads() < 2) return null;
+    const ws = sharedWorkspace(BASE + bytes);
+    if (!ws) return null;
+    const pool = ensureWorkers(1);
+    if (pool.length < 1) return null;
+    return new ReductionHelper(ws, new SharedKernel(pool, ws.module, ws.memory, 2));
+  }
+
+  /** Starts the helper's rows on the worker when it runs, else computes them here at once. */
+  post(rows: HelperRows): void {
+    const f = this.flags;
+    if (Atomics.load(f, CTRL.state / 4) !== 1) {
+      this.runHere(rows);
+      return;
+    }
+    f[CTRL.a / 4] = rows.a;
+    f[CTRL.ld / 4] = rows.ld;
+    f[CTRL.b0 / 4] = rows.b0;
+    f[CTRL.b1 / 4] = rows.b1;
+    f[CTRL.u / 4] = rows.u;
+    f[CTRL.q / 4] = rows.q;
+    f[CTRL.w / 4] = rows.w;
+    f[CTRL.p / 4] = rows.p;
+    Atomics.store(f, CTRL.cmd / 4, ++this.seq);
+    this.posted = rows;
+    ReductionHelper.postedToWorker++;
+  }
+
+  /** Waits for the posted rows (computing them here should the worker have left). */
+  wait(): void {
+    const rows = this.posted;
+    if (!rows) return;
+    this.posted = null;
+    const f = this.flags;
+    while (Atomics.load(f, CTRL.done / 4) !== this.seq) {
+      if (Atomics.load(f, CTRL.state / 4) === 3) {
+        this.runHere(rows);
+        return;
+      }
+    }
+  }
+
+  /** Stops the worker's loop (or keeps it from starting) and releases the memory. */
+  close(): void {
+    this.wait();
+    const f = this.flags;
+    Atomics.store(f, CTRL.cmd / 4, -1);
+    Atomics.compareExchange(f, CTRL.state / 4, 0, 2);
+    // a job the worker has not taken yet runs here and returns at once (cancelled)
+    this.kernel.join((calls) => {
+      for (const c of calls) this.hw(c[1]!);
+    });
+    this.kernel.close();
+  }
+
+  /** The helper's rows on this thread: zero p over the rows' columns, then the kernel. */
+  private runHere(r: HelperRows): void {
+    new Float64Array(this.ws.buffer, r.p, 2 * r.b1).fill(0);
+    this.ws.us(r.a, r.ld, r.b0, r.b1, r.u, r.q, r.w, r.p);
+  }
+}
