@@ -7,19 +7,11 @@
  * the same kernel, so the result is bit for bit the same with or without the worker.
  * @internal
  */
-import {
-  SharedKernel,
-  defaultThreads,
-  ensureWorkers,
-  threadsAvailable,
-} from '@nidkit/core/kernels';
+import type { SharedKernel } from '@nidkit/core/kernels';
 import type { WasmWorkspace } from './wasm-tridiagonal.js';
-import { CTRL, sharedWorkspace } from './wasm-tridiagonal.js';
+import { CTRL } from './wasm-tridiagonal.js';
+import { TEAM_BASE, TEAM_CTRL, wasmTeam } from './wasm-team.js';
 
-/** Byte offset of the control block (after the pool's two flags: the worker's and the counter). */
-const CTRL_AT = 64;
-/** Byte offset where the caller's area starts. */
-const BASE = CTRL_AT + CTRL.bytes;
 /** Index of the `hw` function among the module's exports. */
 const HW = 2;
 
@@ -41,7 +33,7 @@ export class ReductionHelper {
 
   /** The kernels on the shared memory; the caller's area starts at byte {@link ReductionHelper.base}. */
   readonly ws: WasmWorkspace;
-  readonly base = BASE;
+  readonly base = TEAM_BASE;
   private readonly flags: Int32Array;
   private readonly kernel: SharedKernel;
   private readonly hw: (ctrl: number) => void;
@@ -54,9 +46,9 @@ export class ReductionHelper {
   ) {
     this.ws = ws;
     this.kernel = kernel;
-    this.flags = new Int32Array(ws.buffer, CTRL_AT, CTRL.bytes / 4);
+    this.flags = new Int32Array(ws.buffer, TEAM_CTRL, CTRL.bytes / 4);
     this.hw = ws.exports.hw as (ctrl: number) => void;
-    kernel.start([[[HW, CTRL_AT]]]);
+    kernel.start([[[HW, TEAM_CTRL]]]);
   }
 
   /**
@@ -64,12 +56,8 @@ export class ReductionHelper {
    * without worker threads, shared WebAssembly memory, or a second thread (`NIDKIT_THREADS=1`).
    */
   static create(bytes: number): ReductionHelper | null {
-    if (!threadsAvailable() || defaultThreads() < 2) return null;
-    const ws = sharedWorkspace(BASE + bytes);
-    if (!ws) return null;
-    const pool = ensureWorkers(1);
-    if (pool.length < 1) return null;
-    return new ReductionHelper(ws, new SharedKernel(pool, ws.module, ws.memory, 2));
+    const team = wasmTeam(bytes);
+    return team ? new ReductionHelper(team.ws, team.kernel) : null;
   }
 
   /** Starts the helper's rows on the worker when it runs, else computes them here at once. */

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { symmetricEigen } from './symmetric-eigen.js';
 import { lazySymmetricEigen } from './top-eigen.js';
 import type { LazyEigenOptions } from './top-eigen.js';
+import { teamStats } from './wasm-team.js';
+import { defaultThreads, threadsAvailable } from '@nidkit/core/kernels';
 
 /** Every kernel × tridiagonal-eigenvector method combination. */
 const CONFIGS: LazyEigenOptions[] = [
@@ -277,6 +279,47 @@ describe('lazySymmetricEigen', () => {
     for (let r = 0; r < n; r++) expect(V[r * 4 + 0]).toBe(V[r * 4 + 2]);
     expect(a).toEqual(copy);
     expect(lazy.vectors([]).length).toBe(0);
+  });
+
+  it('large problems: the same bits on one thread and on two (reduction and back-transform shared with a worker)', () => {
+    const n = 450;
+    const rng = Rng.stream(3, 'top-eigen-threads');
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j <= i; j++) {
+        const v = rng.normal() / (1 + Math.abs(i - j));
+        a[i * n + j] = v;
+        a[j * n + i] = v;
+      }
+    const top = Array.from({ length: 90 }, (_, t) => n - 1 - t); // n²·90 > 2²⁴: shared
+    const saved = process.env.NIDKIT_THREADS;
+    try {
+      process.env.NIDKIT_THREADS = '1';
+      const teams = teamStats.created;
+      const one = lazySymmetricEigen(a, n);
+      const v1 = one.vectors(top);
+      expect(teamStats.created).toBe(teams);
+      delete process.env.NIDKIT_THREADS;
+      const two = lazySymmetricEigen(a, n);
+      const v2 = two.vectors(top);
+      if (threadsAvailable() && defaultThreads() >= 2) expect(teamStats.created).toBe(teams + 2);
+      expect(two.values).toEqual(one.values);
+      expect(v2).toEqual(v1);
+      // and they are eigenvectors: ‖A v − λ v‖ small
+      for (const t of [0, 45, 89]) {
+        const lam = one.values[top[t]!]!;
+        let worst = 0;
+        for (let i = 0; i < n; i++) {
+          let s = -lam * v1[i * 90 + t]!;
+          for (let j = 0; j < n; j++) s += a[i * n + j]! * v1[j * 90 + t]!;
+          worst = Math.max(worst, Math.abs(s));
+        }
+        expect(worst).toBeLessThan(1e-11);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.NIDKIT_THREADS;
+      else process.env.NIDKIT_THREADS = saved;
+    }
   });
 
   it('rejects positions outside [0, n)', () => {

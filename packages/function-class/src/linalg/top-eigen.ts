@@ -18,6 +18,7 @@ import { householderReduce } from './householder.js';
 import { implicitQl } from './implicit-ql.js';
 import { checkTridiagonalVectors, inverseIteration } from './inverse-iteration.js';
 import { BT_META, VECS, wasmWorkspace } from './wasm-tridiagonal.js';
+import { TEAM_BASE, wasmTeam } from './wasm-team.js';
 
 /** Eigenvalues of a symmetric matrix, with eigenvectors on demand. */
 export interface LazyEigen {
@@ -256,9 +257,13 @@ function backTransformWasm(
   for (let p = 0; p < pairs; p++) vecWords += 2 * pairLength(p, n);
   const metaAt = groups * VECS * ld;
   const vecAt = metaAt + pairs * BT_META;
-  const ws = wasmWorkspace((vecAt + vecWords) * 8);
+  const bytes = (vecAt + vecWords) * 8;
+  // large jobs share the vector groups with a worker thread (each group is independent)
+  const team = n * n * kk >= TEAM_WORK ? wasmTeam(bytes) : null;
+  const ws = team ? team.ws : wasmWorkspace(bytes);
   if (!ws) return false;
-  const mem = new Float64Array(ws.buffer, 0, vecAt + vecWords);
+  const b = team ? TEAM_BASE / 8 : 0; // the layout starts at float64 b of the memory
+  const mem = new Float64Array(ws.buffer, b * 8, vecAt + vecWords);
   for (let t = 0; t < kk; t++) mem.set(Y.subarray(t * n, t * n + n), t * ld);
   let at = vecAt;
   let used = 0;
@@ -275,8 +280,8 @@ function backTransformWasm(
     let c = 0;
     for (let r = 0; r < m; r++) c += mem[u2 + r]! * mem[u1 + r]!;
     const o = metaAt + used * BT_META;
-    mem[o] = u1 * 8;
-    mem[o + 1] = u2 * 8;
+    mem[o] = (b + u1) * 8;
+    mem[o + 1] = (b + u2) * 8;
     mem[o + 2] = len * 8;
     mem[o + 3] = h1 !== 0 ? 1 / h1 : 0;
     mem[o + 4] = h2 !== 0 ? 1 / h2 : 0;
@@ -284,10 +289,31 @@ function backTransformWasm(
     at += 2 * len;
     used++;
   }
-  ws.bt(0, ld * 8, groups, metaAt * 8, used);
+  const meta = (b + metaAt) * 8;
+  if (team) {
+    const jobs: number[][][] = [];
+    for (let g0 = 0; g0 < groups; g0 += TEAM_GROUPS)
+      jobs.push([
+        [BT, (b + g0 * VECS * ld) * 8, ld * 8, Math.min(TEAM_GROUPS, groups - g0), meta, used],
+      ]);
+    try {
+      team.kernel.run(jobs, (calls) => {
+        for (const c of calls) ws.bt(c[1]!, c[2]!, c[3]!, c[4]!, c[5]!);
+      });
+    } finally {
+      team.kernel.close();
+    }
+  } else ws.bt(b * 8, ld * 8, groups, meta, used);
   for (let t = 0; t < kk; t++) Y.set(mem.subarray(t * ld, t * ld + n), t * n);
   return true;
 }
+
+/** `n²·k` from which the back-transform shares its vector groups with a worker (≈3 ms of work). */
+const TEAM_WORK = 1 << 24;
+/** Vector groups per job of the shared back-transform. */
+const TEAM_GROUPS = 3;
+/** Index of the `bt` function among the kernels' exports. */
+const BT = 1;
 
 /** Entries of reflector pair p's padded vectors: reflector 2p+2 has 2p+2 entries, rounded to even. */
 function pairLength(p: number, n: number): number {
