@@ -192,7 +192,7 @@ export class SharedKernel {
           broken = true;
           throw new NidkitError(
             'WORKER_FAILED',
-            'CrossProduct: a worker thread stopped responding — set NIDKIT_THREADS=1 to compute on one thread',
+            'nidkit kernels: a worker thread stopped responding — set NIDKIT_THREADS=1 to compute on one thread',
           );
         }
         Atomics.wait(flags, t, 0, 1000);
@@ -200,7 +200,7 @@ export class SharedKernel {
       if (Atomics.load(flags, t) !== 1)
         throw new NidkitError(
           'WORKER_FAILED',
-          'CrossProduct: the WebAssembly kernel failed in a worker thread — set NIDKIT_THREADS=1 to compute on one thread',
+          'nidkit kernels: a WebAssembly kernel failed in a worker thread — set NIDKIT_THREADS=1 to compute on one thread',
         );
     }
   }
