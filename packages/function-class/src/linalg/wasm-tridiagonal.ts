@@ -3,8 +3,8 @@
  * use (nothing happens on import). When WebAssembly SIMD is unavailable the callers run the
  * equivalent plain-JS loops instead.
  *
- * `us(a, ld, nb, u, q, w, p)` — one fused Householder step (see householderReduce) on the lower
- * triangle of rows `0 … 2·nb−1` of the row-major matrix at byte offset `a` (`ld` bytes per row):
+ * `us(a, ld, b0, nb, u, q, w, p)` — one fused Householder step (see householderReduce) on the lower
+ * triangle of rows `2·b0 … 2·nb−1` of the row-major matrix at byte offset `a` (`ld` bytes per row):
  * for k ≤ j, `A[j, k] −= u[j]·q[k] + q[j]·u[k]`, then `p += A·w` with the updated block
  * (symmetric, from the lower triangle; p accumulates), u, q, w, p float64 vectors at the given
  * byte offsets. Rows go two at a time ({@link ROWS}): f64x2 over the columns left of the pair's
@@ -17,6 +17,9 @@
  * multiple of 16), and `y ← P2 P1 y` with `P_i = I − invh_i·u_i u_iᵀ` is computed over the first
  * `mb` bytes of y as `g1 = invh1·u1ᵀy`, `g2 = invh2·(u2ᵀy − g1·c)` with `c = u2ᵀu1`,
  * `y −= g1·u1 + g2·u2`.
+ *
+ * The shared-memory variant ({@link sharedWorkspace}) adds `hw(ctrl)`, the loop a worker thread
+ * runs to take rows of each `us` step (see householder-helper and {@link CTRL}).
  * @internal
  */
 
