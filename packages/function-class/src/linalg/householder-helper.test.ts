@@ -148,6 +148,21 @@ describe('the Householder reduction on two threads', () => {
   );
 
   it.skipIf(!threaded)(
+    'a kernel that fails in the worker is a WORKER_FAILED error, not a hang',
+    () => {
+      const helper = ReductionHelper.create(1 << 16)!;
+      try {
+        waitForWorker(helper);
+        // rows far outside the 64 KiB memory: the worker's kernel traps
+        helper.post({ a: 1 << 30, ld: 8, b0: 0, b1: 4, u: 0, q: 0, w: 0, p: 1 << 30 });
+        expect(() => helper.wait()).toThrow(/failed in a worker thread/);
+      } finally {
+        helper.close();
+      }
+    },
+  );
+
+  it.skipIf(!threaded)(
     'a helper left idle gives up its worker, and closing one releases it',
     () => {
       const helper = ReductionHelper.create(1 << 16)!;

@@ -7,6 +7,7 @@
  * the same kernel, so the result is bit for bit the same with or without the worker.
  * @internal
  */
+import { NidkitError } from '@nidkit/core';
 import type { SharedKernel } from '@nidkit/core/kernels';
 import type { WasmWorkspace } from './wasm-tridiagonal.js';
 import { CTRL } from './wasm-tridiagonal.js';
@@ -35,10 +36,12 @@ export class ReductionHelper {
   readonly ws: WasmWorkspace;
   readonly base = TEAM_BASE;
   private readonly flags: Int32Array;
+  private readonly poolFlag: Int32Array;
   private readonly kernel: SharedKernel;
   private readonly hw: (ctrl: number) => void;
   private seq = 0;
   private posted: HelperRows | null = null;
+  private failed = false;
 
   private constructor(
     ws: WasmWorkspace & { readonly exports: Record<string, unknown> },
@@ -47,6 +50,7 @@ export class ReductionHelper {
     this.ws = ws;
     this.kernel = kernel;
     this.flags = new Int32Array(ws.buffer, TEAM_CTRL, CTRL.bytes / 4);
+    this.poolFlag = new Int32Array(ws.buffer, 0, 1);
     this.hw = ws.exports.hw as (ctrl: number) => void;
     kernel.start([[[HW, TEAM_CTRL]]]);
   }
@@ -63,7 +67,7 @@ export class ReductionHelper {
   /** Starts the helper's rows on the worker when it runs, else computes them here at once. */
   post(rows: HelperRows): void {
     const f = this.flags;
-    if (Atomics.load(f, CTRL.state / 4) !== 1) {
+    if (!this.workerRuns()) {
       this.runHere(rows);
       return;
     }
@@ -87,8 +91,17 @@ export class ReductionHelper {
     this.posted = null;
     const f = this.flags;
     while (Atomics.load(f, CTRL.done / 4) !== this.seq) {
-      if (Atomics.load(f, CTRL.state / 4) === 3) {
-        this.runHere(rows);
+      if (!this.workerRuns()) {
+        if (Atomics.load(this.poolFlag, 0) === 2) {
+          this.failed = true;
+          throw new NidkitError(
+            'WORKER_FAILED',
+            'householderReduce: the WebAssembly kernel failed in a worker thread — set NIDKIT_THREADS=1 to compute on one thread',
+          );
+        }
+        // the worker left before it saw this command (it stores `done` before it leaves): the
+        // rows are untouched, so they are computed here
+        if (Atomics.load(f, CTRL.done / 4) !== this.seq) this.runHere(rows);
         return;
       }
     }
@@ -101,10 +114,24 @@ export class ReductionHelper {
     Atomics.store(f, CTRL.cmd / 4, -1);
     Atomics.compareExchange(f, CTRL.state / 4, 0, 2);
     // a job the worker has not taken yet runs here and returns at once (cancelled)
-    this.kernel.join((calls) => {
-      for (const c of calls) this.hw(c[1]!);
-    });
-    this.kernel.close();
+    try {
+      this.kernel.join((calls) => {
+        for (const c of calls) this.hw(c[1]!);
+      });
+    } catch (err) {
+      if (!this.failed) throw err; // else wait() has reported it
+    } finally {
+      this.kernel.close();
+    }
+  }
+
+  /**
+   * True while the worker is in its loop: it has started (state 1) and neither left (state 3) nor
+   * ended its job some other way (the pool's flag of the worker, at byte 0, is set when the job
+   * returns or throws).
+   */
+  private workerRuns(): boolean {
+    return Atomics.load(this.flags, CTRL.state / 4) === 1 && Atomics.load(this.poolFlag, 0) === 0;
   }
 
   /** The helper's rows on this thread: zero p over the rows' columns, then the kernel. */

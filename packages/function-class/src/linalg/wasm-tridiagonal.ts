@@ -263,8 +263,8 @@ export const CTRL = {
   bytes: 64,
 } as const;
 
-/** Spins of the helper without a new command before it leaves (≈0.5 s). */
-const HELPER_PATIENCE = 1 << 28;
+/** Spins of the helper without a new command before it leaves (≈0.3 s here). */
+const HELPER_PATIENCE = 1 << 29;
 
 /**
  * `hw(ctrl)`, run by a worker thread on a shared memory: claims the helper role (state 0 → 1;
