@@ -90,7 +90,21 @@ export class ReductionHelper {
     if (!rows) return;
     this.posted = null;
     const f = this.flags;
+    let spins = 0;
+    let deadline = 0;
     while (Atomics.load(f, CTRL.done / 4) !== this.seq) {
+      if ((++spins & 0xfffff) === 0) {
+        // a step takes microseconds: a worker that has not answered for 30 s is lost
+        const now = Date.now();
+        if (deadline === 0) deadline = now + 30_000;
+        else if (now > deadline) {
+          this.failed = true;
+          throw new NidkitError(
+            'WORKER_FAILED',
+            'householderReduce: a worker thread stopped responding — set NIDKIT_THREADS=1 to compute on one thread',
+          );
+        }
+      }
       if (!this.workerRuns()) {
         if (Atomics.load(this.poolFlag, 0) === 2) {
           this.failed = true;
