@@ -46,6 +46,11 @@ export interface ColumnStats {
 /** Below this many multiply-adds per chunk, the calling thread works alone. */
 const PARALLEL_MIN_MACS = 1 << 22;
 /**
+ * Smallest product that {@link CrossProduct.submit} leaves to the workers: posting the jobs and
+ * waking a worker costs ≈0.1 ms, about what the kernel needs for 2²⁰ multiply-adds.
+ */
+const SUBMIT_MIN_MACS = 1 << 20;
+/**
  * Rows per pack call. Each call packs one column group; short calls cost more in call overhead
  * than they gain in locality (16 rows: 15 ms to pack 10,000 × 396 float64, 1,024 rows: 5 ms).
  */
@@ -249,8 +254,8 @@ export class CrossProduct {
 
   /**
    * As {@link CrossProduct.add}, but with worker threads the multiplication of the last chunk goes
-   * on in the workers after the call returns (however small it is), so the caller can prepare its
-   * next rows meanwhile; this thread joins in (takes the work no worker has started, then waits) at
+   * on in the workers after the call returns (unless it is too small to be worth posting: below
+   * 2²⁰ multiply-adds it is done at once), so the caller can prepare its next rows meanwhile; this thread joins in (takes the work no worker has started, then waits) at
    * the next call of any method. The inputs have been copied when it returns and may be
    * overwritten at once. Without worker threads it is {@link CrossProduct.add}.
    * @throws as {@link CrossProduct.add}
@@ -507,8 +512,10 @@ export class CrossProduct {
       for (const c of calls(0, sb.nPan)) this.jsGemm(c);
       return;
     }
-    // a small product is not worth splitting, unless the caller wants this thread free (submit)
-    if (!this.shared || (!defer && this.m * this.n * kcTotal < PARALLEL_MIN_MACS)) {
+    // a small product is not worth splitting; submit hands smaller ones to the workers, so that
+    // this thread is free, down to where posting them costs more than computing them here
+    const macs = this.m * this.n * kcTotal;
+    if (!this.shared || macs < (defer ? SUBMIT_MIN_MACS : PARALLEL_MIN_MACS)) {
       this.runLocal(calls(0, sb.nPan));
       return;
     }
