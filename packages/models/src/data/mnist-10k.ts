@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Dataset } from '@nidkit/core';
 import { DataError, Rng } from '@nidkit/core';
+import { numberArrayField } from './json-numbers.js';
 import {
   MNIST_NORMALIZATION,
   SPLIT_SEED,
@@ -53,25 +54,32 @@ export function loadMnist10kRaw(): Mnist10kRaw {
     const file = path.join(dir, `${digit}.json`);
     let values: unknown;
     try {
-      values = (JSON.parse(readFileSync(file, 'utf8')) as { data?: unknown }).data;
+      const text = readFileSync(file);
+      values =
+        numberArrayField(text, 'data') ??
+        (JSON.parse(text.toString('utf8')) as { data?: unknown }).data;
     } catch (cause) {
       throw new DataError(`loadMnist10k: cannot read ${file}`, { cause });
     }
-    if (!Array.isArray(values) || values.length % 784 !== 0) {
+    const list: ArrayLike<unknown> | null =
+      Array.isArray(values) || values instanceof Float64Array
+        ? (values as ArrayLike<unknown>)
+        : null;
+    if (!list || list.length % 784 !== 0) {
       throw new DataError(
-        `loadMnist10k: ${file}: field "data" must be a list of 784·n numbers — got ${Array.isArray(values) ? values.length : typeof values}`,
+        `loadMnist10k: ${file}: field "data" must be a list of 784·n numbers — got ${list ? list.length : typeof values}`,
       );
     }
-    const bytes = new Uint8Array(values.length);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i] as number;
+    const bytes = new Uint8Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i] as number;
       const b = Math.round(255 * v);
       if (typeof v !== 'number' || !(b >= 0 && b <= 255))
         throw new DataError(`loadMnist10k: ${file}: value ${String(v)} at ${i} is outside [0, 1]`);
       bytes[i] = b;
     }
     parts.push(bytes);
-    counts.push(values.length / 784);
+    counts.push(list.length / 784);
   }
   const n = counts.reduce((a, b) => a + b, 0);
   const images = new Uint8Array(n * 784);
