@@ -41,7 +41,7 @@ describe('main: exit codes and messages', () => {
     expect(c.err()).toMatch(/TypeError: cannot read properties of undefined\n\s+at /);
   });
 
-  it('a usage error from a command: exit 2 with that command’s help', async () => {
+  it('a usage error from a command: exit 2 with that command’s usage line', async () => {
     behaviour.throw = new UsageError('--limit must be smaller');
     const c = capture();
     const code = await main(['node', 'nidkit', 'inspect', 'm.onnx']);
@@ -49,6 +49,7 @@ describe('main: exit codes and messages', () => {
     expect(code).toBe(2);
     expect(c.err()).toContain('nidkit inspect: error: --limit must be smaller');
     expect(c.err()).toContain('Usage: nidkit inspect');
+    expect(c.err()).toContain("run 'nidkit inspect --help'");
   });
 
   it('--version and --help exit 0', async () => {

@@ -91,7 +91,7 @@ type Loader = () => Promise<(...args: never[]) => Promise<void>>;
 
 /**
  * Wraps a lazily loaded command: a {@link UsageError} thrown by the command prints the error and
- * the command's help and becomes exit code 2.
+ * the command's usage line and becomes exit code 2.
  */
 function lazy(cmd: Command, load: Loader): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
@@ -101,9 +101,7 @@ function lazy(cmd: Command, load: Loader): (...args: unknown[]) => Promise<void>
       await run(...args.slice(0, -1));
     } catch (err) {
       if (err instanceof UsageError) {
-        process.stderr.write(
-          `nidkit ${cmd.name()}: error: ${err.message}\n\n${cmd.helpInformation()}`,
-        );
+        process.stderr.write(`nidkit ${cmd.name()}: error: ${err.message}\n${usageHint(cmd)}\n`);
         throw new CommanderError(2, 'nidkit.usage', err.message);
       }
       throw err;
@@ -124,7 +122,7 @@ export function createProgram(): Command {
         'nidkit measures it: linear mode connectivity, activation matching, realization and swap costs (ICML 2026).',
     )
     .version(version(), '-v, --version')
-    .showHelpAfterError(true)
+    .showHelpAfterError("(run 'nidkit --help' for the commands)")
     .exitOverride()
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
     .addHelpText(
@@ -463,7 +461,14 @@ export function createProgram(): Command {
     );
   schema.action(lazy(schema, async () => (await import('./commands/schema.js')).schemaCommand));
 
+  // after a usage error: the command's usage line and where its options are, not its whole help
+  for (const c of program.commands) c.showHelpAfterError(usageHint(c));
   return program;
+}
+
+/** What follows a usage error of `cmd`: its usage line and how to see its options. */
+function usageHint(cmd: Command): string {
+  return `Usage: nidkit ${cmd.name()} ${cmd.usage()}\n(run 'nidkit ${cmd.name()} --help' for its options and examples)`;
 }
 
 let epipeGuard = false;

@@ -1,6 +1,6 @@
 /**
  * The CLI's own errors. Everything nidkit throws on purpose is a `NidkitError` (exit 1, one line);
- * a {@link UsageError} is a mistake in the command line itself (exit 2, with the command's help).
+ * a {@link UsageError} is a mistake in the command line itself (exit 2, with the command's usage line).
  */
 import { NidkitError } from '@nidkit/core';
 
