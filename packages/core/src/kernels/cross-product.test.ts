@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng/rng.js';
 import { CrossProduct } from './cross-product.js';
-import { defaultThreads } from './threads.js';
+import { defaultThreads, sharedSlotStats } from './threads.js';
 import { crossStatisticsByDefinition, maxRelativeDifference } from '../testing/index.js';
 
 /** (A − 1hₐᵀ)ᵀ(B − 1h_bᵀ) by the definition (no shift for null), in float64. */
@@ -152,6 +152,34 @@ describe('CrossProduct', () => {
     async.submit(a.subarray(0, 300 * m), h, null, null, 300);
     async.dispose();
     sync.dispose();
+  });
+
+  it('a disposed cross product hands its shared memory to the next one, which starts clean', () => {
+    const m = 40;
+    const rows = 700;
+    const first = new CrossProduct(m, m, { threads: 2, symmetric: true });
+    if (first.threads < 2) return first.dispose(); // no worker threads here: nothing is pooled
+    first.add(
+      data(rows * m).map((v) => v * 1e6),
+      null,
+      null,
+      null,
+      rows,
+    );
+    first.dispose();
+    const reused = sharedSlotStats.reused;
+    const a = data(rows * m);
+    const second = new CrossProduct(m, m, { threads: 2, symmetric: true });
+    expect(sharedSlotStats.reused).toBe(reused + 1);
+    second.add(a, null, null, null, rows);
+    expect(maxRel(second.result(), naive(a, null, a, null, rows, m, m))).toBeLessThan(1e-12);
+    const st = second.columnStats('A');
+    expect(st.min[0]).toBe(Math.min(...Array.from({ length: rows }, (_, r) => a[r * m]!)));
+    expect(st.sum[0]).toBeCloseTo(
+      Array.from({ length: rows }, (_, r) => a[r * m]!).reduce((x, y) => x + y, 0),
+      9,
+    );
+    second.dispose();
   });
 
   it('reset() starts over with the same memory', () => {

@@ -8,7 +8,8 @@
  */
 import { InvalidArgumentError, ShapeMismatchError } from '../errors.js';
 import { nonFiniteRowsError } from '../tensor/tensor.js';
-import { SharedKernel, defaultThreads, ensureWorkers, threadsAvailable } from './threads.js';
+import { acquireShared, defaultThreads, releaseShared, threadsAvailable } from './threads.js';
+import type { SharedKernel, SharedSlot } from './threads.js';
 import type { WasmMemory } from './wasm-asm.js';
 import { wasmApi } from './wasm-asm.js';
 import type { GemmKernel, PackKernel } from './wasm-module.js';
@@ -139,6 +140,7 @@ export class CrossProduct {
   private readonly gemm: GemmKernel | null;
   private readonly packers: [PackKernel, PackKernel] | null;
   private readonly shared: SharedKernel | null;
+  private readonly slot: SharedSlot | null = null;
   private rows = 0;
   private disposed = false;
 
@@ -200,18 +202,21 @@ export class CrossProduct {
     const useShared = wantThreads > 1 && threadsAvailable();
     const module = options.simd === false || pages > MAX_PAGES ? null : gemmModule(useShared);
     if (api && module) {
-      const memory: WasmMemory = useShared
-        ? new api.Memory({ initial: pages, maximum: pages, shared: true })
-        : new api.Memory({ initial: pages });
-      const x = new api.Instance(module, { env: { mem: memory } }).exports;
+      // with threads, a reused shared memory (see acquireShared); its contents are cleared below
+      this.slot = useShared ? acquireShared(api, module, pages, wantThreads - 1, FLAG_SLOTS) : null;
+      const memory: WasmMemory =
+        this.slot?.memory ??
+        (useShared
+          ? new api.Memory({ initial: pages, maximum: pages, shared: true })
+          : new api.Memory({ initial: pages }));
+      const x = this.slot?.exports ?? new api.Instance(module, { env: { mem: memory } }).exports;
       this.gemm = x.k as GemmKernel;
       this.packers = [x.p32 as PackKernel, x.p64 as PackKernel];
       this.buffer = memory.buffer;
-      const pool = useShared ? ensureWorkers(wantThreads - 1) : [];
-      this.shared = pool.length > 0 ? new SharedKernel(pool, module, memory, FLAG_SLOTS) : null;
+      this.shared = this.slot?.kernel ?? null;
       if (this.shared) registry?.register(this, this.shared, this);
       this.kernel = 'simd';
-      this.threads = 1 + pool.length;
+      this.threads = 1 + (this.shared?.size ?? 0);
     } else {
       this.gemm = null;
       this.packers = null;
@@ -221,11 +226,7 @@ export class CrossProduct {
       this.threads = 1;
     }
     this.f = new Float64Array(this.buffer, 0, bytes / 8);
-    for (const s of this.sides) {
-      const w = s.wPad;
-      this.f.fill(Infinity, s.stats / 8 + 2 * w, s.stats / 8 + 3 * w);
-      this.f.fill(-Infinity, s.stats / 8 + 3 * w, s.stats / 8 + 4 * w);
-    }
+    this.clear();
   }
 
   /** Samples accumulated so far. */
@@ -352,11 +353,20 @@ export class CrossProduct {
   /** Starts over: zeroes C and the column statistics (the memory and threads are kept). */
   reset(): void {
     this.settle();
+    this.clear();
+  }
+
+  /**
+   * Zeroes C, the shifts (their padding columns stay 0) and the column statistics (minima +∞,
+   * maxima −∞): a reused memory holds the previous owner's data.
+   */
+  private clear(): void {
     const f = this.f;
     const offC = this.offC / 8;
     f.fill(0, offC, offC + Math.ceil(this.m / MR) * MR * this.ldc);
     for (const s of this.sides) {
       const w = s.wPad;
+      f.fill(0, s.shift / 8, s.shift / 8 + w);
       f.fill(0, s.stats / 8, s.stats / 8 + 2 * w);
       f.fill(Infinity, s.stats / 8 + 2 * w, s.stats / 8 + 3 * w);
       f.fill(-Infinity, s.stats / 8 + 3 * w, s.stats / 8 + 4 * w);
@@ -368,14 +378,14 @@ export class CrossProduct {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.slot) registry?.unregister(this);
     try {
       this.settle();
-    } finally {
-      if (this.shared) {
-        registry?.unregister(this);
-        this.shared.close();
-      }
+    } catch (err) {
+      this.shared?.close(); // not reused: a failed worker may still hold the memory
+      throw err;
     }
+    if (this.slot) releaseShared(this.slot);
   }
 
   /** Copies rows `start … start+r−1` of `x` into the staging area; returns 32 or 64 (bits). */

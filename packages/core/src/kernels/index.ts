@@ -10,9 +10,17 @@ export type { CrossProductOptions } from './cross-product.js';
 export { defaultThreads } from './threads.js';
 /**
  * The worker pool behind {@link CrossProduct}, for nidkit's packages' own kernels: modules on a
- * shared memory whose exported functions the workers run as jobs.
+ * shared memory whose exported functions the workers run as jobs, and reusable shared memories.
  * @internal
  */
-export { SharedKernel, ensureWorkers, threadsAvailable } from './threads.js';
+export {
+  SharedKernel,
+  acquireShared,
+  ensureWorkers,
+  releaseShared,
+  sharedSlotStats,
+  threadsAvailable,
+} from './threads.js';
+export type { SharedSlot } from './threads.js';
 /** The WebAssembly assembler behind nidkit's SIMD kernels (also used by `@nidkit/function-class`). */
 export * as wasm from './wasm-asm.js';

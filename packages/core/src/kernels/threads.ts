@@ -9,6 +9,7 @@
  * @internal
  */
 import { NidkitError } from '../errors.js';
+import type { WasmApi, WasmMemory } from './wasm-asm.js';
 
 interface WorkerLike {
   postMessage(message: unknown): void;
@@ -136,6 +137,11 @@ export class SharedKernel {
     for (const w of pool) w.postMessage({ type: 'open', id: this.id, module, memory, slots });
   }
 
+  /** Workers registered on the memory. */
+  get size(): number {
+    return this.pool.length;
+  }
+
   /** The jobs posted by {@link SharedKernel.start} and not yet joined. */
   private pending: number[][][] | null = null;
 
@@ -208,5 +214,96 @@ export class SharedKernel {
   /** Lets the workers drop their instance of this memory. */
   close(): void {
     for (const w of this.pool) w.postMessage({ type: 'close', id: this.id });
+  }
+}
+
+/**
+ * A shared memory with an instance of its module on this thread and a {@link SharedKernel} whose
+ * workers have their own instances. Creating one per use leaks: a worker's isolate barely
+ * allocates, so it seldom collects the instances of closed memories, and their backing stores
+ * stay alive. Slots are therefore reused ({@link acquireShared} / {@link releaseShared}).
+ */
+export interface SharedSlot {
+  readonly memory: WasmMemory;
+  /** The module's exports on this thread. */
+  readonly exports: Record<string, unknown>;
+  readonly kernel: SharedKernel;
+  /** Bytes of the memory. */
+  readonly bytes: number;
+  readonly key: string;
+}
+
+const idle: SharedSlot[] = [];
+let idleBytes = 0;
+/** Idle slots kept for reuse, at most (beyond, the oldest are closed). */
+const IDLE_MAX_BYTES = 512 * 2 ** 20;
+const moduleIds = new WeakMap<object, number>();
+let nextModuleId = 1;
+
+/** Slots created so far and slots handed out again (for tests). */
+export const sharedSlotStats = { created: 0, reused: 0 };
+
+/**
+ * A shared memory of at least `pages` 64 KiB pages (at most twice that when an idle one is
+ * reused) for `module`, registered with `workers` workers and `slots` flags at byte 0, or null
+ * when no worker can be had. Its contents are unspecified: zero what you rely on.
+ */
+export function acquireShared(
+  api: WasmApi,
+  module: object,
+  pages: number,
+  workers: number,
+  slots: number,
+): SharedSlot | null {
+  let id = moduleIds.get(module);
+  if (id === undefined) moduleIds.set(module, (id = nextModuleId++));
+  const key = `${id}/${workers}/${slots}`;
+  let best = -1;
+  for (let i = 0; i < idle.length; i++) {
+    const s = idle[i]!;
+    const p = s.bytes / 65536;
+    if (
+      s.key === key &&
+      p >= pages &&
+      p <= 2 * pages &&
+      (best < 0 || p < idle[best]!.bytes / 65536)
+    )
+      best = i;
+  }
+  if (best >= 0) {
+    const [slot] = idle.splice(best, 1);
+    idleBytes -= slot!.bytes;
+    sharedSlotStats.reused++;
+    return slot!;
+  }
+  const pool = ensureWorkers(workers);
+  if (pool.length === 0) return null;
+  const memory = new api.Memory({ initial: pages, maximum: pages, shared: true });
+  const exports = new api.Instance(module, { env: { mem: memory } }).exports;
+  sharedSlotStats.created++;
+  return {
+    memory,
+    exports,
+    kernel: new SharedKernel(pool, module, memory, slots),
+    bytes: pages * 65536,
+    key,
+  };
+}
+
+/**
+ * Hands a slot back for reuse, once its jobs are joined (a slot with jobs in flight is closed
+ * instead). Idle slots beyond {@link IDLE_MAX_BYTES} are closed, oldest first.
+ */
+export function releaseShared(slot: SharedSlot): void {
+  if (slot.kernel.busy || broken) {
+    slot.kernel.close();
+    return;
+  }
+  idle.push(slot);
+  idleBytes += slot.bytes;
+  while (idleBytes > IDLE_MAX_BYTES && idle.length > 0) {
+    const old = idle.shift()!;
+    idleBytes -= old.bytes;
+    old.kernel.close();
   }
 }

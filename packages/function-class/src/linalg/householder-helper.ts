@@ -11,6 +11,7 @@ import { NidkitError } from '@nidkit/core';
 import type { SharedKernel } from '@nidkit/core/kernels';
 import type { WasmWorkspace } from './wasm-tridiagonal.js';
 import { CTRL } from './wasm-tridiagonal.js';
+import type { WasmTeam } from './wasm-team.js';
 import { TEAM_BASE, TEAM_CTRL, wasmTeam } from './wasm-team.js';
 
 /** Index of the `hw` function among the module's exports. */
@@ -38,21 +39,20 @@ export class ReductionHelper {
   private readonly flags: Int32Array;
   private readonly poolFlag: Int32Array;
   private readonly kernel: SharedKernel;
+  private readonly release: () => void;
   private readonly hw: (ctrl: number) => void;
   private seq = 0;
   private posted: HelperRows | null = null;
   private failed = false;
 
-  private constructor(
-    ws: WasmWorkspace & { readonly exports: Record<string, unknown> },
-    kernel: SharedKernel,
-  ) {
-    this.ws = ws;
-    this.kernel = kernel;
-    this.flags = new Int32Array(ws.buffer, TEAM_CTRL, CTRL.bytes / 4);
-    this.poolFlag = new Int32Array(ws.buffer, 0, 1);
-    this.hw = ws.exports.hw as (ctrl: number) => void;
-    kernel.start([[[HW, TEAM_CTRL]]]);
+  private constructor(team: WasmTeam) {
+    this.ws = team.ws;
+    this.kernel = team.kernel;
+    this.release = team.release;
+    this.flags = new Int32Array(team.ws.buffer, TEAM_CTRL, CTRL.bytes / 4);
+    this.poolFlag = new Int32Array(team.ws.buffer, 0, 1);
+    this.hw = team.ws.exports.hw as (ctrl: number) => void;
+    team.kernel.start([[[HW, TEAM_CTRL]]]);
   }
 
   /**
@@ -61,7 +61,7 @@ export class ReductionHelper {
    */
   static create(bytes: number): ReductionHelper | null {
     const team = wasmTeam(bytes);
-    return team ? new ReductionHelper(team.ws, team.kernel) : null;
+    return team ? new ReductionHelper(team) : null;
   }
 
   /** Starts the helper's rows on the worker when it runs, else computes them here at once. */
@@ -128,14 +128,18 @@ export class ReductionHelper {
     Atomics.store(f, CTRL.cmd / 4, -1);
     Atomics.compareExchange(f, CTRL.state / 4, 0, 2);
     // a job the worker has not taken yet runs here and returns at once (cancelled)
+    let healthy = !this.failed;
     try {
       this.kernel.join((calls) => {
         for (const c of calls) this.hw(c[1]!);
       });
     } catch (err) {
+      healthy = false;
       if (!this.failed) throw err; // else wait() has reported it
     } finally {
-      this.kernel.close();
+      // after a failure the memory is not reused: the worker may still hold it
+      if (healthy) this.release();
+      else this.kernel.close();
     }
   }
 

@@ -53,7 +53,9 @@ export function householderReduce(
   const bytes = reductionBytes(n);
   const helper = simd && n >= HELPER_MIN ? ReductionHelper.create(bytes) : null;
   try {
-    return reduce(n, a, d, e, hs, simd, helper, vec, bytes);
+    const R = reduce(n, a, d, e, hs, simd, helper, vec, bytes);
+    // the helper's memory goes back to a pool for reuse: the reflectors get their own copy
+    return helper ? R.slice() : R;
   } finally {
     helper?.close();
   }

@@ -300,11 +300,13 @@ function backTransformWasm(
       team.kernel.run(jobs, (calls) => {
         for (const c of calls) ws.bt(c[1]!, c[2]!, c[3]!, c[4]!, c[5]!);
       });
-    } finally {
-      team.kernel.close();
+    } catch (err) {
+      team.kernel.close(); // not reused: a failed worker may still hold it
+      throw err;
     }
   } else ws.bt(b * 8, ld * 8, groups, meta, used);
   for (let t = 0; t < kk; t++) Y.set(mem.subarray(t * ld, t * ld + n), t * n);
+  team?.release(); // only now: the memory may be handed out again
   return true;
 }
 

@@ -18,7 +18,7 @@
  * `mb` bytes of y as `g1 = invh1·u1ᵀy`, `g2 = invh2·(u2ᵀy − g1·c)` with `c = u2ᵀu1`,
  * `y −= g1·u1 + g2·u2`.
  *
- * The shared-memory variant ({@link sharedWorkspace}) adds `hw(ctrl)`, the loop a worker thread
+ * The shared-memory variant ({@link sharedKernelModule}) adds `hw(ctrl)`, the loop a worker thread
  * runs to take rows of each `us` step (see householder-helper and {@link CTRL}).
  * @internal
  */
@@ -327,7 +327,7 @@ function moduleBytes(shared: boolean): Uint8Array {
 }
 
 /** Largest shared memory (64 KiB pages): 1 GiB, enough for the reduction of n ≈ 11,000. */
-const MAX_SHARED_PAGES = 16384;
+export const MAX_SHARED_PAGES = 16384;
 
 /** The `us` kernel's signature (byte offsets and counts, see the file comment). */
 export type UsKernel = (
@@ -371,18 +371,10 @@ export function wasmWorkspace(bytes: number): WasmWorkspace | null {
 let sharedModule: object | null | undefined;
 
 /**
- * The kernels on a new shared memory of at least `bytes` bytes, with the compiled module for
- * worker threads (whose `hw` export is function 2), or null when shared WebAssembly memory or SIMD
- * is unavailable.
- * @param bytes - memory the caller lays out itself
+ * The kernels compiled for a shared memory (for worker threads; `hw` is export 2), or null when
+ * shared WebAssembly memory or SIMD is unavailable.
  */
-export function sharedWorkspace(bytes: number):
-  | (WasmWorkspace & {
-      readonly module: object;
-      readonly memory: { readonly buffer: ArrayBuffer | SharedArrayBuffer };
-      readonly exports: Record<string, unknown>;
-    })
-  | null {
+export function sharedKernelModule(): object | null {
   const api = wasm.wasmApi();
   if (!api || typeof SharedArrayBuffer !== 'function') return null;
   if (sharedModule === undefined) {
@@ -393,16 +385,5 @@ export function sharedWorkspace(bytes: number):
       sharedModule = null;
     }
   }
-  const pages = Math.max(1, Math.ceil(bytes / 65536));
-  if (sharedModule === null || pages > MAX_SHARED_PAGES) return null;
-  const memory = new api.Memory({ initial: pages, maximum: pages, shared: true });
-  const x = new api.Instance(sharedModule, { env: { mem: memory } }).exports;
-  return {
-    buffer: memory.buffer as ArrayBuffer,
-    us: x.us as UsKernel,
-    bt: x.bt as BtKernel,
-    module: sharedModule,
-    memory,
-    exports: x,
-  };
+  return sharedModule;
 }
