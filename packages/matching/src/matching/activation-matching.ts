@@ -185,32 +185,50 @@ export async function accumulateActivationStatistics(
       );
     });
   }
-  for (let start = 0; start < N; start += batch) {
-    const end = Math.min(N, start + batch);
-    const chunk = sliceRows(inputs, start, end);
-    const rows = end - start;
-    const ra = await evaluator.run(netA, chunk, { record, batchSize: batch });
-    const rb = await evaluator.run(netB, chunk, { record, batchSize: batch });
-    for (const [k, p] of record.entries()) {
-      const xa = ra.activations[k];
-      const xb = rb.activations[k];
-      const n = widths[p.layer]!;
-      for (const [name, x] of [
-        ['A', xa],
-        ['B', xb],
-      ] as const) {
-        if (!x || x.shape[0] !== rows || x.shape[1] !== n) {
-          throw new ShapeMismatchError(
-            `${where}: ${p.point}@${p.layer} of model ${name} from evaluator ${evaluator.name}`,
-            [rows, n],
-            x ? x.shape : [],
-          );
-        }
+  const all = Object.values(stats).flat();
+  try {
+    await streamRows();
+  } catch (err) {
+    for (const st of all) {
+      try {
+        st.release();
+      } catch {
+        // the first error is the one to report
       }
-      await stats[p.point]![p.layer]!.addAsync(xa!.data, xb!.data, rows);
+    }
+    throw err;
+  }
+  // the kernels' memory goes back to the pool (the statistics keep their sums)
+  for (const st of all) st.release();
+  return { points, widths, stats, samples: N };
+
+  async function streamRows(): Promise<void> {
+    for (let start = 0; start < N; start += batch) {
+      const end = Math.min(N, start + batch);
+      const chunk = sliceRows(inputs, start, end);
+      const rows = end - start;
+      const ra = await evaluator.run(netA, chunk, { record, batchSize: batch });
+      const rb = await evaluator.run(netB, chunk, { record, batchSize: batch });
+      for (const [k, p] of record.entries()) {
+        const xa = ra.activations[k];
+        const xb = rb.activations[k];
+        const n = widths[p.layer]!;
+        for (const [name, x] of [
+          ['A', xa],
+          ['B', xb],
+        ] as const) {
+          if (!x || x.shape[0] !== rows || x.shape[1] !== n) {
+            throw new ShapeMismatchError(
+              `${where}: ${p.point}@${p.layer} of model ${name} from evaluator ${evaluator.name}`,
+              [rows, n],
+              x ? x.shape : [],
+            );
+          }
+        }
+        await stats[p.point]![p.layer]!.addAsync(xa!.data, xb!.data, rows);
+      }
     }
   }
-  return { points, widths, stats, samples: N };
 }
 
 /**

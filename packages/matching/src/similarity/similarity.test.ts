@@ -116,6 +116,33 @@ describe('similarityMatrix', () => {
     }
   });
 
+  it('release() frees the kernel and keeps the statistics; rows added afterwards still count', () => {
+    const N = 3000;
+    const nA = 9;
+    const nB = 6;
+    const rng = Rng.stream(4, 'release');
+    const x = rng.fillNormal(new Float64Array(N * nA), 2, 1);
+    const y = rng.fillNormal(new Float64Array(N * nB), -1, 1);
+    const s = new CrossStatistics(nA, nB);
+    s.add(x.subarray(0, 2000 * nA), y.subarray(0, 2000 * nB), 2000);
+    const before = s.similarity({ similarity: 'pearson' }).matrix.data;
+    s.release();
+    expect(s.similarity({ similarity: 'pearson' }).matrix.data).toEqual(before);
+    s.release(); // nothing left to free
+    s.add(x.subarray(2000 * nA), y.subarray(2000 * nB), 1000);
+    expect(s.samples).toBe(N);
+    expectClose(
+      s.similarity({ similarity: 'pearson' }).matrix.data,
+      naive(x, y, N, nA, nB, 'pearson'),
+      {
+        atol: 1e-10,
+        rtol: 1e-8,
+      },
+    );
+    s.release();
+    expect(s.constantUnits('A')).toEqual([]);
+  });
+
   it('identical columns give ρ = 1 exactly after clamping, and a perfect anti-correlation −1', () => {
     const x = [
       [1, 2],

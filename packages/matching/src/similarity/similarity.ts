@@ -155,6 +155,29 @@ export class CrossStatistics {
     return this.product;
   }
 
+  /**
+   * Folds what the kernel has accumulated into plain arrays and frees the kernel (its memory is
+   * handed back for reuse): call it once the rows are in. Statistics are unchanged, and more rows
+   * may still be added (a new kernel is made for them).
+   */
+  release(): void {
+    const product = this.product;
+    if (!product) return;
+    this.product = null;
+    try {
+      this.ext ??= {
+        cross: new Float64Array(this.nA * this.nB),
+        a: emptyStats(this.nA),
+        b: emptyStats(this.nB),
+      };
+      addInto(this.ext.cross, product.result());
+      mergeStats(this.ext.a, product.columnStats('A'));
+      mergeStats(this.ext.b, product.columnStats('B'));
+    } finally {
+      product.dispose();
+    }
+  }
+
   /** Number of samples accumulated so far. */
   get samples(): number {
     return this.count;
@@ -474,6 +497,10 @@ export function similarityMatrix(
   if (A.rows === 0)
     throw new InvalidArgumentError('similarityMatrix: no samples — expected N ≥ 1, got 0');
   const stats = new CrossStatistics(A.cols, B.cols);
-  stats.add(A.data, B.data, A.rows);
+  try {
+    stats.add(A.data, B.data, A.rows);
+  } finally {
+    stats.release();
+  }
   return stats.similarity(options);
 }
