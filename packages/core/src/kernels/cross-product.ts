@@ -374,7 +374,10 @@ export class CrossProduct {
     this.rows = 0;
   }
 
-  /** Releases the workers' view of this cross product's memory. Further `add` calls throw. */
+  /**
+   * Hands the memory (with the workers' view of it) back to a pool for the next cross product.
+   * Further `add` calls throw. Always dispose: idle workers seldom garbage-collect.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
