@@ -134,6 +134,10 @@ export function realizationCosts(
   const solvers = new Map<number, CrossProduct>();
   type Pending = { row: number; m: number; solver: CrossProduct; acc: Float64Array };
   let pending = null as Pending | null;
+  /** Row `row` of M from its sums (rounding residue below 0 clamped to 0). */
+  const storeRow = (row: number, sum: Float64Array): void => {
+    for (let j = 0; j < n; j++) M[row + j] = sum[j]! > 0 ? sum[j]! : 0;
+  };
   const collect = (): void => {
     if (!pending) return;
     const { row, m, solver, acc: sum } = pending;
@@ -143,7 +147,7 @@ export function realizationCosts(
       const zt0 = t * n;
       for (let j = 0; j < n; j++) sum[j] = sum[j]! + Z[zt0 + j]! * Z[zt0 + j]!;
     }
-    for (let j = 0; j < n; j++) M[row + j] = sum[j]! > 0 ? sum[j]! : 0;
+    storeRow(row, sum);
   };
   let at: Float64Array | null = null;
   let Y = new Float64Array(0);
@@ -182,7 +186,7 @@ export function realizationCosts(
           const inv = pinv.inv[t]!;
           for (let j = 0; j < n; j++) acc[j] = acc[j]! + inv * y[j]! * y[j]!;
         }
-        for (let j = 0; j < n; j++) M[row + j] = acc[j]! > 0 ? acc[j]! : 0;
+        storeRow(row, acc);
         continue;
       }
       // ‖a_j − v_i‖²
@@ -234,7 +238,7 @@ export function realizationCosts(
           }
         }
       }
-      for (let j = 0; j < n; j++) M[row + j] = acc[j]! > 0 ? acc[j]! : 0;
+      storeRow(row, acc);
     }
     collect();
   } finally {

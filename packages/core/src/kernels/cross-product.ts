@@ -139,7 +139,6 @@ export class CrossProduct {
   private readonly f: Float64Array;
   private readonly gemm: GemmKernel | null;
   private readonly packers: [PackKernel, PackKernel] | null;
-  private readonly shared: SharedKernel | null;
   private readonly slot: SharedSlot | null = null;
   private rows = 0;
   private disposed = false;
@@ -213,20 +212,23 @@ export class CrossProduct {
       this.gemm = x.k as GemmKernel;
       this.packers = [x.p32 as PackKernel, x.p64 as PackKernel];
       this.buffer = memory.buffer;
-      this.shared = this.slot?.kernel ?? null;
-      if (this.shared) registry?.register(this, this.shared, this);
+      if (this.slot) registry?.register(this, this.slot.kernel, this);
       this.kernel = 'simd';
       this.threads = 1 + (this.shared?.size ?? 0);
     } else {
       this.gemm = null;
       this.packers = null;
-      this.shared = null;
       this.buffer = new ArrayBuffer(bytes);
       this.kernel = 'js';
       this.threads = 1;
     }
     this.f = new Float64Array(this.buffer, 0, bytes / 8);
     this.clear();
+  }
+
+  /** The workers' side of the shared memory (null: this thread only). */
+  private get shared(): SharedKernel | null {
+    return this.slot?.kernel ?? null;
   }
 
   /** Samples accumulated so far. */
@@ -256,9 +258,10 @@ export class CrossProduct {
   /**
    * As {@link CrossProduct.add}, but with worker threads the multiplication of the last chunk goes
    * on in the workers after the call returns (unless it is too small to be worth posting: below
-   * 2²⁰ multiply-adds it is done at once), so the caller can prepare its next rows meanwhile; this thread joins in (takes the work no worker has started, then waits) at
-   * the next call of any method. The inputs have been copied when it returns and may be
-   * overwritten at once. Without worker threads it is {@link CrossProduct.add}.
+   * 2²⁰ multiply-adds it is done at once), so the caller can prepare its next rows meanwhile.
+   * This thread joins in (takes the work no worker has started, then waits) at the next call of
+   * any method. The inputs have been copied when it returns and may be overwritten at once.
+   * Without worker threads it is {@link CrossProduct.add}.
    * @throws as {@link CrossProduct.add}
    */
   submit(
@@ -384,11 +387,10 @@ export class CrossProduct {
     if (this.slot) registry?.unregister(this);
     try {
       this.settle();
-    } catch (err) {
-      this.shared?.close(); // not reused: a failed worker may still hold the memory
-      throw err;
+    } finally {
+      // (a memory whose worker failed is closed, not reused)
+      if (this.slot) releaseShared(this.slot);
     }
-    if (this.slot) releaseShared(this.slot);
   }
 
   /** Copies rows `start … start+r−1` of `x` into the staging area; returns 32 or 64 (bits). */

@@ -13,14 +13,7 @@ export { defaultThreads } from './threads.js';
  * shared memory whose exported functions the workers run as jobs, and reusable shared memories.
  * @internal
  */
-export {
-  SharedKernel,
-  acquireShared,
-  ensureWorkers,
-  releaseShared,
-  sharedSlotStats,
-  threadsAvailable,
-} from './threads.js';
+export { SharedKernel, acquireShared, releaseShared, threadsAvailable } from './threads.js';
 export type { SharedSlot } from './threads.js';
 /** The WebAssembly assembler behind nidkit's SIMD kernels (also used by `@nidkit/function-class`). */
 export * as wasm from './wasm-asm.js';

@@ -144,6 +144,13 @@ export class SharedKernel {
 
   /** The jobs posted by {@link SharedKernel.start} and not yet joined. */
   private pending: number[][][] | null = null;
+  /** A worker failed or stopped responding here: the memory must not be handed out again. */
+  private failed = false;
+
+  /** True once a worker has failed or stopped responding on this memory. */
+  get unusable(): boolean {
+    return this.failed;
+  }
 
   /** True between {@link SharedKernel.start} and {@link SharedKernel.join}. */
   get busy(): boolean {
@@ -196,6 +203,7 @@ export class SharedKernel {
       while (Atomics.load(flags, t) === 0) {
         if (broken || Date.now() > deadline) {
           broken = true;
+          this.failed = true;
           throw new NidkitError(
             'WORKER_FAILED',
             'nidkit kernels: a worker thread stopped responding — set NIDKIT_THREADS=1 to compute on one thread',
@@ -203,11 +211,13 @@ export class SharedKernel {
         }
         Atomics.wait(flags, t, 0, 1000);
       }
-      if (Atomics.load(flags, t) !== 1)
+      if (Atomics.load(flags, t) !== 1) {
+        this.failed = true;
         throw new NidkitError(
           'WORKER_FAILED',
           'nidkit kernels: a WebAssembly kernel failed in a worker thread — set NIDKIT_THREADS=1 to compute on one thread',
         );
+      }
     }
   }
 
@@ -240,8 +250,8 @@ const IDLE_MAX_BYTES = 512 * 2 ** 20;
 const moduleIds = new WeakMap<object, number>();
 let nextModuleId = 1;
 
-/** Slots created so far and slots handed out again (for tests). */
-export const sharedSlotStats = { created: 0, reused: 0 };
+/** Slots handed out again so far (for tests). */
+export const sharedSlotStats = { reused: 0 };
 
 /**
  * A shared memory of at least `pages` 64 KiB pages (at most twice that when an idle one is
@@ -280,7 +290,6 @@ export function acquireShared(
   if (pool.length === 0) return null;
   const memory = new api.Memory({ initial: pages, maximum: pages, shared: true });
   const exports = new api.Instance(module, { env: { mem: memory } }).exports;
-  sharedSlotStats.created++;
   return {
     memory,
     exports,
@@ -291,11 +300,12 @@ export function acquireShared(
 }
 
 /**
- * Hands a slot back for reuse, once its jobs are joined (a slot with jobs in flight is closed
- * instead). Idle slots beyond {@link IDLE_MAX_BYTES} are closed, oldest first.
+ * Hands a slot back for reuse, once its jobs are joined. A slot with jobs in flight or whose
+ * worker failed is closed instead (the worker may still hold the memory), as are idle slots
+ * beyond {@link IDLE_MAX_BYTES}, oldest first.
  */
 export function releaseShared(slot: SharedSlot): void {
-  if (slot.kernel.busy || broken) {
+  if (slot.kernel.busy || slot.kernel.unusable || broken) {
     slot.kernel.close();
     return;
   }

@@ -81,7 +81,6 @@ export const F64X2_SUB = [0xfd, ...uleb(0xf1)];
 export const F64X2_MUL = [0xfd, ...uleb(0xf2)];
 export const F64X2_MIN = [0xfd, ...uleb(0xf4)];
 export const F64X2_MAX = [0xfd, ...uleb(0xf5)];
-/** `block` + `loop` (empty block types); close both with {@link END_END}. */
 /** `i32.atomic.load` / `i32.atomic.store` / `i32.atomic.rmw.cmpxchg` (threads; 4-byte aligned). */
 export const i32AtomicLoad = (off: number): number[] => [0xfe, 0x10, 2, ...uleb(off)];
 export const i32AtomicStore = (off: number): number[] => [0xfe, 0x17, 2, ...uleb(off)];
@@ -89,10 +88,9 @@ export const i32AtomicCmpxchg = (off: number): number[] => [0xfe, 0x48, 2, ...ul
 export const i32load = (off: number): number[] => [0x28, 2, ...uleb(off)];
 /** `call f` (function index in the module). */
 export const call = (f: number): number[] => [0x10, ...uleb(f)];
-export const I32_EQ = 0x46;
 export const I32_NE = 0x47;
 export const I32_LT_S = 0x48;
-export const I32_SUB = 0x6b;
+/** `block` + `loop` (empty block types); close both with {@link END_END}. */
 export const BLOCK_LOOP = [0x02, 0x40, 0x03, 0x40];
 export const END_END = [0x0b, 0x0b];
 

@@ -1,7 +1,8 @@
 import { CrossProduct, defaultThreads, threadsAvailable } from '@nidkit/core/kernels';
 import { afterEach, describe, expect, it } from 'vitest';
 import { householderReduce, householderReduceWith, reductionBytes } from './householder.js';
-import { ReductionHelper } from './householder-helper.js';
+import { ReductionHelper, computeRows } from './householder-helper.js';
+import { TEAM_CTRL } from './wasm-team.js';
 import { CTRL } from './wasm-tridiagonal.js';
 
 const rnd = (seed: number): (() => number) => {
@@ -43,10 +44,11 @@ const sleep = (ms: number): void => {
 const threaded = threadsAvailable() && defaultThreads() >= 2;
 
 /** Waits (up to 2 s) until the helper's worker runs its loop. */
-function waitForWorker(helper: ReductionHelper): void {
-  const flags = new Int32Array(helper.ws.buffer, 64, CTRL.bytes / 4);
+function waitForWorker(helper: ReductionHelper): Int32Array {
+  const flags = new Int32Array(helper.ws.buffer, TEAM_CTRL, CTRL.bytes / 4);
   for (let t = 0; t < 200 && Atomics.load(flags, CTRL.state / 4) !== 1; t++) sleep(10);
   expect(Atomics.load(flags, CTRL.state / 4)).toBe(1);
+  return flags;
 }
 const saved = process.env.NIDKIT_THREADS;
 afterEach(() => {
@@ -136,8 +138,7 @@ describe('the Householder reduction on two threads', () => {
         const matrixByWorker = f.slice(at, at + n * n);
         // the same on this thread, from the same inputs, into the other p buffer
         f.set(before, at);
-        new Float64Array(helper.ws.buffer, rows.p + vec * 8, 200).fill(0);
-        helper.ws.us(rows.a, rows.ld, rows.b0, rows.b1, rows.u, rows.q, rows.w, rows.p + vec * 8);
+        computeRows(helper.ws, { ...rows, p: rows.p + vec * 8 });
         expect(byWorker).toEqual(f.slice(at + n * n + 5 * vec, at + n * n + 5 * vec + 200));
         expect(matrixByWorker).toEqual(f.slice(at, at + n * n));
         expect(byWorker.some((v) => v !== 0)).toBe(true);
@@ -166,8 +167,7 @@ describe('the Householder reduction on two threads', () => {
     'a helper left idle gives up its worker, and closing one releases it',
     () => {
       const helper = ReductionHelper.create(1 << 16)!;
-      const flags = new Int32Array(helper.ws.buffer, 64, CTRL.bytes / 4);
-      for (let t = 0; t < 200 && Atomics.load(flags, CTRL.state / 4) !== 1; t++) sleep(10);
+      const flags = waitForWorker(helper);
       // no command for longer than the worker's patience: it leaves (state 3) …
       for (let t = 0; t < 400 && Atomics.load(flags, CTRL.state / 4) !== 3; t++) sleep(10);
       expect(Atomics.load(flags, CTRL.state / 4)).toBe(3);

@@ -128,18 +128,14 @@ export class ReductionHelper {
     Atomics.store(f, CTRL.cmd / 4, -1);
     Atomics.compareExchange(f, CTRL.state / 4, 0, 2);
     // a job the worker has not taken yet runs here and returns at once (cancelled)
-    let healthy = !this.failed;
     try {
       this.kernel.join((calls) => {
         for (const c of calls) this.hw(c[1]!);
       });
     } catch (err) {
-      healthy = false;
       if (!this.failed) throw err; // else wait() has reported it
     } finally {
-      // after a failure the memory is not reused: the worker may still hold it
-      if (healthy) this.release();
-      else this.kernel.close();
+      this.release(); // (a memory whose worker failed is closed, not reused)
     }
   }
 
@@ -152,9 +148,13 @@ export class ReductionHelper {
     return Atomics.load(this.flags, CTRL.state / 4) === 1 && Atomics.load(this.poolFlag, 0) === 0;
   }
 
-  /** The helper's rows on this thread: zero p over the rows' columns, then the kernel. */
   private runHere(r: HelperRows): void {
-    new Float64Array(this.ws.buffer, r.p, 2 * r.b1).fill(0);
-    this.ws.us(r.a, r.ld, r.b0, r.b1, r.u, r.q, r.w, r.p);
+    computeRows(this.ws, r);
   }
+}
+
+/** The helper's rows on this thread: zero p over the rows' columns, then the `us` kernel. */
+export function computeRows(ws: WasmWorkspace, r: HelperRows): void {
+  new Float64Array(ws.buffer, r.p, 2 * r.b1).fill(0);
+  ws.us(r.a, r.ld, r.b0, r.b1, r.u, r.q, r.w, r.p);
 }

@@ -11,7 +11,7 @@
  * takes the second part (householder-helper.ts). The split depends on the step only, so the
  * result is the same, bit for bit, on any number of threads.
  */
-import { ReductionHelper } from './householder-helper.js';
+import { ReductionHelper, computeRows } from './householder-helper.js';
 import type { WasmWorkspace } from './wasm-tridiagonal.js';
 import { ROWS, wasmWorkspace } from './wasm-tridiagonal.js';
 
@@ -149,10 +149,7 @@ function reduce(
     };
     if (split < nb) {
       if (helper) helper.post(second);
-      else {
-        p2.fill(0, 0, 2 * nb);
-        ws.us(at, n * 8, split, nb, second.u, second.q, second.w, second.p);
-      }
+      else computeRows(ws, second);
     }
     ws.us(at, n * 8, 0, split, uOff * 8, qOff * 8, wOff * 8, pOff * 8);
     if (split < nb) {

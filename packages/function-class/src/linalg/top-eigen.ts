@@ -290,23 +290,21 @@ function backTransformWasm(
     used++;
   }
   const meta = (b + metaAt) * 8;
-  if (team) {
-    const jobs: number[][][] = [];
-    for (let g0 = 0; g0 < groups; g0 += TEAM_GROUPS)
-      jobs.push([
-        [BT, (b + g0 * VECS * ld) * 8, ld * 8, Math.min(TEAM_GROUPS, groups - g0), meta, used],
-      ]);
-    try {
+  try {
+    if (team) {
+      const jobs: number[][][] = [];
+      for (let g0 = 0; g0 < groups; g0 += TEAM_GROUPS)
+        jobs.push([
+          [BT, (b + g0 * VECS * ld) * 8, ld * 8, Math.min(TEAM_GROUPS, groups - g0), meta, used],
+        ]);
       team.kernel.run(jobs, (calls) => {
         for (const c of calls) ws.bt(c[1]!, c[2]!, c[3]!, c[4]!, c[5]!);
       });
-    } catch (err) {
-      team.kernel.close(); // not reused: a failed worker may still hold it
-      throw err;
-    }
-  } else ws.bt(b * 8, ld * 8, groups, meta, used);
-  for (let t = 0; t < kk; t++) Y.set(mem.subarray(t * ld, t * ld + n), t * n);
-  team?.release(); // only now: the memory may be handed out again
+    } else ws.bt(b * 8, ld * 8, groups, meta, used);
+    for (let t = 0; t < kk; t++) Y.set(mem.subarray(t * ld, t * ld + n), t * n);
+  } finally {
+    team?.release(); // only after the copy: the memory may be handed out again
+  }
   return true;
 }
 

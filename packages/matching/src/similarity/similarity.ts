@@ -92,8 +92,9 @@ export class CrossStatistics {
   /** Core's kernel (synchronous `add`; created on first use when an evaluator computes). */
   private product: CrossProduct | null = null;
   private readonly productOptions: { simd?: boolean; threads?: number };
-  /** The evaluator's runtime (`addAsync`), and what it has accumulated. */
+  /** The evaluator's runtime (`addAsync`). */
   private readonly crossChunk: CrossChunk | null;
+  /** What the runtime has accumulated, and the sums of released kernels ({@link release}). */
   private ext: { cross: Float64Array; a: ColumnSums; b: ColumnSums } | null = null;
   /**
    * `simd`: core's WebAssembly f64x2 kernel; `js`: its plain TypeScript kernel; `evaluator`: the
@@ -165,14 +166,7 @@ export class CrossStatistics {
     if (!product) return;
     this.product = null;
     try {
-      this.ext ??= {
-        cross: new Float64Array(this.nA * this.nB),
-        a: emptyStats(this.nA),
-        b: emptyStats(this.nB),
-      };
-      addInto(this.ext.cross, product.result());
-      mergeStats(this.ext.a, product.columnStats('A'));
-      mergeStats(this.ext.b, product.columnStats('B'));
+      this.fold(product.result(), product.columnStats('A'), product.columnStats('B'));
     } finally {
       product.dispose();
     }
@@ -261,16 +255,21 @@ export class CrossStatistics {
               r,
             );
       // fold in at once: the runtime may reuse its result arrays in the next call
-      this.ext ??= {
-        cross: new Float64Array(this.nA * this.nB),
-        a: emptyStats(this.nA),
-        b: emptyStats(this.nB),
-      };
-      addInto(this.ext.cross, got.cross);
-      mergeStats(this.ext.a, got.a);
-      mergeStats(this.ext.b, got.b);
+      this.fold(got.cross, got.a, got.b);
       this.count += r;
     }
+  }
+
+  /** Adds a cross product and column sums to the plain-array part. */
+  private fold(cross: Float64Array, a: ColumnSums, b: ColumnSums): void {
+    this.ext ??= {
+      cross: new Float64Array(this.nA * this.nB),
+      a: emptyStats(this.nA),
+      b: emptyStats(this.nB),
+    };
+    addInto(this.ext.cross, cross);
+    mergeStats(this.ext.a, a);
+    mergeStats(this.ext.b, b);
   }
 
   /** The accumulated cross product (both kernels' parts). */
